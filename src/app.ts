@@ -1,0 +1,26 @@
+import Koa from "koa";
+import { chatHandlers } from "./handlers/chat.js";
+import { healthHandlers } from "./handlers/health.js";
+import { modelHandlers } from "./handlers/models.js";
+import type { AppState } from "./http/app-state.js";
+import { createOpenApiDispatch } from "./http/openapi-dispatch.js";
+import { errorHandler } from "./middleware/error-handler.js";
+import { jsonBody } from "./middleware/json-body.js";
+import { requestId } from "./middleware/request-id.js";
+import type { Runtime } from "./runtime.js";
+
+/** The Koa application: request ids, errors in one shape, JSON bodies, then spec-validated dispatch by operationId. */
+export async function createApp(runtime: Runtime): Promise<Koa<AppState>> {
+  const dispatch = await createOpenApiDispatch({
+    ...chatHandlers(runtime.chat),
+    ...modelHandlers(runtime.models),
+    ...healthHandlers(runtime.health),
+  });
+  const app = new Koa<AppState>();
+  app.silent = true;
+  app.use(requestId);
+  app.use(errorHandler(runtime.logger));
+  app.use(jsonBody(runtime.config.server.body_limit));
+  app.use(dispatch);
+  return app;
+}

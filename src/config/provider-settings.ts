@@ -1,0 +1,46 @@
+import type { ProviderKind } from "../providers/types.js";
+import type { Config } from "./schema.js";
+
+export interface ProviderSettings {
+  name: string;
+  kind: ProviderKind;
+  apiKey: string | undefined;
+  baseURL: string | undefined;
+  timeoutMs: number;
+  defaultMaxTokens: number;
+  /** Whether requests can be sent: a key, or a base URL of a host that needs none. */
+  configured: boolean;
+  /** What to set to configure it, for error messages. */
+  howToConfigure: string;
+}
+
+const OFFICIAL_BASE_URLS: Record<ProviderKind, string> = {
+  openai: "https://api.openai.com/v1",
+  anthropic: "https://api.anthropic.com",
+};
+
+const BUILTIN_HINTS: Record<string, string> = {
+  openai: "set OPENAI_API_KEY (or OPENAI_BASE_URL for a local OpenAI-compatible host)",
+  anthropic: "set ANTHROPIC_API_KEY",
+};
+
+/** Every provider the gateway knows: the two built-in ones, always, and those the config file adds. */
+export function resolveProviderSettings(config: Config): ProviderSettings[] {
+  const names = new Set(["openai", "anthropic", ...Object.keys(config.providers)]);
+  return [...names].map((name) => {
+    const entry = config.providers[name];
+    const kind: ProviderKind = entry?.kind ?? (name === "anthropic" ? "anthropic" : "openai");
+    const baseURL = entry?.base_url;
+    const keylessHost = baseURL !== undefined && baseURL.replace(/\/$/, "") !== OFFICIAL_BASE_URLS[kind];
+    return {
+      name,
+      kind,
+      apiKey: entry?.api_key,
+      baseURL,
+      timeoutMs: entry?.timeout_ms ?? 600_000,
+      defaultMaxTokens: entry?.default_max_tokens ?? 4096,
+      configured: entry?.api_key !== undefined || (kind === "openai" && keylessHost),
+      howToConfigure: BUILTIN_HINTS[name] ?? `set providers.${name}.api_key or base_url in the config file`,
+    };
+  });
+}

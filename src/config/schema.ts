@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+const providerName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be lowercase letters, digits, '_' or '-', starting with a letter");
+
+const providerSchema = z
+  .object({
+    kind: z.enum(["openai", "anthropic"]).optional().describe("Wire protocol; defaults to the provider's name for `openai` and `anthropic`, else `openai` (any OpenAI-compatible host)"),
+    api_key: z.string().min(1).optional().describe("API key; env OPENAI_API_KEY / ANTHROPIC_API_KEY for the built-in providers"),
+    base_url: z.url().optional().describe("Base URL; env OPENAI_BASE_URL / ANTHROPIC_BASE_URL for the built-in providers"),
+    timeout_ms: z.number().int().positive().default(600_000).describe("Total time one upstream call may take"),
+    default_max_tokens: z.number().int().positive().default(4096).describe("max_tokens sent to Anthropic when the client gives none"),
+  })
+  .strict();
+
+const modelSchema = z
+  .object({
+    id: z.string().min(1),
+    provider: providerName,
+    owned_by: z.string().optional(),
+    model_family: z.enum(["general", "coding", "reasoning", "vision"]).default("general"),
+    capabilities: z.array(z.enum(["chat", "streaming", "function_calling", "vision", "code_generation"])).default(["chat", "streaming"]),
+    context_window: z.number().int().positive().default(8192),
+    max_tokens: z.number().int().positive().default(4096),
+    input_cost_per_million: z.number().nonnegative().default(0).describe("USD per million input tokens"),
+    output_cost_per_million: z.number().nonnegative().default(0).describe("USD per million output tokens"),
+    created: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+/** What a size limit may look like: bytes, or a number with kb/mb. */
+const byteSize = z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, "must be a size such as 20mb")]);
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(4001).describe("TCP port; env PORT"),
+        host: z.string().default("0.0.0.0").describe("Interface to listen on"),
+        body_limit: byteSize.default("20mb").describe("Largest accepted JSON body (base64 images make bodies large)"),
+      })
+      .strict()
+      .prefault({}),
+    default_provider: providerName.default("openai").describe("Provider for models that are not in the catalog (local model names)"),
+    providers: z.record(providerName, providerSchema).default({}),
+    models: z.array(modelSchema).default([]).describe("Catalog entries to add, or to override by id"),
+    routing: z
+      .object({ policy: z.enum(["default", "cost"]).default("default").describe("env RUNESTONE_ROUTER_POLICY") })
+      .strict()
+      .prefault({}),
+    redis_url: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional().describe("Shared state backend; env REDIS_URL. Without it state is in memory"),
+    log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ProviderConfig = z.output<typeof providerSchema>;

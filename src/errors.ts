@@ -1,0 +1,41 @@
+import type { components } from "../generated/openapi.js";
+
+export type ErrorType = components["schemas"]["ErrorType"];
+export type ErrorBody = components["schemas"]["Error"];
+
+export interface GatewayErrorInit {
+  status: number;
+  type: ErrorType;
+  message: string;
+  code?: string | null;
+  param?: string | null;
+  /** Seconds, sent as `retry-after` when set. */
+  retryAfter?: string;
+}
+
+/** Every error a client sees is one of these; it carries its HTTP status and the OpenAI error shape. */
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: ErrorType;
+  readonly code: string | null;
+  readonly param: string | null;
+  readonly retryAfter: string | undefined;
+
+  constructor(init: GatewayErrorInit) {
+    super(init.message);
+    this.name = "GatewayError";
+    this.status = init.status;
+    this.type = init.type;
+    this.code = init.code ?? null;
+    this.param = init.param ?? null;
+    this.retryAfter = init.retryAfter;
+  }
+
+  toBody(): ErrorBody {
+    return { error: { message: this.message, type: this.type, code: this.code, param: this.param } };
+  }
+}
+
+export function invalidRequest(message: string, param: string | null = null, code = "invalid_value"): GatewayError {
+  return new GatewayError({ status: 400, type: "invalid_request_error", message, param, code });
+}

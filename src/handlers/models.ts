@@ -1,0 +1,24 @@
+import type { Context as ApiContext } from "openapi-backend";
+import type { operations } from "../../generated/openapi.js";
+import type { ModelDirectory } from "../catalog/model-directory.js";
+import { GatewayError } from "../errors.js";
+import type { AppContext } from "../http/app-state.js";
+
+type ModelParams = operations["retrieveModel"]["parameters"]["path"];
+
+export function modelHandlers(models: ModelDirectory) {
+  return {
+    listModels(ctx: AppContext): void {
+      ctx.body = { object: "list", data: models.list() };
+    },
+
+    retrieveModel(ctx: AppContext, api: ApiContext): void {
+      const { model } = api.request.params as ModelParams;
+      const found = models.get(model);
+      if (!found) {
+        throw new GatewayError({ status: 404, type: "not_found_error", code: "model_not_found", param: "model", message: `The model '${model}' does not exist or its provider is not configured.` });
+      }
+      ctx.body = found;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { components } from "../../generated/openapi.js";
+import type { ProviderRegistry } from "../providers/provider-registry.js";
+import type { StateBackend } from "../state/state-backend.js";
+
+type Schemas = components["schemas"];
+export type HealthReport = Schemas["HealthReport"];
+export type Readiness = Schemas["Readiness"];
+type ComponentHealth = Schemas["ComponentHealth"];
+type HealthStatus = Schemas["HealthStatus"];
+
+const SEVERITY: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
+
+export interface HealthServiceOptions {
+  version: string;
+  providers: ProviderRegistry;
+  state: StateBackend;
+  startedAt: number;
+}
+
+/**
+ * Health measured, not assumed. Rules: no configured provider → providers `degraded` (the gateway serves
+ * health and models but no chat); a configured Redis that does not answer → state backend `unhealthy`.
+ * The overall status is the worst component's.
+ */
+export class HealthService {
+  constructor(private readonly options: HealthServiceOptions) {}
+
+  async report(): Promise<HealthReport> {
+    const state = await this.stateBackend();
+    const components = {
+      providers: this.providersHealth(),
+      state_backend: state,
+      rate_limiter: { status: "healthy", message: "not enabled: no per-tenant limits are configured", details: { enabled: false } } satisfies ComponentHealth,
+      overflow_queue: { status: "healthy", message: "not enabled: no overflow queue is configured", details: { enabled: false } } satisfies ComponentHealth,
+    };
+    const worst = Object.values(components).reduce<HealthStatus>((acc, c) => (SEVERITY[c.status] > SEVERITY[acc] ? c.status : acc), "healthy");
+    return {
+      status: worst,
+      timestamp: new Date().toISOString(),
+      version: this.options.version,
+      uptime: (Date.now() - this.options.startedAt) / 1000,
+      components,
+    };
+  }
+
+  async readiness(): Promise<Readiness> {
+    const ping = await this.options.state.ping();
+    return {
+      ready: ping.ok,
+      timestamp: new Date().toISOString(),
+      checks: { config: true, state_backend: ping.ok },
+      ...(ping.ok ? {} : { message: `state backend (${this.options.state.kind}) unreachable: ${ping.error ?? "no answer"}` }),
+    };
+  }
+
+  private providersHealth(): ComponentHealth {
+    const all = this.options.providers.allSettings();
+    const configured = all.filter((s) => s.configured).map((s) => s.name);
+    const details = Object.fromEntries(all.map((s) => [s.name, { kind: s.kind, configured: s.configured }]));
+    if (configured.length === 0) {
+      return { status: "degraded", message: "no provider is configured: set OPENAI_API_KEY or ANTHROPIC_API_KEY", details };
+    }
+    return { status: "healthy", message: `configured: ${configured.join(", ")}`, details };
+  }
+
+  private async stateBackend(): Promise<ComponentHealth> {
+    const ping = await this.options.state.ping();
+    const details = { kind: this.options.state.kind };
+    if (!ping.ok) return { status: "unhealthy", message: `Redis unreachable: ${ping.error ?? "no answer"}`, latency_ms: ping.latencyMs, details };
+    return { status: "healthy", message: this.options.state.kind === "memory" ? "in memory (single process)" : "Redis reachable", latency_ms: ping.latencyMs, details };
+  }
+}

@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig } from "./config/load-config.js";
+import { VERSION } from "./runtime.js";
+import { startGateway } from "./server.js";
+import { createLogger } from "./telemetry/logger.js";
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { config, path } = loaded;
+  const logger = createLogger(config.log_level);
+  const gateway = await startGateway(config, logger);
+  const providers = gateway.runtime.providers.configuredNames();
+  logger.info(
+    {
+      version: VERSION,
+      url: `${gateway.url}/v1`,
+      config: path ?? "embedded defaults",
+      providers: providers.length > 0 ? providers : "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY)",
+      state_backend: gateway.runtime.state.kind,
+      routing_policy: config.routing.policy,
+    },
+    `Runestone ${VERSION} listening on ${gateway.url}`,
+  );
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+await main();

@@ -1,0 +1,49 @@
+import OpenAI from "openai";
+import { ClientAbortedError, toGatewayError } from "../upstream-error.js";
+import type { ChatProvider, CompletionChunk, ProviderCall } from "../types.js";
+import { fromOpenAIChunk, fromOpenAIResponse } from "./from-openai-response.js";
+import { toOpenAIRequest, toOpenAIStreamRequest } from "./to-openai-request.js";
+
+export interface OpenAIProviderOptions {
+  name: string;
+  apiKey: string | undefined;
+  baseURL: string | undefined;
+  timeoutMs: number;
+}
+
+/**
+ * The one place that calls the `openai` SDK. The client is made once (keep-alive) with the SDK's own
+ * retries off: routing owns retries.
+ */
+export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
+  const client = new OpenAI({
+    // Local OpenAI-compatible hosts need no key, but the SDK insists on one.
+    apiKey: options.apiKey ?? "unused",
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+  });
+  const name = options.name;
+
+  return {
+    name,
+    kind: "openai",
+    async complete({ request, model, signal }: ProviderCall) {
+      try {
+        return fromOpenAIResponse(await client.chat.completions.create(toOpenAIRequest(request, model), { signal }));
+      } catch (err) {
+        throw toGatewayError(err, name);
+      }
+    },
+    async *stream({ request, model, signal }: ProviderCall): AsyncGenerator<CompletionChunk> {
+      try {
+        const stream = await client.chat.completions.create(toOpenAIStreamRequest(request, model), { signal });
+        for await (const chunk of stream) yield fromOpenAIChunk(chunk);
+      } catch (err) {
+        throw toGatewayError(err, name);
+      }
+      // The SDK ends an aborted stream quietly; a cut-off answer must never look complete.
+      if (signal.aborted) throw new ClientAbortedError();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { ProviderSettings } from "../config/provider-settings.js";
+import { GatewayError } from "../errors.js";
+import { createAnthropicProvider } from "./anthropic/client.js";
+import { createOpenAIProvider } from "./openai/client.js";
+import type { ChatProvider } from "./types.js";
+
+/** The providers the gateway knows, made once at start-up; only the configured ones get a client. */
+export class ProviderRegistry {
+  private readonly settings: Map<string, ProviderSettings>;
+  private readonly clients = new Map<string, ChatProvider>();
+
+  constructor(settings: readonly ProviderSettings[]) {
+    this.settings = new Map(settings.map((s) => [s.name, s]));
+    for (const s of settings) if (s.configured) this.clients.set(s.name, createProvider(s));
+  }
+
+  has(name: string): boolean {
+    return this.settings.has(name);
+  }
+
+  isConfigured(name: string): boolean {
+    return this.clients.has(name);
+  }
+
+  configuredNames(): string[] {
+    return [...this.clients.keys()];
+  }
+
+  allSettings(): ProviderSettings[] {
+    return [...this.settings.values()];
+  }
+
+  /** The client for a provider, or the 503 that tells the operator what to set. */
+  client(name: string): ChatProvider {
+    const client = this.clients.get(name);
+    if (client) return client;
+    const settings = this.settings.get(name);
+    throw new GatewayError({
+      status: 503,
+      type: "service_error",
+      code: "provider_not_configured",
+      message: settings ? `Provider '${name}' is not configured; ${settings.howToConfigure}.` : `Provider '${name}' is not known to this gateway.`,
+    });
+  }
+}
+
+function createProvider(s: ProviderSettings): ChatProvider {
+  if (s.kind === "anthropic") {
+    return createAnthropicProvider({ name: s.name, apiKey: s.apiKey ?? "", baseURL: s.baseURL, defaultMaxTokens: s.defaultMaxTokens, timeoutMs: s.timeoutMs });
+  }
+  return createOpenAIProvider({ name: s.name, apiKey: s.apiKey, baseURL: s.baseURL, timeoutMs: s.timeoutMs });
+}

@@ -1,0 +1,45 @@
+import { Redis } from "ioredis";
+
+export interface PingResult {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+/** Where shared state lives: this process's memory, or a Redis that replicas share. */
+export interface StateBackend {
+  readonly kind: "memory" | "redis";
+  /** The Redis connection, for the Redis implementations of the limiter, queue and breakers. */
+  readonly redis: Redis | undefined;
+  ping(): Promise<PingResult>;
+  close(): Promise<void>;
+}
+
+const PING_TIMEOUT_MS = 1000;
+
+export function createStateBackend(redisUrl: string | undefined): StateBackend {
+  if (!redisUrl) {
+    return { kind: "memory", redis: undefined, ping: async () => ({ ok: true, latencyMs: 0 }), close: async () => {} };
+  }
+  // No offline queue: while Redis is down, commands fail at once instead of piling up behind a reconnect.
+  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  redis.on("error", () => {
+    // Reported through ping() and /health; ioredis reconnects by itself.
+  });
+  return {
+    kind: "redis",
+    redis,
+    async ping() {
+      const started = performance.now();
+      try {
+        await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref())]);
+        return { ok: true, latencyMs: performance.now() - started };
+      } catch (err) {
+        return { ok: false, latencyMs: performance.now() - started, error: err instanceof Error ? err.message : String(err) };
+      }
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import OpenAI from "openai";
+import { pino } from "pino";
+import { parseConfig } from "../../src/config/load-config.js";
+import type { ConfigInput } from "../../src/config/schema.js";
+import { startGateway, type RunningGateway } from "../../src/server.js";
+import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/index.js";
+import { ContractRecorder } from "./contract.js";
+
+export interface TestGateway {
+  fake: FakeUpstream;
+  gateway: RunningGateway;
+  /** The gateway's base URL, e.g. http://127.0.0.1:PORT */
+  url: string;
+  /** The official OpenAI SDK pointed at the gateway; its responses are checked against the spec. */
+  openai: OpenAI;
+  /** fetch that checks every gateway response against the spec. */
+  fetch: typeof fetch;
+  /** POSTs JSON to a gateway path through the contract-checking fetch. */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  contract: ContractRecorder;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** Config file content, laid under the environment. */
+  config?: ConfigInput;
+  /** Environment variables; by default both providers point at the fake upstream. */
+  env?: Record<string, string | undefined>;
+}
+
+/** A real gateway on a free port in front of a real fake upstream, driven through the real OpenAI SDK. */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const fake = await startFakeUpstream();
+  const env = {
+    OPENAI_API_KEY: "sk-test-openai",
+    OPENAI_BASE_URL: fake.openaiBaseURL,
+    ANTHROPIC_API_KEY: "sk-ant-test",
+    ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
+    ...options.env,
+  };
+  const raw = { ...options.config, server: { host: "127.0.0.1", port: 0, ...options.config?.server } };
+  const config = parseConfig(raw, env, "test");
+  const gateway = await startGateway(config, pino({ level: "silent" }));
+  const contract = new ContractRecorder();
+  const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "sk-client", maxRetries: 0, fetch: contract.fetch });
+  return {
+    fake,
+    gateway,
+    url: gateway.url,
+    openai,
+    fetch: contract.fetch,
+    contract,
+    post: (path, body, headers = {}) =>
+      contract.fetch(`${gateway.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) }),
+    async close() {
+      await gateway.close();
+      await fake.close();
+    },
+  };
+}
