@@ -11,6 +11,8 @@ export interface GatewayErrorInit {
   param?: string | null;
   /** Seconds, sent as `retry-after` when set. */
   retryAfter?: string;
+  /** The upstream's `retry-after-ms`, kept at full precision for the retry policy (retryAfter rounds it up). */
+  retryAfterMs?: number;
 }
 
 /** Every error a client sees is one of these; it carries its HTTP status and the OpenAI error shape. */
@@ -20,6 +22,7 @@ export class GatewayError extends Error {
   readonly code: string | null;
   readonly param: string | null;
   readonly retryAfter: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(init: GatewayErrorInit) {
     super(init.message);
@@ -29,6 +32,7 @@ export class GatewayError extends Error {
     this.code = init.code ?? null;
     this.param = init.param ?? null;
     this.retryAfter = init.retryAfter;
+    this.retryAfterMs = init.retryAfterMs;
   }
 
   toBody(): ErrorBody {

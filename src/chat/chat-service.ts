@@ -1,5 +1,6 @@
 import type { components } from "../../generated/openapi.js";
 import type { ModelCatalog } from "../catalog/model-catalog.js";
+import { GatewayError } from "../errors.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { ChatRequest, CompletionChunk } from "../providers/types.js";
 import { resolveTarget } from "../routing/resolve-target.js";
@@ -55,14 +56,22 @@ export class ChatService {
     return { provider, routing_policy: this.options.routingPolicy, request_id: context.requestId };
   }
 
-  /** Adds the metadata to each chunk and, unless the client asked for usage, drops the usage chunk and field. */
+  /**
+   * Adds the metadata to each chunk and, unless the client asked for usage, drops the usage chunk and field.
+   * A stream that ends before any choice finished is an upstream failure, never a quietly short answer.
+   */
   private async *decorate(chunks: AsyncIterable<CompletionChunk>, metadata: ReturnType<ChatService["metadata"]>, includeUsage: boolean): AsyncGenerator<ChatCompletionChunk> {
+    let finished = false;
     for await (const chunk of chunks) {
+      if (chunk.choices.some((choice) => choice.finish_reason)) finished = true;
       if (!includeUsage) {
         if (chunk.choices.length === 0 && chunk.usage) continue;
         delete chunk.usage;
       }
       yield Object.assign(chunk, metadata);
+    }
+    if (!finished) {
+      throw new GatewayError({ status: 502, type: "service_error", code: "upstream_error", message: `Provider '${metadata.provider}' ended the stream before the answer was complete.` });
     }
   }
 }

@@ -49,8 +49,11 @@ export function validationError(errors: readonly ErrorObject[] | null | undefine
   const concrete = (errors ?? []).filter((e) => !COMBINATORS.has(e.keyword) || e.keyword === "discriminator");
   const pool = concrete.length > 0 ? concrete : [...(errors ?? [])];
   if (pool.length === 0) return new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_value", message: "The request is invalid." });
-  const deepest = pool.reduce((best, e) => (depth(e) > depth(best) ? e : best));
-  const siblings = pool.filter((e) => e.instancePath === deepest.instancePath && e.keyword === deepest.keyword);
+  const deepestPath = pool.reduce((best, e) => (depth(e) > depth(best) ? e : best)).instancePath;
+  const here = pool.filter((e) => e.instancePath === deepestPath);
+  // When one branch of a oneOf had the right type, its own complaint (too many items, say) is the one to tell.
+  const deepest = here.find((e) => e.keyword !== "type") ?? (here[0] as ErrorObject);
+  const siblings = here.filter((e) => e.keyword === deepest.keyword);
   const described = describe(siblings, toParam(deepest.instancePath));
   return new GatewayError({ status: 400, type: "invalid_request_error", ...described, param: described.param || null });
 }

@@ -12,6 +12,10 @@ interface HttpLikeError {
 }
 
 function fromBodyParserError(err: HttpLikeError): GatewayError | undefined {
+  // co-body reports JSON it cannot parse as a SyntaxError with status 400 and no type.
+  if (err.status === 400 && err instanceof SyntaxError) {
+    return new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_json", message: `We could not parse the JSON body of your request: ${err.message}. Send a JSON object.` });
+  }
   switch (err.type) {
     case "entity.too.large":
       return new GatewayError({ status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body is larger than this gateway accepts (server.body_limit)." });

@@ -28,9 +28,14 @@ function errorFields(body: unknown): UpstreamErrorFields {
   return { message: pick("message"), type: pick("type"), code: pick("code") ?? null, param: pick("param") ?? null };
 }
 
-function retryAfterOf(headers: Headers | undefined): string | undefined {
+function retryAfterMsOf(headers: Headers | undefined): number | undefined {
   const ms = headers?.get("retry-after-ms");
-  if (ms && Number.isFinite(Number(ms))) return String(Math.max(0, Math.ceil(Number(ms) / 1000)));
+  return ms && Number.isFinite(Number(ms)) ? Math.max(0, Number(ms)) : undefined;
+}
+
+function retryAfterOf(headers: Headers | undefined): string | undefined {
+  const ms = retryAfterMsOf(headers);
+  if (ms !== undefined) return String(Math.ceil(ms / 1000));
   return headers?.get("retry-after") ?? undefined;
 }
 
@@ -67,6 +72,7 @@ function fromUpstreamErrorBody(status: number | undefined, body: unknown, header
     message: `Provider '${provider}' answered ${upstreamStatus}: ${detail}`,
     param: mapped.status === 400 ? fields.param : null,
     retryAfter: retryAfterOf(headers),
+    retryAfterMs: retryAfterMsOf(headers),
   });
 }
 

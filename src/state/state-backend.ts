@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { Redis } from "ioredis";
 
 export interface PingResult {
@@ -31,8 +32,11 @@ export function createStateBackend(redisUrl: string | undefined): StateBackend {
     redis,
     async ping() {
       const started = performance.now();
+      const deadline = AbortSignal.timeout(PING_TIMEOUT_MS);
       try {
-        await Promise.race([redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref())]);
+        // Still (re)connecting: wait for the connection rather than fail at once, within the same time limit.
+        if (redis.status !== "ready") await once(redis, "ready", { signal: deadline });
+        await Promise.race([redis.ping(), once(deadline, "abort").then(() => Promise.reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)))]);
         return { ok: true, latencyMs: performance.now() - started };
       } catch (err) {
         return { ok: false, latencyMs: performance.now() - started, error: err instanceof Error ? err.message : String(err) };

@@ -1,0 +1,145 @@
+import { RedisScript } from "./redis-script.js";
+
+/*
+ * The state machine of breaker-machine.ts in Lua, so that one script run is one atomic step shared by every
+ * replica. One hash per breaker key; fields: state, reopenAt, touchedAt, consecutive, probes, probeLeaseUntil,
+ * probeSuccesses, and the window as req:<bucket> / fail:<bucket> counters. KEYS[2] is a sorted set of breaker
+ * keys by last write, for states(). Every write refreshes the hash's and the set's expiry.
+ *
+ * Integers only go through Lua numbers (%.14g keeps millisecond timestamps exact until the year 5138).
+ */
+
+// KEYS[1] breaker hash, KEYS[2] index; ARGV[1] now, ARGV[2] idle expiry (ms), ARGV[3] breaker key
+const PRELUDE = `
+local key, index = KEYS[1], KEYS[2]
+local now = tonumber(ARGV[1])
+local idleMs = tonumber(ARGV[2])
+local breakerKey = ARGV[3]
+
+local function touch()
+  redis.call('HSET', key, 'touchedAt', now)
+  redis.call('PEXPIRE', key, idleMs)
+  redis.call('ZADD', index, now, breakerKey)
+  redis.call('PEXPIRE', index, idleMs)
+end
+
+local function forgetIfIdle(touchedAt)
+  if touchedAt and now - tonumber(touchedAt) >= idleMs then
+    redis.call('DEL', key)
+    return true
+  end
+  return false
+end
+`;
+
+// ARGV[4] cooldownMs, ARGV[5] halfOpenProbes, ARGV[6] probeLeaseMs
+// Returns {allowed 0|1, state, retryAfterMs or -1, transition from or '', reason or ''}
+const ACQUIRE = `${PRELUDE}
+local cooldownMs = ARGV[4]
+local maxProbes = tonumber(ARGV[5])
+local probeLeaseMs = tonumber(ARGV[6])
+
+local f = redis.call('HMGET', key, 'state', 'reopenAt', 'probes', 'probeLeaseUntil', 'touchedAt')
+local state = f[1] or 'closed'
+if forgetIfIdle(f[5]) then state = 'closed' end
+if state == 'closed' then return {1, 'closed', -1, '', ''} end
+
+local from, reason = '', ''
+local probes = tonumber(f[3]) or 0
+local leaseUntil = tonumber(f[4]) or 0
+if state == 'open' then
+  local reopenAt = tonumber(f[2]) or 0
+  if now < reopenAt then return {0, 'open', reopenAt - now, '', ''} end
+  from, reason = 'open', 'cooldown of ' .. cooldownMs .. ' ms elapsed'
+  probes, leaseUntil = 0, 0
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'state', 'half_open')
+  touch()
+end
+if now >= leaseUntil then probes = 0 end
+if probes >= maxProbes then return {0, 'half_open', -1, from, reason} end
+redis.call('HSET', key, 'probes', probes + 1, 'probeLeaseUntil', now + probeLeaseMs)
+touch()
+return {1, 'half_open', -1, from, reason}
+`;
+
+// ARGV[4] outcome, ARGV[5] consecutiveFailures, ARGV[6] failureRatio, ARGV[7] minimumRequests,
+// ARGV[8] windowMs, ARGV[9] window buckets, ARGV[10] cooldownMs, ARGV[11] halfOpenSuccesses
+// Returns {state, transition from or '', reason or ''}
+const RECORD = `${PRELUDE}
+local failed = ARGV[4] == 'failure'
+local maxConsecutive = tonumber(ARGV[5])
+local failureRatio = tonumber(ARGV[6])
+local minimumRequests = tonumber(ARGV[7])
+local windowMs = ARGV[8]
+local buckets = tonumber(ARGV[9])
+local cooldownMs = tonumber(ARGV[10])
+local neededSuccesses = tonumber(ARGV[11])
+
+local raw = redis.call('HGETALL', key)
+local h = {}
+for i = 1, #raw, 2 do h[raw[i]] = raw[i + 1] end
+local state = h.state or 'closed'
+if forgetIfIdle(h.touchedAt) then state, h = 'closed', {} end
+if state == 'open' then return {'open', '', ''} end
+
+local function reset(newState)
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'state', newState)
+end
+
+local function open(from, why)
+  reset('open')
+  redis.call('HSET', key, 'reopenAt', now + cooldownMs)
+  touch()
+  return {'open', from, why}
+end
+
+if state == 'half_open' then
+  if failed then return open('half_open', 'probe failed') end
+  local successes = (tonumber(h.probeSuccesses) or 0) + 1
+  if successes >= neededSuccesses then
+    reset('closed')
+    touch()
+    return {'closed', 'half_open', successes .. ' probes succeeded in a row'}
+  end
+  redis.call('HSET', key, 'probeSuccesses', successes, 'probes', math.max(0, (tonumber(h.probes) or 0) - 1))
+  touch()
+  return {'half_open', '', ''}
+end
+
+local bucket = math.floor(now / (tonumber(windowMs) / buckets))
+local requests, failures = 1, 0
+for field, value in pairs(h) do
+  local kind, id = string.match(field, '^(%a+):(%-?%d+)$')
+  if kind then
+    if tonumber(id) <= bucket - buckets then
+      redis.call('HDEL', key, field)
+    elseif kind == 'req' then
+      requests = requests + tonumber(value)
+    else
+      failures = failures + tonumber(value)
+    end
+  end
+end
+redis.call('HINCRBY', key, 'req:' .. bucket, 1)
+
+local consecutive = 0
+if failed then
+  redis.call('HINCRBY', key, 'fail:' .. bucket, 1)
+  failures = failures + 1
+  consecutive = (tonumber(h.consecutive) or 0) + 1
+  if consecutive >= maxConsecutive then
+    return open('closed', consecutive .. ' consecutive failures')
+  end
+  if requests >= minimumRequests and failures >= failureRatio * requests then
+    return open('closed', failures .. ' of ' .. requests .. ' requests failed within ' .. windowMs .. ' ms')
+  end
+end
+redis.call('HSET', key, 'state', 'closed', 'consecutive', consecutive)
+touch()
+return {'closed', '', ''}
+`;
+
+export const acquireScript = new RedisScript(ACQUIRE);
+export const recordScript = new RedisScript(RECORD);

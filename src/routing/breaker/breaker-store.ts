@@ -1,0 +1,41 @@
+import type { BreakerState } from "../../telemetry/events.js";
+
+export type { BreakerState };
+export type BreakerOutcome = "success" | "failure";
+
+export interface BreakerTransition {
+  from: BreakerState;
+  to: BreakerState;
+  reason: string;
+}
+
+export interface AcquireResult {
+  allowed: boolean;
+  state: BreakerState;
+  /** When refused by an open breaker: how long until it lets a probe through. */
+  retryAfterMs?: number;
+  /** Set for the one caller whose acquire moved the breaker (open → half_open). */
+  transition?: BreakerTransition;
+}
+
+export interface RecordResult {
+  state: BreakerState;
+  /** Set for the one caller whose outcome moved the breaker. */
+  transition?: BreakerTransition;
+}
+
+/**
+ * Where breaker state lives: this process's memory, or a Redis that replicas share. Every call is atomic per
+ * key, and a transition is reported to exactly one caller. `now` is the caller's clock (Date.now()).
+ */
+export interface BreakerStore {
+  /** May a request go through now? In half_open this takes a probe slot. */
+  acquire(key: string, now: number): Promise<AcquireResult>;
+  /** The outcome of a request that went through. Outcomes arriving while open are ignored. */
+  record(key: string, outcome: BreakerOutcome, now: number): Promise<RecordResult>;
+  /** The state as an acquire would see it (open past its cooldown reads half_open), without taking a probe. */
+  state(key: string, now: number): Promise<BreakerState>;
+  /** Every key with recent outcomes. */
+  states(now: number): Promise<Record<string, BreakerState>>;
+  close(): Promise<void>;
+}

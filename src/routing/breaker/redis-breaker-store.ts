@@ -1,0 +1,97 @@
+import type { Redis } from "ioredis";
+import { observedState, type StoredState } from "./breaker-machine.js";
+import { acquireScript, recordScript } from "./breaker-scripts.js";
+import { WINDOW_BUCKETS, breakerSettings, idleExpiryMs, type BreakerSettings } from "./breaker-settings.js";
+import type { AcquireResult, BreakerOutcome, BreakerState, BreakerStore, BreakerTransition, RecordResult } from "./breaker-store.js";
+
+export interface RedisBreakerStoreOptions {
+  /** Prepended to every key, e.g. "runestone:". */
+  prefix: string;
+  settings?: Partial<BreakerSettings>;
+}
+
+/**
+ * Breakers shared by every replica using the same Redis: replica A's failures open the breaker for replica B.
+ * Each acquire and record is one Lua script run, so concurrent replicas cannot lose an update or both report
+ * the same transition.
+ *
+ * Time is the caller's `now` (Date.now()), not Redis TIME, so the state machine is identical to the memory
+ * store and testable without sleeping. Replicas are assumed to keep their clocks in sync (NTP); a skew of
+ * some milliseconds only shifts cooldown ends and window buckets by as much.
+ */
+export class RedisBreakerStore implements BreakerStore {
+  private readonly settings: BreakerSettings;
+  private readonly idleMs: number;
+  private readonly indexKey: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RedisBreakerStoreOptions,
+  ) {
+    this.settings = breakerSettings(options.settings);
+    this.idleMs = idleExpiryMs(this.settings);
+    // The hash tag keeps every breaker key in one Redis Cluster slot, as a script touching two keys needs.
+    this.indexKey = `${options.prefix}{breakers}:index`;
+  }
+
+  async acquire(key: string, now: number): Promise<AcquireResult> {
+    const s = this.settings;
+    const reply = await acquireScript.run(this.redis, [this.hashKey(key), this.indexKey], [now, this.idleMs, key, s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs]);
+    const [allowed, state, retryAfterMs, from, reason] = reply as [number, string, number, string, string];
+    return {
+      allowed: allowed === 1,
+      state: asState(state),
+      ...(retryAfterMs >= 0 ? { retryAfterMs } : {}),
+      ...transitionOf(from, state, reason),
+    };
+  }
+
+  async record(key: string, outcome: BreakerOutcome, now: number): Promise<RecordResult> {
+    const s = this.settings;
+    const args = [now, this.idleMs, key, outcome, s.consecutiveFailures, s.failureRatio, s.minimumRequests, s.windowMs, WINDOW_BUCKETS, s.cooldownMs, s.halfOpenSuccesses];
+    const [state, from, reason] = (await recordScript.run(this.redis, [this.hashKey(key), this.indexKey], args)) as [string, string, string];
+    return { state: asState(state), ...transitionOf(from, state, reason) };
+  }
+
+  async state(key: string, now: number): Promise<BreakerState> {
+    const fields = await this.redis.hmget(this.hashKey(key), "state", "reopenAt", "touchedAt");
+    return observedState(storedState(fields), now, this.idleMs);
+  }
+
+  async states(now: number): Promise<Record<string, BreakerState>> {
+    const idleBefore = now - this.idleMs;
+    const keys = await this.redis.zrangebyscore(this.indexKey, `(${idleBefore}`, "+inf");
+    await this.redis.zremrangebyscore(this.indexKey, "-inf", idleBefore);
+    if (keys.length === 0) return {};
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.hmget(this.hashKey(key), "state", "reopenAt", "touchedAt");
+    const replies = (await pipeline.exec()) ?? [];
+    const states: Record<string, BreakerState> = {};
+    keys.forEach((key, i) => {
+      const [err, fields] = replies[i] ?? [null, []];
+      if (err) throw err;
+      states[key] = observedState(storedState(fields as Array<string | null>), now, this.idleMs);
+    });
+    return states;
+  }
+
+  /** The connection belongs to the state backend, which closes it. */
+  async close(): Promise<void> {}
+
+  private hashKey(key: string): string {
+    return `${this.options.prefix}{breakers}:state:${key}`;
+  }
+}
+
+function asState(value: string | null | undefined): BreakerState {
+  return value === "open" || value === "half_open" ? value : "closed";
+}
+
+function transitionOf(from: string, to: string, reason: string): { transition?: BreakerTransition } {
+  return from === "" ? {} : { transition: { from: asState(from), to: asState(to), reason } };
+}
+
+function storedState([state, reopenAt, touchedAt]: Array<string | null>): StoredState | undefined {
+  if (!state) return undefined;
+  return { state: asState(state), reopenAt: Number(reopenAt ?? 0), touchedAt: Number(touchedAt ?? 0) };
+}

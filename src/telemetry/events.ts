@@ -1,0 +1,37 @@
+import { EventEmitter } from "node:events";
+
+/**
+ * Internal telemetry: domain modules emit what happened; metrics and logs subscribe. Emitting costs one
+ * function call per listener, so it is cheap on the hot path when nobody listens.
+ */
+export interface TelemetryEvents {
+  /** A routing decision: which model(s) a request may go to, under which policy. */
+  "routing.decision": { requestId: string; policy: string; provider: string; model: string; candidates: number };
+  /** One upstream attempt ended (success or failure). */
+  "upstream.attempt": { requestId: string; provider: string; model: string; attempt: number; outcome: "success" | "failure"; status?: number; durationMs: number; retryable?: boolean };
+  /** The request moved on to another candidate after a failure. */
+  "routing.failover": { requestId: string; fromProvider: string; fromModel: string; toProvider: string; toModel: string; reason: string };
+  /** A retry of the same candidate is scheduled. */
+  "routing.retry": { requestId: string; provider: string; model: string; attempt: number; delayMs: number; reason: string };
+  /** A circuit breaker changed state. */
+  "breaker.transition": { key: string; from: BreakerState; to: BreakerState; reason: string };
+  /** A rate-limit check. */
+  "limits.check": { tenant: string; result: "allowed" | "queued" | "rejected"; reason?: string };
+}
+
+export type BreakerState = "closed" | "open" | "half_open";
+
+export type TelemetryEventName = keyof TelemetryEvents;
+
+export class Telemetry {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+
+  emit<K extends TelemetryEventName>(name: K, event: TelemetryEvents[K]): void {
+    if (this.emitter.listenerCount(name) > 0) this.emitter.emit(name, event);
+  }
+
+  on<K extends TelemetryEventName>(name: K, listener: (event: TelemetryEvents[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+}
