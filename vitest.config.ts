@@ -1,4 +1,9 @@
+import { join } from "node:path";
 import { defineConfig } from "vitest/config";
+
+// Each run records the responses it exercised in its own folder (test workers inherit this variable), so runs
+// that overlap never mix their records.
+process.env.RUNESTONE_CONTRACT_DIR ??= join(import.meta.dirname, "test-output", "contract", `run-${Date.now()}-${process.pid}`);
 
 export default defineConfig({
   test: {
@@ -7,7 +12,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "tests", include: ["test/**/*.test.ts"], globalSetup: ["test/support/global-setup.ts"], sequence: { groupOrder: 0 } },
+        test: { name: "tests", include: ["test/**/*.test.ts"], sequence: { groupOrder: 0 } },
       },
       {
         // Runs after every other test (a later group): checks that the suite exercised each documented response.

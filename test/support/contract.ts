@@ -19,7 +19,7 @@ const ajv = new Ajv({ strict: false, discriminator: true, allErrors: true });
 addFormats.default(ajv);
 ajv.addSchema(spec, "spec");
 
-export const CONTRACT_DIR = join(process.cwd(), "test-output", "contract");
+export const CONTRACT_DIR = process.env.RUNESTONE_CONTRACT_DIR ?? join(process.cwd(), "test-output", "contract", "adhoc");
 
 function pointer(ref: string): string {
   return `spec${ref}`;

@@ -9,6 +9,10 @@ import type { ChatRequest } from "../types.js";
  *
  * Request and response sides agree on that tool through `jsonResponseToolName(request)` — an explicit value the
  * caller passes to both, never state kept between calls.
+ *
+ * When forced, the tool is forced with `disable_parallel_tool_use` so there is exactly one JSON answer. The
+ * schema's `strict` is not forwarded (see to-anthropic-tools.ts). Anthropic's own structured outputs
+ * (`output_config.format`) would be the alternative to a forced tool.
  */
 
 /** The tool's name for `response_format: {type: "json_object"}` (no schema, no name of the client's own). */

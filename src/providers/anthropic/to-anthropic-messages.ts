@@ -32,7 +32,8 @@ interface Turn {
  * - `tool` messages become `tool_result` blocks of a user turn, ahead of that turn's other content;
  * - consecutive turns of one role are merged into one turn (Anthropic wants them alternating);
  * - empty text is dropped (Anthropic rejects empty text blocks), and a message left with nothing is skipped.
- * Message `name`s and image `detail` have no Anthropic counterpart and are dropped.
+ * Message `name`s and image `detail` have no Anthropic counterpart and are dropped. Tool call ids are sent
+ * through toAnthropicToolId on both sides (tool_use and tool_result), so pairs stay paired.
  *
  * A conversation that starts with an assistant turn is sent as it is, with nothing prepended. The Messages API
  * answered such requests with 400 "first message must use the \"user\" role" in 2024 and has accepted them since
@@ -115,7 +116,7 @@ function assistantBlocks(message: Schemas["AssistantMessage"], i: number): Conte
   message.tool_calls?.forEach((call, j) => {
     const toolUse: ToolUseBlockParam = {
       type: "tool_use",
-      id: call.id,
+      id: toAnthropicToolId(call.id),
       name: call.function.name,
       input: parseArguments(call.function.arguments, `messages[${i}].tool_calls[${j}].function.arguments`),
     };
@@ -140,7 +141,7 @@ function parseArguments(json: string, param: string): Record<string, unknown> {
 }
 
 function toolResult(message: Schemas["ToolMessage"]): ToolResultBlockParam {
-  const block: ToolResultBlockParam = { type: "tool_result", tool_use_id: message.tool_call_id };
+  const block: ToolResultBlockParam = { type: "tool_result", tool_use_id: toAnthropicToolId(message.tool_call_id) };
   if (typeof message.content === "string") {
     if (message.content !== "") block.content = message.content;
   } else {
@@ -148,4 +149,13 @@ function toolResult(message: Schemas["ToolMessage"]): ToolResultBlockParam {
     if (parts.length > 0) block.content = parts;
   }
   return block;
+}
+
+/**
+ * A tool call id as Anthropic accepts it (`^[a-zA-Z0-9_-]+$`). Ids from OpenAI (`call_…`) and Anthropic
+ * (`toolu_…`) pass unchanged; ids made elsewhere (`functions.get_weather:0`) would be a 400, so every other
+ * character becomes `_` — the same way for the tool_use and its tool_result.
+ */
+export function toAnthropicToolId(id: string): string {
+  return id.replace(/[^a-zA-Z0-9_-]/g, "_");
 }

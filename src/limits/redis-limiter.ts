@@ -1,0 +1,85 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { decodeAdmitReply } from "./admit-reply.js";
+import { HeartbeatLease } from "./heartbeat-lease.js";
+import { resolveLeaseTiming, type LeaseTiming, type LeaseTimingOptions } from "./lease-timing.js";
+import { integerReply } from "./lua-script.js";
+import { ADMIT, COUNT_LIVE, HEARTBEAT, RELEASE } from "./redis-scripts.js";
+import { tenantKeys } from "./redis-keys.js";
+import { bindingRefusal, CONCURRENCY_RETRY_AFTER_MS } from "./refusal.js";
+import { buildSnapshot } from "./snapshot.js";
+import type { Admission, AdmissionRequest, Limiter, TenantLimits } from "./types.js";
+import { validateAdmission } from "./validate-admission.js";
+
+export interface RedisLimiterOptions extends LeaseTimingOptions {
+  /** Namespace of every key this limiter writes. */
+  prefix: string;
+}
+
+/**
+ * The limiter shared by gateway replicas: one Lua script per admission makes the concurrency slot and both
+ * per-minute reservations one atomic, all-or-nothing step, on Redis's clock.
+ */
+export class RedisLimiter implements Limiter {
+  private readonly prefix: string;
+  private readonly timing: LeaseTiming;
+  private readonly liveLeases = new Set<HeartbeatLease>();
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisLimiterOptions,
+  ) {
+    this.prefix = options.prefix;
+    this.timing = resolveLeaseTiming(options);
+  }
+
+  async admit(request: AdmissionRequest): Promise<Admission> {
+    validateAdmission(request);
+    const { tenant, limits, estimatedTokens } = request;
+    const keys = tenantKeys(this.prefix, tenant);
+    const leaseId = randomUUID();
+    const reply = await ADMIT.run(
+      this.redis,
+      [keys.leases, keys.requests, keys.tokens],
+      [leaseId, this.timing.leaseTtlMs, limits.maxConcurrency, limits.requestsPerMinute ?? 0, limits.tokensPerMinute ?? 0, estimatedTokens, request.now ?? ""],
+    );
+    const outcome = decodeAdmitReply(reply, limits);
+    const snapshot = buildSnapshot(outcome.inFlight, limits.maxConcurrency, outcome.requests, outcome.tokens);
+    if (outcome.admitted) return { admitted: true, lease: this.trackLease(leaseId, tenant, limits, estimatedTokens, request.now), snapshot };
+
+    const refusal = bindingRefusal({
+      concurrency: outcome.inFlight >= limits.maxConcurrency ? CONCURRENCY_RETRY_AFTER_MS : 0,
+      requests_per_minute: outcome.requestWaitMs,
+      tokens_per_minute: outcome.tokenWaitMs,
+    });
+    if (!refusal) throw new Error(`admission script refused tenant ${tenant} without a limit to blame`);
+    return { admitted: false, ...refusal, snapshot };
+  }
+
+  async inFlight(tenant: string): Promise<number> {
+    return integerReply(await COUNT_LIVE.run(this.redis, [tenantKeys(this.prefix, tenant).leases], []));
+  }
+
+  async close(): Promise<void> {
+    for (const lease of this.liveLeases) lease.stopHeartbeat();
+    this.liveLeases.clear();
+  }
+
+  private trackLease(leaseId: string, tenant: string, limits: TenantLimits, estimatedTokens: number, pinnedNow: number | undefined): HeartbeatLease {
+    const keys = tenantKeys(this.prefix, tenant);
+    const lease = new HeartbeatLease(
+      leaseId,
+      {
+        extend: async () => integerReply(await HEARTBEAT.run(this.redis, [keys.leases], [leaseId, this.timing.leaseTtlMs])) === 1,
+        finish: async (actualTokens) => {
+          this.liveLeases.delete(lease);
+          const tokenDelta = actualTokens === undefined ? 0 : actualTokens - estimatedTokens;
+          await RELEASE.run(this.redis, [keys.leases, keys.tokens], [leaseId, limits.tokensPerMinute ?? 0, tokenDelta, pinnedNow ?? ""]);
+        },
+      },
+      this.timing.heartbeatMs,
+    );
+    this.liveLeases.add(lease);
+    return lease;
+  }
+}
