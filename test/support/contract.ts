@@ -1,29 +1,23 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
 import { OpenAPIRouter, type Document } from "openapi-backend";
-import { loadSpecForValidation } from "../../src/http/openapi-dispatch.js";
+import { validateAgainstOpenAI } from "./openai-schemas.js";
+import { formatErrors, spec as specDocument, specValidator } from "./spec-schemas.js";
+import { parseSse } from "./sse.js";
 
 /**
  * Contract checking: every response a test receives from the gateway is validated against spec/openapi.yaml
- * (its operation, status and content type; each event of an event stream against the event schema), and the
- * (operation, status) pairs seen are recorded so that a run can tell which documented statuses were never exercised.
+ * (its operation, status and content type; each event of an event stream against the event schema; chat answers
+ * also against OpenAI's own published schema), and the (operation, status) pairs seen are recorded so that a run
+ * can tell which documented statuses were never exercised.
  */
 
 type Json = Record<string, unknown>;
 
-const spec = loadSpecForValidation() as unknown as Json & { paths: Record<string, Record<string, Json>> };
+const spec = specDocument as unknown as Json & { paths: Record<string, Record<string, Json>> };
 const router = new OpenAPIRouter({ definition: spec as unknown as Document });
-const ajv = new Ajv({ strict: false, discriminator: true, allErrors: true });
-addFormats.default(ajv);
-ajv.addSchema(spec, "spec");
 
 export const CONTRACT_DIR = process.env.RUNESTONE_CONTRACT_DIR ?? join(process.cwd(), "test-output", "contract", "adhoc");
-
-function pointer(ref: string): string {
-  return `spec${ref}`;
-}
 
 function resolveRef(node: Json): Json {
   let current = node;
@@ -34,19 +28,12 @@ function resolveRef(node: Json): Json {
   return current;
 }
 
-const validators = new Map<string, ValidateFunction>();
-function validatorFor(ref: string): ValidateFunction {
-  let validate = validators.get(ref);
-  if (!validate) {
-    validate = ajv.getSchema(pointer(ref)) ?? ajv.compile({ $ref: pointer(ref) });
-    validators.set(ref, validate);
-  }
-  return validate;
+function errorsOf(ref: string, value: unknown): string[] {
+  const validate = specValidator(ref);
+  return validate(value) ? [] : formatErrors(validate.errors);
 }
 
-function errorsOf(validate: ValidateFunction, value: unknown): string[] {
-  return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`);
-}
+const CHAT_OPERATIONS = new Set(["createChatCompletion", "createStreamingChatCompletion"]);
 
 /** All (operationId, status) pairs the spec documents. */
 export function documentedResponses(): string[] {
@@ -63,10 +50,7 @@ export function documentedResponses(): string[] {
 
 /** The `data:` payloads of a server-sent event stream. */
 export function sseData(text: string): string[] {
-  return text
-    .split(/\r?\n\r?\n/)
-    .map((event) => event.split(/\r?\n/).filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trimStart()).join("\n"))
-    .filter((data) => data.length > 0);
+  return parseSse(text).map((message) => message.data);
 }
 
 export interface ContractCheck {
@@ -83,7 +67,7 @@ export function checkResponse(method: string, path: string, status: number, head
   const contentType = (headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
   if (!operation) {
     // Unknown paths and wrong methods belong to no operation; they still answer in the error shape.
-    problems.push(...errorsOf(validatorFor("#/components/schemas/Error"), safeJson(body, problems)).map((e) => `error body: ${e}`));
+    problems.push(...errorsOf("#/components/schemas/Error", safeJson(body, problems)).map((e) => `error body: ${e}`));
     return { operationId: null, status, problems };
   }
   const responses = operation.responses as Record<string, Json>;
@@ -105,12 +89,20 @@ export function checkResponse(method: string, path: string, status: number, head
       if (events.length === 0) problems.push("empty event stream");
       for (const data of events) {
         if (data === "[DONE]") continue;
-        problems.push(...errorsOf(validatorFor(eventRef), safeJson(data, problems)).map((e) => `event ${data.slice(0, 120)}: ${e}`));
+        const event = safeJson(data, problems);
+        problems.push(...errorsOf(eventRef, event).map((e) => `event ${data.slice(0, 120)}: ${e}`));
+        if (CHAT_OPERATIONS.has(operation.operationId ?? "") && typeof event === "object" && event !== null && !("error" in event)) {
+          problems.push(...validateAgainstOpenAI("ChatCompletionChunk", event).map((e) => `event vs OpenAI's schema: ${e}`));
+        }
       }
     }
   } else {
     const schemaRef = ((media.schema as Json).$ref as string | undefined) ?? "";
-    problems.push(...errorsOf(validatorFor(schemaRef), safeJson(body, problems)).map((e) => `body: ${e}`));
+    const value = safeJson(body, problems);
+    problems.push(...errorsOf(schemaRef, value).map((e) => `body: ${e}`));
+    if (CHAT_OPERATIONS.has(operation.operationId ?? "") && status === 200) {
+      problems.push(...validateAgainstOpenAI("ChatCompletion", value).map((e) => `body vs OpenAI's schema: ${e}`));
+    }
   }
   for (const name of Object.keys((response.headers ?? {}) as Json)) {
     // retry-after is documented as "when known"; every other documented header is always sent.
