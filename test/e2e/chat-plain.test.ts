@@ -1,17 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
+import { describe, expect, it } from "vitest";
+import { useTestGateway } from "../support/test-gateway.js";
 
-let tg: TestGateway;
-beforeAll(async () => {
-  tg = await startTestGateway();
-});
-afterEach(async () => {
-  await tg.contract.settle();
-  tg.fake.reset();
-});
-afterAll(async () => {
-  await tg.close();
-});
+const tg = useTestGateway();
 
 describe("plain chat through the OpenAI SDK", () => {
   it("answers from OpenAI with Runestone metadata and headers", async () => {

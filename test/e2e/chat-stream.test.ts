@@ -1,20 +1,10 @@
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { anthropicStream, anthropicStreamError, openaiStream } from "../fake-upstream/index.js";
 import { sseData } from "../support/contract.js";
-import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
+import { useTestGateway } from "../support/test-gateway.js";
 
-let tg: TestGateway;
-beforeAll(async () => {
-  tg = await startTestGateway();
-});
-afterEach(async () => {
-  await tg.contract.settle();
-  tg.fake.reset();
-});
-afterAll(async () => {
-  await tg.close();
-});
+const tg = useTestGateway();
 
 async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
   const chunks: ChatCompletionChunk[] = [];

@@ -1,18 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { anthropicStream, openaiStream } from "../fake-upstream/index.js";
-import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
+import { useTestGateway } from "../support/test-gateway.js";
 
-let tg: TestGateway;
-beforeAll(async () => {
-  tg = await startTestGateway();
-});
-afterEach(async () => {
-  await tg.contract.settle();
-  tg.fake.reset();
-});
-afterAll(async () => {
-  await tg.close();
-});
+const tg = useTestGateway();
 
 describe("a client that disconnects", () => {
   it.each([

@@ -1,19 +1,9 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { anthropicStream, openaiStream } from "../fake-upstream/index.js";
-import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
+import { useTestGateway } from "../support/test-gateway.js";
 
-let tg: TestGateway;
-beforeAll(async () => {
-  tg = await startTestGateway();
-});
-afterEach(async () => {
-  await tg.contract.settle();
-  tg.fake.reset();
-});
-afterAll(async () => {
-  await tg.close();
-});
+const tg = useTestGateway();
 
 const weatherTool: ChatCompletionTool = {
   type: "function",

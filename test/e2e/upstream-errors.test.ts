@@ -1,20 +1,10 @@
 import OpenAI, { type APIError } from "openai";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Provider, Scenario } from "../fake-upstream/index.js";
-import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
+import { useTestGateway } from "../support/test-gateway.js";
 
-let tg: TestGateway;
-beforeAll(async () => {
-  // Short upstream timeouts so that a hanging provider turns into a 504 quickly.
-  tg = await startTestGateway({ config: { providers: { openai: { timeout_ms: 400 }, anthropic: { timeout_ms: 400 } } } });
-});
-afterEach(async () => {
-  await tg.contract.settle();
-  tg.fake.reset();
-});
-afterAll(async () => {
-  await tg.close();
-});
+// Short upstream timeouts so that a hanging provider turns into a 504 quickly.
+const tg = useTestGateway({ config: { providers: { openai: { timeout_ms: 400 }, anthropic: { timeout_ms: 400 } } } });
 
 interface Case {
   name: string;

@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { pino } from "pino";
 import { parseConfig } from "../../src/config/load-config.js";
 import type { ConfigInput } from "../../src/config/schema.js";
@@ -57,4 +58,28 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await fake.close();
     },
   };
+}
+
+/**
+ * One gateway for a test file: started before its tests, checked against the spec and reset after each test,
+ * closed at the end. The returned object forwards to the running gateway.
+ */
+export function useTestGateway(options: TestGatewayOptions = {}): TestGateway {
+  let current: TestGateway | undefined;
+  beforeAll(async () => {
+    current = await startTestGateway(options);
+  });
+  afterEach(async () => {
+    await current?.contract.settle();
+    current?.fake.reset();
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestGateway, {
+    get(_, property) {
+      if (!current) throw new Error("the test gateway is not started yet (use it inside tests or hooks)");
+      return current[property as keyof TestGateway];
+    },
+  });
 }
