@@ -223,6 +223,7 @@ export interface components {
             max_cost_per_token?: number;
             /** @description The caller's id for this request; echoed as `request_id` and `x-request-id`. */
             request_id?: string;
+            routing_policy?: components["schemas"]["RoutingPolicy"];
         } & {
             [key: string]: unknown;
         };
@@ -376,6 +377,13 @@ export interface components {
                 strict?: boolean | null;
             };
         };
+        /**
+         * @description `default`: the requested model (through aliases) on its provider, then its configured fallbacks.
+         *     `cost`: the cheapest catalog model that satisfies `model_family`, `capabilities` and `max_cost_per_token`
+         *     for this request's estimated tokens, then the next cheapest. Overrides the gateway's policy for this request.
+         * @enum {string}
+         */
+        RoutingPolicy: "default" | "cost";
         /** @enum {string} */
         ModelFamily: "general" | "coding" | "reasoning" | "vision";
         /** @enum {string} */
@@ -527,6 +535,8 @@ export interface components {
             context_window: number;
             /** @description The most output tokens one answer may have. */
             max_tokens: number;
+            /** @description Set on aliases from the config file; the `provider/model` the alias stands for. */
+            alias_for?: string;
         };
         ModelList: {
             /** @enum {string} */
@@ -583,6 +593,8 @@ export interface components {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 "x-runestone-provider": components["headers"]["RunestoneProvider"];
+                "x-runestone-model": components["headers"]["RunestoneModel"];
+                "x-runestone-attempts": components["headers"]["RunestoneAttempts"];
                 [name: string]: unknown;
             };
             content: {
@@ -599,6 +611,8 @@ export interface components {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
                 "x-runestone-provider": components["headers"]["RunestoneProvider"];
+                "x-runestone-model": components["headers"]["RunestoneModel"];
+                "x-runestone-attempts": components["headers"]["RunestoneAttempts"];
                 [name: string]: unknown;
             };
             content: {
@@ -711,6 +725,8 @@ export interface components {
         ServiceUnavailable: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
+                /** @description Seconds until a provider's circuit breaker lets requests through again, when known. */
+                "retry-after"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -745,6 +761,10 @@ export interface components {
         RequestId: string;
         /** @description The provider that served (or was chosen to serve) the request. */
         RunestoneProvider: string;
+        /** @description The model that served the request. */
+        RunestoneModel: string;
+        /** @description How many upstream attempts (retries and failovers included) the request took. */
+        RunestoneAttempts: number;
     };
     pathItems: never;
 }

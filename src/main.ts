@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const { config, path } = loaded;
   const logger = createLogger(config.log_level);
   const gateway = await startGateway(config, logger);
-  const providers = gateway.runtime.providers.configuredNames();
+  const providers = gateway.runtime.table().providers.configuredNames();
   logger.info(
     {
       version: VERSION,

@@ -1,9 +1,11 @@
 import type { components } from "../../generated/openapi.js";
-import type { ModelCatalog } from "../catalog/model-catalog.js";
 import { GatewayError } from "../errors.js";
-import type { ProviderRegistry } from "../providers/provider-registry.js";
+import { ClientAbortedError } from "../providers/upstream-error.js";
 import type { ChatRequest, CompletionChunk } from "../providers/types.js";
-import { resolveTarget } from "../routing/resolve-target.js";
+import type { AttemptTimers } from "../routing/attempt-timers.js";
+import { serveWithFailover, type FailoverDeps } from "../routing/failover.js";
+import type { Router } from "../routing/router.js";
+import type { Telemetry } from "../telemetry/events.js";
 
 export type ChatCompletion = components["schemas"]["ChatCompletion"];
 export type ChatCompletionChunk = components["schemas"]["ChatCompletionChunk"];
@@ -14,64 +16,108 @@ export interface ChatCallContext {
   signal: AbortSignal;
 }
 
+/** What was decided: who served, and after how many upstream attempts. */
+export interface Routing {
+  provider: string;
+  model: string;
+  policy: string;
+  attempts: number;
+}
+
 export interface CompletedChat {
   completion: ChatCompletion;
-  provider: string;
+  routing: Routing;
 }
 
 export interface OpenedStream {
-  provider: string;
+  routing: Routing;
   /** The first chunk, already received: a stream is only answered 200 once the upstream has produced something. */
   first: ChatCompletionChunk | undefined;
   rest: AsyncIterator<ChatCompletionChunk>;
 }
 
-export interface ChatServiceOptions {
-  catalog: ModelCatalog;
-  providers: ProviderRegistry;
-  defaultProvider: string;
-  routingPolicy: string;
+interface RunestoneMetadata {
+  provider: string;
+  routing_policy: string;
+  request_id: string;
 }
 
-/** Chat requests, plain and streamed: picks the target, calls the provider, adds Runestone's metadata. */
+/** Chat requests, plain and streamed: the router plans, failover serves, and Runestone's metadata is added. */
 export class ChatService {
-  constructor(private readonly options: ChatServiceOptions) {}
+  constructor(
+    private readonly router: Router,
+    private readonly failover: FailoverDeps,
+    private readonly telemetry: Telemetry,
+  ) {}
 
   async complete(request: ChatRequest, context: ChatCallContext): Promise<CompletedChat> {
-    const target = resolveTarget(request, this.options.catalog, this.options.providers, this.options.defaultProvider);
-    const completion = await target.provider.complete({ request, model: target.model, signal: context.signal });
-    return { provider: target.provider.name, completion: Object.assign(completion, this.metadata(target.provider.name, context)) };
+    const plan = await this.router.plan(request);
+    this.announce(plan.policy, plan.candidates, context.requestId);
+    const served = await serveWithFailover(plan, context.requestId, context.signal, this.failover, ({ candidate, signal }) =>
+      candidate.provider.complete({ request, model: candidate.model, signal }),
+    );
+    served.timers.dispose();
+    const routing = { provider: served.candidate.provider.name, model: served.candidate.model, policy: plan.policy, attempts: served.attempts };
+    return { routing, completion: Object.assign(served.value, metadata(routing, context)) };
   }
 
   async openStream(request: ChatRequest, context: ChatCallContext): Promise<OpenedStream> {
-    const target = resolveTarget(request, this.options.catalog, this.options.providers, this.options.defaultProvider);
-    const chunks = target.provider.stream({ request, model: target.model, signal: context.signal });
+    const plan = await this.router.plan(request);
+    this.announce(plan.policy, plan.candidates, context.requestId);
     const includeUsage = request.stream_options?.include_usage === true;
-    const rest = this.decorate(chunks, this.metadata(target.provider.name, context), includeUsage);
-    const first = await rest.next();
-    return { provider: target.provider.name, first: first.done ? undefined : first.value, rest };
+    const served = await serveWithFailover(plan, context.requestId, context.signal, this.failover, async ({ candidate, signal }) => {
+      const chunks = candidate.provider.stream({ request, model: candidate.model, signal })[Symbol.asyncIterator]();
+      const first = await chunks.next();
+      if (first.done) throw endedEarly(candidate.provider.name);
+      return { first: first.value, chunks };
+    });
+    const routing = { provider: served.candidate.provider.name, model: served.candidate.model, policy: plan.policy, attempts: served.attempts };
+    const meta = metadata(routing, context);
+    const first = decorate(served.value.first, meta, includeUsage);
+    return { routing, first, rest: rest(served.value.chunks, served.value.first, served.timers, meta, includeUsage, routing.provider) };
   }
 
-  private metadata(provider: string, context: ChatCallContext) {
-    return { provider, routing_policy: this.options.routingPolicy, request_id: context.requestId };
+  private announce(policy: string, candidates: ReadonlyArray<{ provider: { name: string }; model: string }>, requestId: string): void {
+    const first = candidates[0];
+    if (first) this.telemetry.emit("routing.decision", { requestId, policy, provider: first.provider.name, model: first.model, candidates: candidates.length });
   }
+}
 
-  /**
-   * Adds the metadata to each chunk and, unless the client asked for usage, drops the usage chunk and field.
-   * A stream that ends before any choice finished is an upstream failure, never a quietly short answer.
-   */
-  private async *decorate(chunks: AsyncIterable<CompletionChunk>, metadata: ReturnType<ChatService["metadata"]>, includeUsage: boolean): AsyncGenerator<ChatCompletionChunk> {
-    let finished = false;
-    for await (const chunk of chunks) {
-      if (chunk.choices.some((choice) => choice.finish_reason)) finished = true;
-      if (!includeUsage) {
-        if (chunk.choices.length === 0 && chunk.usage) continue;
-        delete chunk.usage;
-      }
-      yield Object.assign(chunk, metadata);
-    }
-    if (!finished) {
-      throw new GatewayError({ status: 502, type: "service_error", code: "upstream_error", message: `Provider '${metadata.provider}' ended the stream before the answer was complete.` });
-    }
+function metadata(routing: Routing, context: ChatCallContext): RunestoneMetadata {
+  return { provider: routing.provider, routing_policy: routing.policy, request_id: context.requestId };
+}
+
+function endedEarly(provider: string): GatewayError {
+  return new GatewayError({ status: 502, type: "service_error", code: "upstream_error", message: `Provider '${provider}' ended the stream before the answer was complete.` });
+}
+
+/** Adds the metadata; unless the client asked for usage, drops the usage chunk (undefined) and the usage field. */
+function decorate(chunk: CompletionChunk, meta: RunestoneMetadata, includeUsage: boolean): ChatCompletionChunk | undefined {
+  if (!includeUsage) {
+    if (chunk.choices.length === 0 && chunk.usage) return undefined;
+    delete chunk.usage;
   }
+  return Object.assign(chunk, meta);
+}
+
+/**
+ * The chunks after the first. A stream that ends before any choice finished is an upstream failure, never a
+ * quietly short answer; a deadline that passes mid-stream is a timeout, not a client that left.
+ */
+async function* rest(chunks: AsyncIterator<CompletionChunk>, first: CompletionChunk, timers: AttemptTimers, meta: RunestoneMetadata, includeUsage: boolean, provider: string): AsyncGenerator<ChatCompletionChunk> {
+  let finished = first.choices.some((choice) => choice.finish_reason);
+  try {
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      if (next.value.choices.some((choice) => choice.finish_reason)) finished = true;
+      const decorated = decorate(next.value, meta, includeUsage);
+      if (decorated) yield decorated;
+    }
+  } catch (err) {
+    if (err instanceof ClientAbortedError && timers.timeoutError) throw timers.timeoutError;
+    throw err;
+  } finally {
+    timers.dispose();
+    await chunks.return?.(undefined);
+  }
+  if (!finished) throw endedEarly(provider);
 }

@@ -1,5 +1,5 @@
 import type { ProviderKind } from "../providers/types.js";
-import type { Config } from "./schema.js";
+import { providerSchema, type Config } from "./schema.js";
 
 export interface ProviderSettings {
   name: string;
@@ -7,6 +7,8 @@ export interface ProviderSettings {
   apiKey: string | undefined;
   baseURL: string | undefined;
   timeoutMs: number;
+  firstTokenTimeoutMs: number;
+  connectTimeoutMs: number;
   defaultMaxTokens: number;
   /** Whether requests can be sent: a key, or a base URL of a host that needs none. */
   configured: boolean;
@@ -28,18 +30,20 @@ const BUILTIN_HINTS: Record<string, string> = {
 export function resolveProviderSettings(config: Config): ProviderSettings[] {
   const names = new Set(["openai", "anthropic", ...Object.keys(config.providers)]);
   return [...names].map((name) => {
-    const entry = config.providers[name];
-    const kind: ProviderKind = entry?.kind ?? (name === "anthropic" ? "anthropic" : "openai");
-    const baseURL = entry?.base_url;
+    const entry = config.providers[name] ?? providerSchema.parse({});
+    const kind: ProviderKind = entry.kind ?? (name === "anthropic" ? "anthropic" : "openai");
+    const baseURL = entry.base_url;
     const keylessHost = baseURL !== undefined && baseURL.replace(/\/$/, "") !== OFFICIAL_BASE_URLS[kind];
     return {
       name,
       kind,
-      apiKey: entry?.api_key,
+      apiKey: entry.api_key,
       baseURL,
-      timeoutMs: entry?.timeout_ms ?? 600_000,
-      defaultMaxTokens: entry?.default_max_tokens ?? 4096,
-      configured: entry?.api_key !== undefined || (kind === "openai" && keylessHost),
+      timeoutMs: entry.timeout_ms,
+      firstTokenTimeoutMs: entry.first_token_timeout_ms,
+      connectTimeoutMs: entry.connect_timeout_ms,
+      defaultMaxTokens: entry.default_max_tokens,
+      configured: entry.api_key !== undefined || (kind === "openai" && keylessHost),
       howToConfigure: BUILTIN_HINTS[name] ?? `set providers.${name}.api_key or base_url in the config file`,
     };
   });

@@ -2,12 +2,14 @@ import { z } from "zod";
 
 const providerName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be lowercase letters, digits, '_' or '-', starting with a letter");
 
-const providerSchema = z
+export const providerSchema = z
   .object({
     kind: z.enum(["openai", "anthropic"]).optional().describe("Wire protocol; defaults to the provider's name for `openai` and `anthropic`, else `openai` (any OpenAI-compatible host)"),
     api_key: z.string().min(1).optional().describe("API key; env OPENAI_API_KEY / ANTHROPIC_API_KEY for the built-in providers"),
     base_url: z.url().optional().describe("Base URL; env OPENAI_BASE_URL / ANTHROPIC_BASE_URL for the built-in providers"),
-    timeout_ms: z.number().int().positive().default(600_000).describe("Total time one upstream call may take"),
+    timeout_ms: z.number().int().positive().default(600_000).describe("Total time one upstream attempt may take, a whole stream included"),
+    first_token_timeout_ms: z.number().int().positive().default(60_000).describe("Time to the answer's first byte (the whole answer when not streaming); past it the attempt fails over"),
+    connect_timeout_ms: z.number().int().positive().default(10_000).describe("Time to open a connection to the provider"),
     default_max_tokens: z.number().int().positive().default(4096).describe("max_tokens sent to Anthropic when the client gives none"),
   })
   .strict();
@@ -43,8 +45,34 @@ export const configSchema = z
     default_provider: providerName.default("openai").describe("Provider for models that are not in the catalog (local model names)"),
     providers: z.record(providerName, providerSchema).default({}),
     models: z.array(modelSchema).default([]).describe("Catalog entries to add, or to override by id"),
+    aliases: z.record(z.string().min(1), z.string().min(1)).default({}).describe("Model names clients may use, mapped to `provider/model` or a catalog id"),
+    fallbacks: z.record(z.string().min(1), z.array(z.string().min(1))).default({}).describe("Per model (or alias): the ordered models to try when it fails, on any provider"),
     routing: z
-      .object({ policy: z.enum(["default", "cost"]).default("default").describe("env RUNESTONE_ROUTER_POLICY") })
+      .object({
+        policy: z.enum(["default", "cost"]).default("default").describe("env RUNESTONE_ROUTER_POLICY"),
+        default_model_family: z.enum(["general", "coding", "reasoning", "vision"]).default("general").describe("Family the cost policy picks from when the request names none"),
+        retry: z
+          .object({
+            max_attempts: z.number().int().min(1).max(10).default(2).describe("Attempts per candidate, the first included"),
+            base_delay_ms: z.number().int().min(0).default(500).describe("Backoff before the first retry (full jitter, doubling)"),
+            max_delay_ms: z.number().int().min(0).default(8_000).describe("Longest backoff; a longer upstream retry-after means fail over"),
+            budget_ms: z.number().int().positive().default(30_000).describe("No new attempt starts once a request is this old"),
+          })
+          .strict()
+          .prefault({}),
+        breaker: z
+          .object({
+            consecutive_failures: z.number().int().positive().default(5),
+            failure_ratio: z.number().gt(0).max(1).default(0.5),
+            minimum_requests: z.number().int().positive().default(10),
+            window_ms: z.number().int().positive().default(30_000),
+            cooldown_ms: z.number().int().positive().default(15_000),
+            half_open_probes: z.number().int().positive().default(1),
+            half_open_successes: z.number().int().positive().default(2),
+          })
+          .strict()
+          .prefault({}),
+      })
       .strict()
       .prefault({}),
     redis_url: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional().describe("Shared state backend; env REDIS_URL. Without it state is in memory"),

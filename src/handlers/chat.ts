@@ -4,6 +4,7 @@ import type { ChatService } from "../chat/chat-service.js";
 import type { AppContext } from "../http/app-state.js";
 import { abortOnClientClose } from "../http/client-abort.js";
 import { sendEventStream } from "../http/event-stream.js";
+import { routingHeaders } from "../http/routing-headers.js";
 import { adoptBodyRequestId } from "../middleware/request-id.js";
 
 type ChatBody = operations["createChatCompletion"]["requestBody"]["content"]["application/json"];
@@ -26,8 +27,8 @@ export function chatHandlers(chat: ChatService) {
       adoptBodyRequestId(ctx, body.request_id);
       if (body.stream === true) return stream(ctx, body);
       const controller = abortOnClientClose(ctx);
-      const { completion, provider } = await chat.complete(body, { requestId: ctx.state.requestId, signal: controller.signal });
-      ctx.set("x-runestone-provider", provider);
+      const { completion, routing } = await chat.complete(body, { requestId: ctx.state.requestId, signal: controller.signal });
+      ctx.set(routingHeaders(routing));
       ctx.body = completion;
     },
 

@@ -1,5 +1,6 @@
 import type { components } from "../../generated/openapi.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
+import type { CircuitBreakers } from "../routing/breaker/circuit-breakers.js";
 import type { StateBackend } from "../state/state-backend.js";
 
 type Schemas = components["schemas"];
@@ -12,15 +13,17 @@ const SEVERITY: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unheal
 
 export interface HealthServiceOptions {
   version: string;
-  providers: ProviderRegistry;
+  providers: () => ProviderRegistry;
+  breakers: CircuitBreakers;
   state: StateBackend;
   startedAt: number;
 }
 
 /**
  * Health measured, not assumed. Rules: no configured provider → providers `degraded` (the gateway serves
- * health and models but no chat); a configured Redis that does not answer → state backend `unhealthy`.
- * The overall status is the worst component's.
+ * health and models but no chat); a configured provider whose circuit breaker is open → providers `degraded`,
+ * every configured provider open → `unhealthy`; a configured Redis that does not answer → state backend
+ * `unhealthy`. The overall status is the worst component's.
  */
 export class HealthService {
   constructor(private readonly options: HealthServiceOptions) {}
@@ -28,7 +31,7 @@ export class HealthService {
   async report(): Promise<HealthReport> {
     const state = await this.stateBackend();
     const components = {
-      providers: this.providersHealth(),
+      providers: await this.providersHealth(),
       state_backend: state,
       rate_limiter: { status: "healthy", message: "not enabled: no per-tenant limits are configured", details: { enabled: false } } satisfies ComponentHealth,
       overflow_queue: { status: "healthy", message: "not enabled: no overflow queue is configured", details: { enabled: false } } satisfies ComponentHealth,
@@ -53,13 +56,19 @@ export class HealthService {
     };
   }
 
-  private providersHealth(): ComponentHealth {
-    const all = this.options.providers.allSettings();
+  private async providersHealth(): Promise<ComponentHealth> {
+    const all = this.options.providers().allSettings();
+    const breakerStates = await this.options.breakers.states().catch(() => ({}) as Record<string, string>);
+    const breakerOf = (name: string) => breakerStates[name] ?? "closed";
+    const models = (name: string) => Object.fromEntries(Object.entries(breakerStates).filter(([key, state]) => key.startsWith(`${name}:`) && state !== "closed"));
+    const details = Object.fromEntries(all.map((s) => [s.name, { kind: s.kind, configured: s.configured, breaker: breakerOf(s.name), open_model_breakers: models(s.name) }]));
     const configured = all.filter((s) => s.configured).map((s) => s.name);
-    const details = Object.fromEntries(all.map((s) => [s.name, { kind: s.kind, configured: s.configured }]));
     if (configured.length === 0) {
       return { status: "degraded", message: "no provider is configured: set OPENAI_API_KEY or ANTHROPIC_API_KEY", details };
     }
+    const open = configured.filter((name) => breakerOf(name) === "open");
+    if (open.length === configured.length) return { status: "unhealthy", message: `every provider's circuit breaker is open: ${open.join(", ")}`, details };
+    if (open.length > 0) return { status: "degraded", message: `circuit breaker open: ${open.join(", ")}; serving with ${configured.filter((n) => !open.includes(n)).join(", ")}`, details };
     return { status: "healthy", message: `configured: ${configured.join(", ")}`, details };
   }
 

@@ -3,6 +3,7 @@ import type { ServerResponse } from "node:http";
 import type { OpenedStream } from "../chat/chat-service.js";
 import type { GatewayError } from "../errors.js";
 import type { AppContext } from "./app-state.js";
+import { routingHeaders } from "./routing-headers.js";
 import { isClientAbort, toGatewayError } from "../providers/upstream-error.js";
 
 async function write(res: ServerResponse, data: string): Promise<void> {
@@ -23,7 +24,7 @@ export async function sendEventStream(ctx: AppContext, stream: OpenedStream): Pr
     "cache-control": "no-cache",
     connection: "keep-alive",
     "x-accel-buffering": "no",
-    "x-runestone-provider": stream.provider,
+    ...routingHeaders(stream.routing),
   });
   try {
     if (stream.first) await write(res, `data: ${JSON.stringify(stream.first)}\n\n`);
@@ -36,7 +37,7 @@ export async function sendEventStream(ctx: AppContext, stream: OpenedStream): Pr
       res.end();
       return;
     }
-    const error = toGatewayError(err, stream.provider) as GatewayError;
+    const error = toGatewayError(err, stream.routing.provider) as GatewayError;
     res.end(`data: ${JSON.stringify(error.toBody())}\n\n`);
   } finally {
     // Ends the upstream call when the loop stopped early (client gone), so nothing keeps running.

@@ -6,20 +6,24 @@ import type { ChatProvider } from "./types.js";
 
 /** The providers the gateway knows, made once at start-up; only the configured ones get a client. */
 export class ProviderRegistry {
-  private readonly settings: Map<string, ProviderSettings>;
+  private readonly byName: Map<string, ProviderSettings>;
   private readonly clients = new Map<string, ChatProvider>();
 
   constructor(settings: readonly ProviderSettings[]) {
-    this.settings = new Map(settings.map((s) => [s.name, s]));
+    this.byName = new Map(settings.map((s) => [s.name, s]));
     for (const s of settings) if (s.configured) this.clients.set(s.name, createProvider(s));
   }
 
   has(name: string): boolean {
-    return this.settings.has(name);
+    return this.byName.has(name);
   }
 
   isConfigured(name: string): boolean {
     return this.clients.has(name);
+  }
+
+  settings(name: string): ProviderSettings | undefined {
+    return this.byName.get(name);
   }
 
   configuredNames(): string[] {
@@ -27,14 +31,14 @@ export class ProviderRegistry {
   }
 
   allSettings(): ProviderSettings[] {
-    return [...this.settings.values()];
+    return [...this.byName.values()];
   }
 
   /** The client for a provider, or the 503 that tells the operator what to set. */
   client(name: string): ChatProvider {
     const client = this.clients.get(name);
     if (client) return client;
-    const settings = this.settings.get(name);
+    const settings = this.byName.get(name);
     throw new GatewayError({
       status: 503,
       type: "service_error",

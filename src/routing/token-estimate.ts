@@ -55,10 +55,8 @@ function messageTokens(message: ChatMessage): number {
   }
 }
 
-type MessageContent = Exclude<ChatMessage["content"], undefined>;
-
-function contentTokens(content: MessageContent): number {
-  if (content === null) return 0;
+function contentTokens(content: ChatMessage["content"]): number {
+  if (content === null || content === undefined) return 0;
   if (typeof content === "string") return textTokens(content);
   let tokens = 0;
   for (const part of content) {

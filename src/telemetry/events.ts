@@ -17,7 +17,25 @@ export interface TelemetryEvents {
   "breaker.transition": { key: string; from: BreakerState; to: BreakerState; reason: string };
   /** A rate-limit check. */
   "limits.check": { tenant: string; result: "allowed" | "queued" | "rejected"; reason?: string };
+  /** A step in the life of an overflow job. waitMs: since it was queued; durationMs: of the attempt that ended. */
+  "queue.job": { jobId: string; tenant: string; outcome: QueueJobOutcome; attempt?: number; waitMs?: number; durationMs?: number; reason?: string };
+  /** One webhook delivery attempt ended ("refused": the URL or secret was not acceptable, nothing was sent). */
+  "webhook.delivery": { messageId: string; host: string; attempt: number; outcome: "delivered" | "retrying" | "failed" | "refused"; status?: number; durationMs: number; reason?: string };
 }
+
+export type QueueJobOutcome =
+  | "queued"
+  | "rejected"
+  | "started"
+  | "retrying"
+  | "succeeded"
+  | "failed"
+  | "cancelled"
+  | "expired"
+  /** Picked up again after its worker died (bee-queue stall detection) or shut down. */
+  | "recovered"
+  /** Left unfinished by a worker that is shutting down, for another worker to take. */
+  | "handed_back";
 
 export type BreakerState = "closed" | "open" | "half_open";
 

@@ -4,7 +4,7 @@ import { anthropicStream, anthropicStreamError, openaiStream } from "../fake-ups
 import { sseData } from "../support/contract.js";
 import { useTestGateway } from "../support/test-gateway.js";
 
-const tg = useTestGateway();
+const tg = useTestGateway({ config: { routing: { retry: { max_attempts: 1 } } } });
 
 async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
   const chunks: ChatCompletionChunk[] = [];

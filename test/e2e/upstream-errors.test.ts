@@ -3,8 +3,14 @@ import { describe, expect, it } from "vitest";
 import type { Provider, Scenario } from "../fake-upstream/index.js";
 import { useTestGateway } from "../support/test-gateway.js";
 
-// Short upstream timeouts so that a hanging provider turns into a 504 quickly.
-const tg = useTestGateway({ config: { providers: { openai: { timeout_ms: 400 }, anthropic: { timeout_ms: 400 } } } });
+// Error mapping, one failure at a time: no retries, no failover, breakers that never open; short timeouts so a
+// hanging provider turns into a 504 quickly. Routing around failures is tested in test/e2e/failover.test.ts.
+const tg = useTestGateway({
+  config: {
+    providers: { openai: { timeout_ms: 400 }, anthropic: { timeout_ms: 400 } },
+    routing: { retry: { max_attempts: 1 }, breaker: { consecutive_failures: 1000, minimum_requests: 1000 } },
+  },
+});
 
 interface Case {
   name: string;

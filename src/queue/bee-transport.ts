@@ -1,0 +1,121 @@
+import BeeQueue from "bee-queue";
+import type { Redis } from "ioredis";
+import type { JobHandler, JobTransport } from "./job-transport.js";
+import { HAND_BACK_JOB } from "./redis-job-scripts.js";
+import { tenantKeyPart } from "./redis-job-store.js";
+import type { JobPayload } from "./types.js";
+
+export interface BeeTransportOptions {
+  /** bee-queue keys are `${prefix}:bq:<tenant>:…`. */
+  prefix: string;
+  stallIntervalMs: number;
+  onError(tenant: string, err: Error): void;
+}
+
+/**
+ * A handler that throws is a failure of ours (Redis unreachable, …), not of the job, which the handler records
+ * itself: bee-queue puts the job back at the end of the queue this many times.
+ */
+const INFRASTRUCTURE_RETRIES = 3;
+
+/**
+ * One bee-queue per tenant, so one tenant's backlog never delays another's jobs. Workers run the handler with
+ * the tenant's concurrency; bee-queue's stall detection gives the jobs of a worker that died (no heartbeat for
+ * one to two stall intervals) to another worker.
+ *
+ * Connections: bee-queue shares one command connection (a duplicate of the state connection that, unlike it,
+ * queues commands while reconnecting) across all tenant queues; each tenant's worker adds one blocking
+ * connection (BRPOPLPUSH), so a process holds 2 + number of tenants connections here. Pub/sub events are off.
+ */
+export class BeeTransport implements JobTransport {
+  readonly kind = "redis";
+  private readonly client: Redis;
+  private readonly producers = new Map<string, BeeQueue<JobPayload>>();
+  private readonly workers = new Map<string, BeeQueue<JobPayload>>();
+  private readonly handedBack: { tenant: string; id: string }[] = [];
+  /** Handlers of handed-back jobs stay pending until their queue is closed: see close(). */
+  private releaseHeldHandlers = () => {};
+  private readonly heldHandlers = new Promise<void>((resolve) => (this.releaseHeldHandlers = resolve));
+  private closing = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: BeeTransportOptions,
+  ) {
+    this.client = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.client.on("error", () => {
+      // Surfaces through the queues' own error events; ioredis reconnects by itself.
+    });
+    // Every tenant queue adds an error listener to the shared connection.
+    this.client.setMaxListeners(0);
+  }
+
+  async push(id: string, payload: JobPayload): Promise<void> {
+    await this.producerOf(payload.tenant).createJob(payload).setId(id).retries(INFRASTRUCTURE_RETRIES).save();
+  }
+
+  async remove(id: string, tenant: string): Promise<void> {
+    await this.producerOf(tenant).removeJob(id);
+  }
+
+  serve(tenant: string, concurrency: number, handle: JobHandler): void {
+    if (this.workers.has(tenant) || this.closing) return;
+    const queue = this.createQueue(tenant, true);
+    this.workers.set(tenant, queue);
+    queue.process(concurrency, async (job) => {
+      if ((await handle(job.id, job.data)) === "done") return;
+      this.handedBack.push({ tenant, id: job.id });
+      // Settling now would have bee-queue mark the job done. Once the queue is closed, it cannot any more and
+      // leaves the job to us (it reports "unable to update the status", which close() ignores).
+      await this.heldHandlers;
+      throw new Error(`job ${job.id} handed back at shutdown`);
+    });
+    // Checks now, then every stall interval: an active job not heard of since the previous check goes back to waiting.
+    void queue.checkStalledJobs(this.options.stallIntervalMs).catch((err: Error) => this.options.onError(tenant, err));
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    // bee-queue waits for the handlers still holding a job (the handed-back ones) only 1 ms, then closes.
+    await Promise.all([...this.workers.values(), ...this.producers.values()].map((queue) => queue.close(1).catch(() => {})));
+    for (const { tenant, id } of this.handedBack) {
+      const keys = ["active", "stalling", "waiting"].map((name) => this.beeKey(tenant, name));
+      await HAND_BACK_JOB.run(this.redis, keys, [id]).catch((err: Error) => this.options.onError(tenant, err));
+    }
+    this.releaseHeldHandlers();
+    await this.client.quit().catch(() => {});
+  }
+
+  private producerOf(tenant: string): BeeQueue<JobPayload> {
+    let queue = this.producers.get(tenant);
+    if (!queue) {
+      queue = this.createQueue(tenant, false);
+      this.producers.set(tenant, queue);
+    }
+    return queue;
+  }
+
+  private createQueue(tenant: string, isWorker: boolean): BeeQueue<JobPayload> {
+    const queue = new BeeQueue<JobPayload>(tenantKeyPart(tenant), {
+      prefix: `${this.options.prefix}:bq`,
+      redis: this.client,
+      isWorker,
+      stallInterval: this.options.stallIntervalMs,
+      getEvents: false,
+      sendEvents: false,
+      storeJobs: false,
+      activateDelayedJobs: false,
+      // The job record (our own hash) keeps the outcome; bee-queue forgets finished jobs.
+      removeOnSuccess: true,
+      removeOnFailure: true,
+    });
+    queue.on("error", (err) => {
+      if (!this.closing) this.options.onError(tenant, err);
+    });
+    return queue;
+  }
+
+  private beeKey(tenant: string, name: string): string {
+    return `${this.options.prefix}:bq:${tenantKeyPart(tenant)}:${name}`;
+  }
+}

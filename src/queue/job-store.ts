@@ -1,0 +1,61 @@
+import type { ChatCompletion } from "../chat/chat-service.js";
+import type { CancelOutcome, JobError, JobStatus } from "./types.js";
+
+/** A job record as stored; times in ms. */
+export interface StoredJob {
+  id: string;
+  tenant: string;
+  requestId: string;
+  status: JobStatus;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Still queued at this time: expired. */
+  deadlineAt: number;
+  /** Attempts started so far, re-runs after a worker died included. */
+  attempts: number;
+  result: ChatCompletion | null;
+  error: JobError | null;
+  callbackUrl: string | null;
+}
+
+export type NewJob = Pick<StoredJob, "id" | "tenant" | "requestId" | "createdAt" | "deadlineAt" | "callbackUrl">;
+
+export type StartOutcome =
+  /** Now running; attempt is 1-based and counts every start of this job. */
+  | { kind: "started"; attempt: number }
+  /** Still queued, but past its deadline: the caller expires it. */
+  | { kind: "expired" }
+  /** Finished, cancelled or deleted: nothing to do. */
+  | { kind: "gone" };
+
+/** How a job ends. succeeded and failed end a running job; expired ends a queued one. */
+export type JobEnding = { status: "succeeded"; result: ChatCompletion } | { status: "failed" | "expired"; error: JobError };
+
+/**
+ * Job records and the per-tenant index of queued jobs. Every status change is conditional (queued → running →
+ * finished; queued → cancelled or expired) and atomic, so two workers, or a worker and a cancel, can race
+ * and exactly one wins.
+ */
+export interface JobStore {
+  /** Stores a queued job unless the tenant already has maxDepth queued; returns how many are ahead of it. */
+  create(job: NewJob, maxDepth: number, now: number): Promise<number | "full">;
+  /** Undoes create (the job could not be handed to the transport). */
+  discard(id: string, tenant: string): Promise<void>;
+  get(id: string): Promise<StoredJob | undefined>;
+  /** queued → running (attempt 1), or running → running (a retry, or a re-run after a worker died). */
+  start(id: string, now: number): Promise<StartOutcome>;
+  /** false when the job was not in the state this ending requires (someone else ended it first). */
+  finish(id: string, ending: JobEnding, now: number): Promise<boolean>;
+  cancel(id: string, tenant: string, now: number): Promise<CancelOutcome>;
+  depth(tenant: string | undefined, now: number): Promise<number>;
+  /** Tenants that ever queued a job (all replicas, for Redis). */
+  knownTenants(): Promise<string[]>;
+  recordServiceTime(tenant: string, ms: number): Promise<void>;
+  meanServiceMs(tenant: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function isFinished(status: JobStatus): boolean {
+  return status !== "queued" && status !== "running";
+}

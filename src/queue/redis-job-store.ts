@@ -1,0 +1,154 @@
+import type { Redis } from "ioredis";
+import type { ChatCompletion } from "../chat/chat-service.js";
+import type { JobEnding, JobStore, NewJob, StartOutcome, StoredJob } from "./job-store.js";
+import { CANCEL_JOB, CREATE_JOB, FINISH_JOB, RECORD_SERVICE_TIME, START_JOB } from "./redis-job-scripts.js";
+import { SEED_SERVICE_MS, SERVICE_TIME_WEIGHT } from "./wait-estimate.js";
+import type { CancelOutcome, JobError, JobStatus } from "./types.js";
+
+export interface RedisJobStoreOptions {
+  prefix: string;
+  resultTtlMs: number;
+  /** TTL of a record that may still run (see activeRecordTtlMs). */
+  activeTtlMs: number;
+}
+
+const JOB_STATUSES: readonly JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled", "expired"];
+const SERVICE_TIME_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+export function tenantKeyPart(tenant: string): string {
+  return encodeURIComponent(tenant);
+}
+
+/** Job records shared by every replica: one hash per job, a sorted set of queued ids per tenant. */
+export class RedisJobStore implements JobStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RedisJobStoreOptions,
+  ) {}
+
+  async create(job: NewJob, maxDepth: number, now: number): Promise<number | "full"> {
+    const fields = [
+      ["tenant", job.tenant],
+      ["status", "queued"],
+      ["request_id", job.requestId],
+      ["created_at", job.createdAt],
+      ["deadline_at", job.deadlineAt],
+      ["attempts", 0],
+      ...(job.callbackUrl === null ? [] : [["callback_url", job.callbackUrl]]),
+    ].flat();
+    const ahead = await CREATE_JOB.run(
+      this.redis,
+      [this.jobKey(job.id), this.queuedKey(job.tenant), this.tenantsKey()],
+      [job.id, now, maxDepth, this.options.activeTtlMs, job.deadlineAt, job.tenant, ...fields],
+    );
+    if (typeof ahead !== "number") throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(ahead)}`);
+    return ahead < 0 ? "full" : ahead;
+  }
+
+  async discard(id: string, tenant: string): Promise<void> {
+    await this.redis.multi().del(this.jobKey(id)).zrem(this.queuedKey(tenant), id).exec();
+  }
+
+  async get(id: string): Promise<StoredJob | undefined> {
+    const hash = await this.redis.hgetall(this.jobKey(id));
+    return parseStoredJob(id, hash);
+  }
+
+  async start(id: string, now: number): Promise<StartOutcome> {
+    const tenant = await this.redis.hget(this.jobKey(id), "tenant");
+    if (tenant === null) return { kind: "gone" };
+    const reply = await START_JOB.run(this.redis, [this.jobKey(id), this.queuedKey(tenant)], [id, now, this.options.activeTtlMs]);
+    if (!Array.isArray(reply)) throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
+    const [kind, attempt] = reply as unknown[];
+    if (kind === "started" && typeof attempt === "number") return { kind, attempt };
+    if (kind === "expired" || kind === "gone") return { kind };
+    throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
+  }
+
+  async finish(id: string, ending: JobEnding, now: number): Promise<boolean> {
+    const tenant = await this.redis.hget(this.jobKey(id), "tenant");
+    if (tenant === null) return false;
+    const required = ending.status === "expired" ? "queued" : "running";
+    const result = ending.status === "succeeded" ? JSON.stringify(ending.result) : "";
+    const error = ending.status === "succeeded" ? "" : JSON.stringify(ending.error);
+    const reply = await FINISH_JOB.run(this.redis, [this.jobKey(id), this.queuedKey(tenant)], [id, now, this.options.resultTtlMs, required, ending.status, result, error]);
+    return reply === 1;
+  }
+
+  async cancel(id: string, tenant: string, now: number): Promise<CancelOutcome> {
+    const reply = await CANCEL_JOB.run(this.redis, [this.jobKey(id), this.queuedKey(tenant)], [id, now, this.options.resultTtlMs, tenant]);
+    if (reply === "cancelled" || reply === "not_found" || reply === "not_cancellable") return reply;
+    throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
+  }
+
+  async depth(tenant: string | undefined, now: number): Promise<number> {
+    const tenants = tenant === undefined ? await this.knownTenants() : [tenant];
+    if (tenants.length === 0) return 0;
+    const pipeline = this.redis.pipeline();
+    for (const name of tenants) pipeline.zcount(this.queuedKey(name), `(${now}`, "+inf");
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.reduce((sum, [err, count]) => {
+      if (err) throw err;
+      return sum + Number(count);
+    }, 0);
+  }
+
+  async knownTenants(): Promise<string[]> {
+    return this.redis.smembers(this.tenantsKey());
+  }
+
+  async recordServiceTime(tenant: string, ms: number): Promise<void> {
+    await RECORD_SERVICE_TIME.run(this.redis, [this.serviceTimeKey(tenant)], [ms, SERVICE_TIME_WEIGHT, SERVICE_TIME_TTL_MS]);
+  }
+
+  async meanServiceMs(tenant: string): Promise<number> {
+    const mean = await this.redis.get(this.serviceTimeKey(tenant));
+    return mean === null ? SEED_SERVICE_MS : Number(mean);
+  }
+
+  async close(): Promise<void> {}
+
+  private jobKey(id: string): string {
+    return `${this.options.prefix}:job:${id}`;
+  }
+
+  private queuedKey(tenant: string): string {
+    return `${this.options.prefix}:queued:${tenantKeyPart(tenant)}`;
+  }
+
+  private tenantsKey(): string {
+    return `${this.options.prefix}:tenants`;
+  }
+
+  private serviceTimeKey(tenant: string): string {
+    return `${this.options.prefix}:service-ms:${tenantKeyPart(tenant)}`;
+  }
+}
+
+function parseStoredJob(id: string, hash: Record<string, string>): StoredJob | undefined {
+  const { tenant, status, request_id: requestId, created_at: createdAt, deadline_at: deadlineAt } = hash;
+  if (tenant === undefined || requestId === undefined || createdAt === undefined || deadlineAt === undefined) return undefined;
+  if (!isJobStatus(status)) return undefined;
+  return {
+    id,
+    tenant,
+    requestId,
+    status,
+    createdAt: Number(createdAt),
+    startedAt: optionalNumber(hash.started_at),
+    finishedAt: optionalNumber(hash.finished_at),
+    deadlineAt: Number(deadlineAt),
+    attempts: Number(hash.attempts ?? 0),
+    result: hash.result === undefined ? null : (JSON.parse(hash.result) as ChatCompletion),
+    error: hash.error === undefined ? null : (JSON.parse(hash.error) as JobError),
+    callbackUrl: hash.callback_url ?? null,
+  };
+}
+
+function isJobStatus(value: string | undefined): value is JobStatus {
+  return JOB_STATUSES.some((status) => status === value);
+}
+
+function optionalNumber(value: string | undefined): number | null {
+  return value === undefined ? null : Number(value);
+}

@@ -1,0 +1,113 @@
+import type { ChatCompletion } from "../chat/chat-service.js";
+import type { Lease } from "../limits/types.js";
+import type { ChatRequest } from "../providers/types.js";
+import type { WebhookSender } from "../webhooks/webhook-sender.js";
+
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
+
+export interface JobError {
+  message: string;
+  type: string;
+  code: string | null;
+  param: string | null;
+}
+
+/** A job as the API shows it (times in unix seconds), plus the two fields only the gateway sees. */
+export interface JobRecord {
+  id: string;
+  tenant: string;
+  status: JobStatus;
+  request_id: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  result: ChatCompletion | null;
+  error: JobError | null;
+  callback_url: string | null;
+}
+
+/** The body of GET /v1/jobs/{id} and of the webhook. */
+export type JobBody = Omit<JobRecord, "tenant" | "callback_url">;
+
+export interface EnqueueInput {
+  tenant: string;
+  requestId: string;
+  /** Stored without `stream`/`stream_options`: a queued request always runs non-streaming. */
+  request: ChatRequest;
+  /** Already checked with validateCallbackUrl; absent: the tenant's default, if any, gets the webhook. */
+  callbackUrl?: string;
+  /** The tenant's concurrency limit, for the wait estimate. Default 1. */
+  maxConcurrency?: number;
+}
+
+export interface Enqueued {
+  id: string;
+  /** 1-based place among the tenant's queued jobs (1: next to run). */
+  position: number;
+  estimatedWaitSeconds: number;
+}
+
+/** What a worker hands the runner; never the client's credentials. */
+export interface JobPayload {
+  tenant: string;
+  requestId: string;
+  request: ChatRequest;
+}
+
+/** Supplied by the gateway: the limiter, the chat service and its error policy. */
+export interface JobRunner {
+  /** A free slot of the tenant, or undefined when it has none. */
+  admit(tenant: string): Promise<Lease | undefined>;
+  /** Runs the chat request; throws a GatewayError on failure. */
+  run(job: JobPayload, signal: AbortSignal): Promise<ChatCompletion>;
+  isRetryable(err: unknown): boolean;
+  /** How many of the tenant's jobs one process works on at once: normally its maxConcurrency. */
+  concurrency(tenant: string): number;
+}
+
+export interface TenantWebhook {
+  /** Standard Webhooks secret ("whsec_…"). Without one no webhook is sent. */
+  secret?: string;
+  /** Used when the request had no callback_url. */
+  defaultUrl?: string;
+}
+
+export interface WorkerSetup {
+  runner: JobRunner;
+  /** The tenants the gateway knows; tenants seen in the queue (by any replica) get workers too. */
+  tenants: () => string[];
+  webhooks?: {
+    sender: WebhookSender;
+    forTenant(tenant: string): TenantWebhook | undefined;
+  };
+}
+
+export type CancelOutcome = "cancelled" | "not_found" | "not_cancellable";
+
+export interface QueueStats {
+  /** Queued jobs, all tenants (for Redis: all replicas). */
+  waiting: number;
+  /** Jobs this process is running now (holding a slot). */
+  running: number;
+  /** Worker loops in this process: per tenant, its concurrency. */
+  workers: number;
+}
+
+export interface OverflowQueue {
+  readonly kind: "memory" | "redis";
+  /** Throws QueueFullError when the tenant already has maxDepthPerTenant jobs queued. */
+  enqueue(input: EnqueueInput): Promise<Enqueued>;
+  /** undefined when the job does not exist (any more) or belongs to another tenant. */
+  get(id: string, tenant: string): Promise<JobRecord | undefined>;
+  /** Only a queued job can be cancelled; another tenant's job is "not_found". */
+  cancel(id: string, tenant: string): Promise<CancelOutcome>;
+  /** Queued jobs of the tenant, or of all tenants. */
+  depth(tenant?: string): Promise<number>;
+  stats(): Promise<QueueStats>;
+  startWorkers(setup: WorkerSetup): void;
+  /**
+   * Stops taking jobs; running jobs get closeGraceMs to finish, the rest (and jobs waiting for a slot) are left
+   * for another worker. Does not close the StateBackend's connection.
+   */
+  close(): Promise<void>;
+}

@@ -1,0 +1,91 @@
+import type { CatalogEntry } from "../catalog/catalog-entry.js";
+import type { ChatRequest } from "../providers/types.js";
+import { costConstraints, type ModelFamily } from "./cost-constraints.js";
+import { applyFilters } from "./eligibility.js";
+import type { ProviderStatus } from "./provider-status.js";
+import { allProvidersUnavailable, modelNotInCatalog, noEligibleModel, type BlockedCandidate } from "./routing-refusals.js";
+import { estimatePromptTokens, requestedMaxTokens } from "./token-estimate.js";
+
+/** What the policy reads from the catalog; a ModelCatalog is one. */
+export interface CatalogView {
+  /** The entry for an id or a dated snapshot of it (ModelCatalog.find). */
+  find(modelId: string): CatalogEntry | undefined;
+  entries(): Iterable<CatalogEntry>;
+}
+
+export interface CostPolicyContext {
+  /** Asked once or twice per catalog model: answer from a snapshot taken once per request. */
+  providerStatus(provider: string): ProviderStatus;
+  /** The completion tokens a request without max tokens is assumed to use (capped by each model's max_tokens). */
+  defaultMaxTokens: number;
+  /** The family of a request that names neither model nor model_family; `general` when unset. */
+  defaultModelFamily?: ModelFamily;
+}
+
+export interface RankedCandidate {
+  entry: CatalogEntry;
+  estimatedCostUsd: number;
+  /** The completion tokens the estimate assumed (the requested max tokens, else the default), for all `n` choices. */
+  reservedCompletionTokens: number;
+}
+
+export interface CostSelection {
+  /** Cheapest first; ties by id. */
+  candidates: RankedCandidate[];
+  estimatedPromptTokens: number;
+}
+
+/**
+ * The cost policy: the catalog models that meet the request's hints (model_family, default general or the context's;
+ * capabilities, including those implied by stream, tools and images; max_cost_per_token; provider) and whose
+ * provider is configured and not behind an open breaker, cheapest first for this request. A request that names
+ * its model gets that model only, checked against the hints.
+ *
+ * Throws 400 no_eligible_model when the constraints leave nothing, and 503 all_providers_unavailable when
+ * what they leave is all behind open breakers.
+ */
+export function selectByCost(request: ChatRequest, catalog: CatalogView, context: CostPolicyContext): CostSelection {
+  const pool = request.model === undefined ? [...catalog.entries()] : [namedModel(request.model, catalog)];
+  const constraints = costConstraints(request, { namedModel: request.model !== undefined, defaultModelFamily: context.defaultModelFamily, providerStatus: context.providerStatus });
+  const { kept, outcomes } = applyFilters(pool, constraints);
+  if (kept.length === 0) throw noEligibleModel(outcomes, request.model);
+
+  const available: CatalogEntry[] = [];
+  const blocked: BlockedCandidate[] = [];
+  for (const entry of kept) {
+    const status = context.providerStatus(entry.provider);
+    if (status.state === "circuit_open") blocked.push({ entry, retryAfterSeconds: status.retryAfterSeconds });
+    else available.push(entry);
+  }
+  if (available.length === 0) throw allProvidersUnavailable(blocked);
+
+  const estimatedPromptTokens = estimatePromptTokens(request);
+  const candidates = available.map((entry) => rank(entry, estimatedPromptTokens, request, context.defaultMaxTokens)).sort(cheapestFirst);
+  return { candidates, estimatedPromptTokens };
+}
+
+/** `model`, a dated snapshot of it, or `provider/model` when the catalog has that model on that provider. */
+function namedModel(model: string, catalog: CatalogView): CatalogEntry {
+  const entry = catalog.find(model) ?? findQualified(model, catalog);
+  if (entry === undefined) throw modelNotInCatalog(model);
+  return entry;
+}
+
+function findQualified(model: string, catalog: CatalogView): CatalogEntry | undefined {
+  const slash = model.indexOf("/");
+  if (slash <= 0) return undefined;
+  const entry = catalog.find(model.slice(slash + 1));
+  return entry?.provider === model.slice(0, slash) ? entry : undefined;
+}
+
+function rank(entry: CatalogEntry, promptTokens: number, request: ChatRequest, defaultMaxTokens: number): RankedCandidate {
+  const perChoice = requestedMaxTokens(request) ?? Math.min(defaultMaxTokens, entry.max_tokens);
+  const reservedCompletionTokens = perChoice * (request.n ?? 1);
+  const estimatedCostUsd = (promptTokens * entry.input_cost_per_million + reservedCompletionTokens * entry.output_cost_per_million) / 1_000_000;
+  return { entry, estimatedCostUsd, reservedCompletionTokens };
+}
+
+function cheapestFirst(a: RankedCandidate, b: RankedCandidate): number {
+  if (a.estimatedCostUsd !== b.estimatedCostUsd) return a.estimatedCostUsd - b.estimatedCostUsd;
+  return a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0;
+}

@@ -1,0 +1,74 @@
+import type { CatalogEntry } from "../catalog/catalog-entry.js";
+import { GatewayError } from "../errors.js";
+import type { FilterOutcome } from "./eligibility.js";
+
+/** A refusal names at most this many models per constraint, then "and N more". */
+const MAX_MODELS_LISTED = 8;
+
+/** 400 no_eligible_model: which constraint removed which models; `param` is the one that removed the last. */
+export function noEligibleModel(outcomes: readonly FilterOutcome[], namedModel: string | undefined): GatewayError {
+  const reasons = outcomes.filter((outcome) => outcome.removed.length > 0).map(describeOutcome);
+  const subject = namedModel === undefined ? "No model satisfies this request" : `The model '${namedModel}' does not satisfy this request`;
+  return new GatewayError({
+    status: 400,
+    type: "invalid_request_error",
+    code: "no_eligible_model",
+    param: outcomes.at(-1)?.filter.param ?? null,
+    message: `${subject}: ${reasons.length > 0 ? reasons.join("; ") : "the catalog holds no models"}.`,
+  });
+}
+
+export function modelNotInCatalog(model: string): GatewayError {
+  return new GatewayError({
+    status: 400,
+    type: "invalid_request_error",
+    code: "no_eligible_model",
+    param: "model",
+    message: `The model '${model}' is not in the catalog, so cost routing cannot check its price or capabilities; name a catalog model (GET /v1/models) or leave model out.`,
+  });
+}
+
+export interface BlockedCandidate {
+  entry: CatalogEntry;
+  /** When its provider's breaker lets a probe through, if known. */
+  retryAfterSeconds: number | undefined;
+}
+
+/** 503 all_providers_unavailable: every eligible model is behind an open breaker; retry-after is the earliest reopening. */
+export function allProvidersUnavailable(blocked: readonly BlockedCandidate[]): GatewayError {
+  const known = blocked.flatMap(({ retryAfterSeconds }) => (retryAfterSeconds === undefined ? [] : [retryAfterSeconds]));
+  const retryAfter = known.length > 0 ? String(Math.max(1, Math.ceil(Math.min(...known)))) : undefined;
+  const providers = groupByProvider(blocked.map(({ entry }) => entry));
+  return new GatewayError({
+    status: 503,
+    type: "service_error",
+    code: "all_providers_unavailable",
+    retryAfter,
+    message: `Every model that satisfies this request is on a provider whose circuit breaker is open: ${providers}.${retryAfter === undefined ? "" : ` Retry in ${retryAfter} s.`}`,
+  });
+}
+
+function describeOutcome({ filter, considered, removed }: FilterOutcome): string {
+  switch (filter.report) {
+    case "kept": {
+      const kept = considered - removed.length;
+      return `${filter.label} kept ${kept} of ${considered} ${considered === 1 ? "model" : "models"}`;
+    }
+    case "removed":
+      return `${filter.label} removed ${listed(removed.map((entry) => (filter.detail ? `${entry.id} (${filter.detail(entry)})` : entry.id)))}`;
+    case "by_provider":
+      return `${filter.label}: ${groupByProvider(removed)}`;
+  }
+}
+
+/** "anthropic (claude-a, claude-b), openai (gpt-x)" */
+function groupByProvider(entries: readonly CatalogEntry[]): string {
+  const ids = new Map<string, string[]>();
+  for (const entry of entries) ids.set(entry.provider, [...(ids.get(entry.provider) ?? []), entry.id]);
+  return [...ids].map(([provider, models]) => `${provider} (${listed(models)})`).join(", ");
+}
+
+function listed(items: readonly string[]): string {
+  if (items.length <= MAX_MODELS_LISTED) return items.join(", ");
+  return `${items.slice(0, MAX_MODELS_LISTED).join(", ")} and ${items.length - MAX_MODELS_LISTED} more`;
+}

@@ -1,0 +1,112 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Webhook } from "standardwebhooks";
+import { parseRetryAfter } from "../routing/retry-after.js";
+import type { Telemetry } from "../telemetry/events.js";
+import { CallbackUrlError, validateCallbackUrl, type HostResolver } from "./callback-url.js";
+import { pinnedPost } from "./pinned-post.js";
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "./webhook-settings.js";
+
+export interface WebhookMessage {
+  url: string;
+  /** The tenant's Standard Webhooks secret: "whsec_" followed by base64. */
+  secret: string;
+  /** Sent as webhook-id, the same on every attempt, so the receiver can drop duplicates. */
+  messageId: string;
+  payload: unknown;
+}
+
+export type DeliveryResult =
+  | { delivered: true; attempts: number; status: number }
+  | { delivered: false; attempts: number; reason: string; status?: number };
+
+type AttemptOutcome = { kind: "delivered"; status: number } | { kind: "retry" | "give_up"; reason: string; status?: number; retryAfterMs?: number };
+
+const USER_AGENT = "Runestone-Webhooks/1";
+
+/** Signs (Standard Webhooks) and POSTs JSON messages, retrying network errors, 408, 429 and 5xx with backoff. */
+export class WebhookSender {
+  private readonly settings: WebhookSettings;
+
+  constructor(
+    private readonly telemetry: Telemetry,
+    settings: Partial<WebhookSettings> = {},
+    /** For tests: how host names resolve. */
+    private readonly resolve?: HostResolver,
+  ) {
+    this.settings = { ...DEFAULT_WEBHOOK_SETTINGS, ...settings };
+  }
+
+  async send(message: WebhookMessage, signal: AbortSignal = new AbortController().signal): Promise<DeliveryResult> {
+    const host = hostOf(message.url);
+    let signer: Webhook;
+    try {
+      signer = new Webhook(message.secret);
+    } catch (err) {
+      const reason = `invalid webhook secret: ${err instanceof Error ? err.message : String(err)}`;
+      this.telemetry.emit("webhook.delivery", { messageId: message.messageId, host, attempt: 0, outcome: "refused", durationMs: 0, reason });
+      return { delivered: false, attempts: 0, reason };
+    }
+    const body = JSON.stringify(message.payload);
+
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      const outcome = await this.attempt(message, signer, body, signal);
+      const report = { messageId: message.messageId, host, attempt, durationMs: performance.now() - started };
+      if (outcome.kind === "delivered") {
+        this.telemetry.emit("webhook.delivery", { ...report, outcome: "delivered", status: outcome.status });
+        return { delivered: true, attempts: attempt, status: outcome.status };
+      }
+      const last = outcome.kind === "give_up" || attempt >= this.settings.maxAttempts || signal.aborted;
+      this.telemetry.emit("webhook.delivery", { ...report, outcome: last ? "failed" : "retrying", status: outcome.status, reason: outcome.reason });
+      if (last) return { delivered: false, attempts: attempt, reason: outcome.reason, status: outcome.status };
+      try {
+        await sleep(this.delayMs(attempt, outcome.retryAfterMs), undefined, { signal });
+      } catch {
+        return { delivered: false, attempts: attempt, reason: "aborted", status: outcome.status };
+      }
+    }
+  }
+
+  private async attempt(message: WebhookMessage, signer: Webhook, body: string, signal: AbortSignal): Promise<AttemptOutcome> {
+    try {
+      // Checked on every attempt: DNS may have changed since the last one, and the connection is pinned to what was checked.
+      const target = await validateCallbackUrl(message.url, this.settings, this.resolve);
+      const timestamp = new Date();
+      const headers = {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": message.messageId,
+        "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
+        "webhook-signature": signer.sign(message.messageId, timestamp, body),
+      };
+      const reply = await pinnedPost(target, headers, body, AbortSignal.any([signal, AbortSignal.timeout(this.settings.timeoutMs)]));
+      if (reply.status >= 200 && reply.status < 300) return { kind: "delivered", status: reply.status };
+      const retryable = reply.status === 408 || reply.status === 429 || reply.status >= 500;
+      const retryAfter = reply.headers["retry-after"];
+      return {
+        kind: retryable ? "retry" : "give_up",
+        reason: `HTTP ${reply.status}`,
+        status: reply.status,
+        retryAfterMs: retryAfter === undefined ? undefined : parseRetryAfter(retryAfter, Date.now()),
+      };
+    } catch (err) {
+      if (err instanceof CallbackUrlError) return { kind: err.problem === "unresolvable" ? "retry" : "give_up", reason: err.message };
+      return { kind: "retry", reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** Exponential with "equal jitter": between half and all of base · 2^(attempt−1); a receiver's retry-after is a floor. */
+  private delayMs(attempt: number, retryAfterMs: number | undefined): number {
+    const ceiling = Math.min(this.settings.maxDelayMs, this.settings.baseDelayMs * 2 ** (attempt - 1));
+    const jittered = ceiling / 2 + (Math.random() * ceiling) / 2;
+    return Math.min(this.settings.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "(invalid URL)";
+  }
+}
