@@ -36,7 +36,7 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
   let table = buildRoutingTable(config);
   const telemetry = new Telemetry();
   const state = createStateBackend(config.redis_url);
-  const breakers = new CircuitBreakers(createBreakerStore(state, breakerSettingsOf(config)), telemetry, {
+  const breakers = new CircuitBreakers(createBreakerStore(state, breakerSettingsOf(config), config.redis_key_prefix), telemetry, {
     onStoreError: (err, operation) => logger.warn({ err, operation }, "circuit breaker store failed; letting the request through"),
   });
   const current = () => table;

@@ -5,6 +5,9 @@ import type { Config } from "./config/schema.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 import type { Logger } from "./telemetry/logger.js";
 
+/** How long start-up waits for a configured Redis before serving without it (readiness says so). */
+const STATE_BACKEND_WAIT_MS = 3000;
+
 export interface RunningGateway {
   server: Server;
   runtime: Runtime;
@@ -16,6 +19,9 @@ export interface RunningGateway {
 /** Builds the runtime and the app, and listens. */
 export async function startGateway(config: Config, logger?: Logger): Promise<RunningGateway> {
   const runtime = createRuntime(config, logger);
+  if (!(await runtime.state.waitUntilReady(STATE_BACKEND_WAIT_MS))) {
+    runtime.logger.warn({ redis_url: config.redis_url }, `Redis did not answer within ${STATE_BACKEND_WAIT_MS} ms; starting anyway (not ready until it does)`);
+  }
   const app = await createApp(runtime);
   const server = createServer(app.callback());
   // Longer than any load balancer's idle timeout, so it is the balancer that closes idle connections.

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Telemetry } from "../telemetry/events.js";
+import { hostOf } from "../webhooks/webhook-sender.js";
 import type { StoredJob } from "./job-store.js";
 import { toJobBody, toJobRecord } from "./job-view.js";
 import type { WorkerSetup } from "./types.js";
@@ -42,13 +43,5 @@ export class JobNotifier {
     await Promise.race([all, sleep(graceMs, undefined, { ref: false })]);
     this.abort.abort();
     await all;
-  }
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "(invalid URL)";
   }
 }

@@ -17,7 +17,9 @@ export type ProcessOutcome = "done" | "handed_back";
 type AttemptResult =
   | { kind: "succeeded"; result: ChatCompletion }
   | { kind: "failed"; error: unknown; attempt: number }
-  | { kind: "expired" | "gone" | "stopped" };
+  | { kind: "expired" }
+  | { kind: "gone" }
+  | { kind: "stopped" };
 
 export interface JobProcessorOptions {
   store: JobStore;
@@ -94,15 +96,17 @@ export class JobProcessor {
       }
 
       const attempt = await this.attempt(job, payload, slot.lease);
-      if (attempt.kind === "stopped") return this.handBack(job);
-      if (attempt.kind === "gone") return "done";
-      if (attempt.kind === "expired") {
-        await this.end(job, { status: "expired", error: { ...EXPIRED_ERROR } });
-        return "done";
-      }
-      if (attempt.kind === "succeeded") {
-        await this.end(job, { status: "succeeded", result: attempt.result });
-        return "done";
+      switch (attempt.kind) {
+        case "stopped":
+          return this.handBack(job);
+        case "gone":
+          return "done";
+        case "expired":
+          await this.end(job, { status: "expired", error: { ...EXPIRED_ERROR } });
+          return "done";
+        case "succeeded":
+          await this.end(job, { status: "succeeded", result: attempt.result });
+          return "done";
       }
       if (!runner.isRetryable(attempt.error) || attempt.attempt >= settings.maxAttempts) {
         await this.end(job, { status: "failed", error: toJobError(attempt.error) });

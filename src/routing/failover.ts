@@ -65,8 +65,7 @@ export async function serveWithFailover<T>(plan: RoutePlan, requestId: string, c
       try {
         const value = await attempt({ candidate, signal: timers.signal });
         timers.firstByteReceived();
-        void deps.breakers.recordSuccess(keys.provider);
-        void deps.breakers.recordSuccess(keys.model);
+        await Promise.all([deps.breakers.recordSuccess(keys.provider), deps.breakers.recordSuccess(keys.model)]);
         deps.telemetry.emit("upstream.attempt", { requestId, provider: candidate.provider.name, model: candidate.model, attempt: tryNumber, outcome: "success", durationMs: performance.now() - attemptStarted });
         return { value, candidate, attempts, timers };
       } catch (thrown) {
@@ -74,8 +73,7 @@ export async function serveWithFailover<T>(plan: RoutePlan, requestId: string, c
         const error = timers.timeoutError ?? thrown;
         if (clientSignal.aborted || isClientAbort(error)) throw new ClientAbortedError();
         const scope = faultScope(error);
-        if (scope === "provider") void deps.breakers.recordFailure(keys.provider);
-        if (scope !== undefined) void deps.breakers.recordFailure(keys.model);
+        if (scope !== undefined) await Promise.all([scope === "provider" ? deps.breakers.recordFailure(keys.provider) : undefined, deps.breakers.recordFailure(keys.model)]);
         const status = error instanceof GatewayError ? error.status : undefined;
         deps.telemetry.emit("upstream.attempt", { requestId, provider: candidate.provider.name, model: candidate.model, attempt: tryNumber, outcome: "failure", status, durationMs: performance.now() - attemptStarted, retryable: scope !== undefined });
         lastError = error;

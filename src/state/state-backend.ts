@@ -13,6 +13,8 @@ export interface StateBackend {
   /** The Redis connection, for the Redis implementations of the limiter, queue and breakers. */
   readonly redis: Redis | undefined;
   ping(): Promise<PingResult>;
+  /** Resolves once connected (at once for memory), or after timeoutMs with false. */
+  waitUntilReady(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -20,7 +22,7 @@ const PING_TIMEOUT_MS = 1000;
 
 export function createStateBackend(redisUrl: string | undefined): StateBackend {
   if (!redisUrl) {
-    return { kind: "memory", redis: undefined, ping: async () => ({ ok: true, latencyMs: 0 }), close: async () => {} };
+    return { kind: "memory", redis: undefined, ping: async () => ({ ok: true, latencyMs: 0 }), waitUntilReady: async () => true, close: async () => {} };
   }
   // No offline queue: while Redis is down, commands fail at once instead of piling up behind a reconnect.
   const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
@@ -41,6 +43,13 @@ export function createStateBackend(redisUrl: string | undefined): StateBackend {
       } catch (err) {
         return { ok: false, latencyMs: performance.now() - started, error: err instanceof Error ? err.message : String(err) };
       }
+    },
+    async waitUntilReady(timeoutMs) {
+      if (redis.status === "ready") return true;
+      return once(redis, "ready", { signal: AbortSignal.timeout(timeoutMs) }).then(
+        () => true,
+        () => false,
+      );
     },
     async close() {
       redis.disconnect();

@@ -19,6 +19,8 @@ export interface TelemetryEvents {
   "limits.check": { tenant: string; result: "allowed" | "queued" | "rejected"; reason?: string };
   /** A step in the life of an overflow job. waitMs: since it was queued; durationMs: of the attempt that ended. */
   "queue.job": { jobId: string; tenant: string; outcome: QueueJobOutcome; attempt?: number; waitMs?: number; durationMs?: number; reason?: string };
+  /** The queue's connection or worker machinery failed, outside any one job. */
+  "queue.error": { tenant: string; message: string };
   /** One webhook delivery attempt ended ("refused": the URL or secret was not acceptable, nothing was sent). */
   "webhook.delivery": { messageId: string; host: string; attempt: number; outcome: "delivered" | "retrying" | "failed" | "refused"; status?: number; durationMs: number; reason?: string };
 }
@@ -35,7 +37,9 @@ export type QueueJobOutcome =
   /** Picked up again after its worker died (bee-queue stall detection) or shut down. */
   | "recovered"
   /** Left unfinished by a worker that is shutting down, for another worker to take. */
-  | "handed_back";
+  | "handed_back"
+  /** The worker itself failed (e.g. Redis unreachable); with Redis, the job is put back in the queue. */
+  | "errored";
 
 export type BreakerState = "closed" | "open" | "half_open";
 

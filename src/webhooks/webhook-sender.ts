@@ -19,7 +19,10 @@ export type DeliveryResult =
   | { delivered: true; attempts: number; status: number }
   | { delivered: false; attempts: number; reason: string; status?: number };
 
-type AttemptOutcome = { kind: "delivered"; status: number } | { kind: "retry" | "give_up"; reason: string; status?: number; retryAfterMs?: number };
+type AttemptOutcome =
+  | { kind: "delivered"; status: number }
+  /** give_up: the receiver answered, and retrying will not change its answer. refused: nothing was sent (URL not allowed). */
+  | { kind: "retry" | "give_up" | "refused"; reason: string; status?: number; retryAfterMs?: number };
 
 const USER_AGENT = "Runestone-Webhooks/1";
 
@@ -56,8 +59,9 @@ export class WebhookSender {
         this.telemetry.emit("webhook.delivery", { ...report, outcome: "delivered", status: outcome.status });
         return { delivered: true, attempts: attempt, status: outcome.status };
       }
-      const last = outcome.kind === "give_up" || attempt >= this.settings.maxAttempts || signal.aborted;
-      this.telemetry.emit("webhook.delivery", { ...report, outcome: last ? "failed" : "retrying", status: outcome.status, reason: outcome.reason });
+      const last = outcome.kind !== "retry" || attempt >= this.settings.maxAttempts || signal.aborted;
+      const reported = outcome.kind === "refused" ? "refused" : last ? "failed" : "retrying";
+      this.telemetry.emit("webhook.delivery", { ...report, outcome: reported, status: outcome.status, reason: outcome.reason });
       if (last) return { delivered: false, attempts: attempt, reason: outcome.reason, status: outcome.status };
       try {
         await sleep(this.delayMs(attempt, outcome.retryAfterMs), undefined, { signal });
@@ -90,7 +94,7 @@ export class WebhookSender {
         retryAfterMs: retryAfter === undefined ? undefined : parseRetryAfter(retryAfter, Date.now()),
       };
     } catch (err) {
-      if (err instanceof CallbackUrlError) return { kind: err.problem === "unresolvable" ? "retry" : "give_up", reason: err.message };
+      if (err instanceof CallbackUrlError) return { kind: err.problem === "unresolvable" ? "retry" : "refused", reason: err.message };
       return { kind: "retry", reason: err instanceof Error ? err.message : String(err) };
     }
   }
@@ -103,7 +107,8 @@ export class WebhookSender {
   }
 }
 
-function hostOf(url: string): string {
+/** The host of a URL, for telemetry. */
+export function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {
