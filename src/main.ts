@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   }
   const { config, path } = loaded;
   const logger = createLogger(config.log_level);
-  const gateway = await startGateway(config, logger);
+  const gateway = await startGateway(config, { logger, configPath: path });
   const providers = gateway.runtime.table().providers.configuredNames();
   logger.info(
     {

@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { pino } from "pino";
-import { parseConfig } from "../../src/config/load-config.js";
+import { pino, type Logger } from "pino";
+import { loadConfig, parseConfig } from "../../src/config/load-config.js";
 import type { ConfigInput } from "../../src/config/schema.js";
 import { startGateway, type RunningGateway } from "../../src/server.js";
 import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/index.js";
@@ -27,6 +27,10 @@ export interface TestGatewayOptions {
   config?: ConfigInput;
   /** Environment variables; by default both providers point at the fake upstream. */
   env?: Record<string, string | undefined>;
+  /** A config file to read instead of `config`, watched for edits as `npm start` does. */
+  configFile?: string;
+  /** Where the gateway's log lines go (silent by default). */
+  logger?: Logger;
 }
 
 /** A real gateway on a free port in front of a real fake upstream, driven through the real OpenAI SDK. */
@@ -39,9 +43,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
     ...options.env,
   };
-  const raw = { ...options.config, server: { host: "127.0.0.1", port: 0, ...options.config?.server } };
-  const config = parseConfig(raw, env, "test");
-  const gateway = await startGateway(config, pino({ level: "silent" }));
+  const testEnv = { ...env, PORT: "0" };
+  const config = options.configFile
+    ? loadConfig({ path: options.configFile, env: testEnv }).config
+    : parseConfig({ ...options.config, server: { host: "127.0.0.1", port: 0, ...options.config?.server } }, testEnv, "test");
+  const gateway = await startGateway(config, { logger: options.logger ?? pino({ level: "silent" }), configPath: options.configFile, env: testEnv });
   const contract = new ContractRecorder();
   const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "sk-client", maxRetries: 0, fetch: contract.fetch });
   return {
