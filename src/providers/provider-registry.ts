@@ -50,7 +50,7 @@ export class ProviderRegistry {
 
 function createProvider(s: ProviderSettings): ChatProvider {
   if (s.kind === "anthropic") {
-    return createAnthropicProvider({ name: s.name, apiKey: s.apiKey ?? "", baseURL: s.baseURL, defaultMaxTokens: s.defaultMaxTokens, timeoutMs: s.timeoutMs });
+    return createAnthropicProvider({ name: s.name, apiKey: s.apiKey ?? "", baseURL: s.baseURL, defaultMaxTokens: s.defaultMaxTokens, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs });
   }
-  return createOpenAIProvider({ name: s.name, apiKey: s.apiKey, baseURL: s.baseURL, timeoutMs: s.timeoutMs });
+  return createOpenAIProvider({ name: s.name, apiKey: s.apiKey, baseURL: s.baseURL, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs });
 }

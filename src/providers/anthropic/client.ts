@@ -1,6 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { GatewayError } from "../../errors.js";
 import type { ChatProvider, Completion, CompletionChunk, ProviderCall } from "../types.js";
+import { createUpstreamAgent } from "../upstream-agent.js";
 import { ClientAbortedError, toGatewayError } from "../upstream-error.js";
 import { fromAnthropicResponse } from "./from-anthropic-response.js";
 import { jsonResponseToolName } from "./json-response-tool.js";
@@ -17,6 +18,8 @@ export interface AnthropicProviderOptions {
   defaultMaxTokens: number;
   /** Per request; defaults to DEFAULT_ANTHROPIC_TIMEOUT_MS. */
   timeoutMs?: number;
+  /** Time to open a connection; unlimited (the OS's) when not given. */
+  connectTimeoutMs?: number;
   /** Milliseconds since the epoch, like Date.now (the default); `created` is its whole seconds. */
   now?: () => number;
 }
@@ -37,6 +40,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     baseURL: options.baseURL,
     maxRetries: 0,
     timeout: options.timeoutMs ?? DEFAULT_ANTHROPIC_TIMEOUT_MS,
+    ...(options.connectTimeoutMs === undefined ? {} : { fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) } }),
   });
 
   const created = (): number => Math.floor(now() / 1000);

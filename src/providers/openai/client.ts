@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { createUpstreamAgent } from "../upstream-agent.js";
 import { ClientAbortedError, toGatewayError } from "../upstream-error.js";
 import type { ChatProvider, CompletionChunk, ProviderCall } from "../types.js";
 import { fromOpenAIChunk, fromOpenAIResponse } from "./from-openai-response.js";
@@ -9,6 +10,7 @@ export interface OpenAIProviderOptions {
   apiKey: string | undefined;
   baseURL: string | undefined;
   timeoutMs: number;
+  connectTimeoutMs: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     baseURL: options.baseURL,
     maxRetries: 0,
     timeout: options.timeoutMs,
+    fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) },
   });
   const name = options.name;
 
