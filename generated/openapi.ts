@@ -90,6 +90,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{job_id}": {
+        parameters: {
+            query?: {
+                /** @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own. */
+                tenant_id?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The id a `202` answer gave. */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a queued request's job
+         * @description The job of a chat request that was queued because its tenant was at its limit: its status and, once it
+         *     succeeded, the `chat.completion`. A tenant sees only its own jobs; results are kept for a configured time
+         *     (24 hours by default), then the job is gone (404).
+         */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a queued job
+         * @description Cancels a job that has not started yet. A running or finished job cannot be cancelled (409).
+         */
+        delete: operations["cancelJob"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -224,6 +256,12 @@ export interface components {
             /** @description The caller's id for this request; echoed as `request_id` and `x-request-id`. */
             request_id?: string;
             routing_policy?: components["schemas"]["RoutingPolicy"];
+            /**
+             * Format: uri
+             * @description When the request is queued, the finished job is POSTed here, signed the Standard Webhooks way with the
+             *     tenant's secret. Defaults to the tenant's configured URL.
+             */
+            callback_url?: string;
         } & {
             [key: string]: unknown;
         };
@@ -543,6 +581,36 @@ export interface components {
             object: "list";
             data: components["schemas"]["Model"][];
         };
+        QueuedRequest: {
+            message: string;
+            job_id: string;
+            request_id: string;
+            /** @description Seconds, from the jobs ahead of this one and the recent mean service time. */
+            estimated_wait_time: number;
+        };
+        /** @enum {string} */
+        JobStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
+        /**
+         * @description A queued chat request. `result` (the chat.completion; a queued stream runs non-streaming) is present once
+         *     the job succeeded, `error` once it failed or expired.
+         */
+        Job: {
+            id: string;
+            status: components["schemas"]["JobStatus"];
+            request_id: string;
+            /** @description Unix time the request was queued. */
+            created_at: number;
+            started_at: number | null;
+            finished_at: number | null;
+            result?: components["schemas"]["ChatCompletion"];
+            /** @description Present when the job failed or expired; why, in the error shape's fields. */
+            error?: {
+                message: string;
+                type: components["schemas"]["ErrorType"];
+                code: string | null;
+                param: string | null;
+            };
+        };
         /** @enum {string} */
         HealthStatus: "healthy" | "degraded" | "unhealthy";
         ComponentHealth: {
@@ -595,6 +663,9 @@ export interface components {
                 "x-runestone-provider": components["headers"]["RunestoneProvider"];
                 "x-runestone-model": components["headers"]["RunestoneModel"];
                 "x-runestone-attempts": components["headers"]["RunestoneAttempts"];
+                "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                 [name: string]: unknown;
             };
             content: {
@@ -613,6 +684,9 @@ export interface components {
                 "x-runestone-provider": components["headers"]["RunestoneProvider"];
                 "x-runestone-model": components["headers"]["RunestoneModel"];
                 "x-runestone-attempts": components["headers"]["RunestoneAttempts"];
+                "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                 [name: string]: unknown;
             };
             content: {
@@ -639,7 +713,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The upstream provider refused the gateway's credentials. */
+        /**
+         * @description No API key (`missing_api_key`), an unknown one (`invalid_api_key`), a non-loopback client of a gateway
+         *     that has no keys configured, or (`upstream_authentication_failed`) the provider refused the gateway's own key.
+         */
         Unauthorized: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -649,7 +726,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The upstream provider refused the request for this account or model. */
+        /**
+         * @description The key may not act for the body's `tenant_id`, the tenant may not use the model, or the upstream provider
+         *     refused the request for this account or model.
+         */
         Forbidden: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -679,6 +759,42 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The tenant is at its limit and its overflow mode is `queue`: the request was queued and will run when a slot
+         *     frees up. Poll `Location` (GET /v1/jobs/{job_id}) or receive the finished job at `callback_url`.
+         */
+        Queued: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                /** @description The job's URL, `/v1/jobs/{job_id}`. */
+                location?: string;
+                "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Request queued; the tenant is at its concurrency limit.",
+                 *       "job_id": "job_3f1c2a9d8e7b4c6a",
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d",
+                 *       "estimated_wait_time": 12
+                 *     }
+                 */
+                "application/json": components["schemas"]["QueuedRequest"];
+            };
+        };
+        /** @description The job is running or finished and can no longer be cancelled. */
+        Conflict: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The request body is larger than the configured limit. */
         PayloadTooLarge: {
             headers: {
@@ -699,10 +815,16 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The upstream provider's rate limit was hit. */
+        /**
+         * @description The tenant is at its limit and its overflow mode is `reject` (or its queue is full), code `rate_limit_exceeded`
+         *     or `queue_full`; or the upstream provider's rate limit was hit (`upstream_rate_limited`).
+         */
         TooManyRequests: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
+                "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
                 /** @description Seconds to wait before trying again, when known. */
                 "retry-after"?: string;
                 [name: string]: unknown;
@@ -761,6 +883,12 @@ export interface components {
         RequestId: string;
         /** @description The provider that served (or was chosen to serve) the request. */
         RunestoneProvider: string;
+        /** @description The tenant's requests per minute, or its concurrency limit when it has no per-minute limit. */
+        RateLimitLimitRequests: number;
+        /** @description Requests the tenant may still start now. */
+        RateLimitRemainingRequests: number;
+        /** @description Time until the request budget is whole again, e.g. `1s`, `6m0s`. */
+        RateLimitResetRequests: string;
         /** @description The model that served the request. */
         RunestoneModel: string;
         /** @description How many upstream attempts (retries and failovers included) the request took. */
@@ -795,6 +923,7 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["ChatCompletionOk"];
+            202: components["responses"]["Queued"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -834,6 +963,7 @@ export interface operations {
         };
         responses: {
             200: components["responses"]["ChatCompletionStream"];
+            202: components["responses"]["Queued"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
@@ -865,6 +995,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
         };
     };
     retrieveModel: {
@@ -892,7 +1023,67 @@ export interface operations {
                     "application/json": components["schemas"]["Model"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: {
+                /** @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own. */
+                tenant_id?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The id a `202` answer gave. */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: {
+                /** @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own. */
+                tenant_id?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The id a `202` answer gave. */
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled job. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     healthCheck: {

@@ -4,6 +4,8 @@ import { healthHandlers } from "./handlers/health.js";
 import { modelHandlers } from "./handlers/models.js";
 import type { AppState } from "./http/app-state.js";
 import { createOpenApiDispatch } from "./http/openapi-dispatch.js";
+import { jobHandlers } from "./handlers/jobs.js";
+import { bearerAuth } from "./middleware/auth.js";
 import { errorHandler } from "./middleware/error-handler.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { requestId } from "./middleware/request-id.js";
@@ -11,11 +13,15 @@ import type { Runtime } from "./runtime.js";
 
 /** The Koa application: request ids, errors in one shape, JSON bodies, then spec-validated dispatch by operationId. */
 export async function createApp(runtime: Runtime): Promise<Koa<AppState>> {
-  const dispatch = await createOpenApiDispatch({
-    ...chatHandlers(runtime.chat),
-    ...modelHandlers(runtime.models),
-    ...healthHandlers(runtime.health),
-  });
+  const dispatch = await createOpenApiDispatch(
+    {
+      ...chatHandlers({ chat: runtime.chat, admission: runtime.admission, tenants: runtime.tenants }),
+      ...jobHandlers(runtime.queue, runtime.tenants),
+      ...modelHandlers(runtime.models),
+      ...healthHandlers(runtime.health),
+    },
+    { bearerAuth: bearerAuth(runtime.tenants) },
+  );
   const app = new Koa<AppState>();
   app.silent = true;
   app.use(requestId);

@@ -25,7 +25,11 @@ async function main(): Promise<void> {
       config: path ?? "embedded defaults",
       providers: providers.length > 0 ? providers : "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY)",
       state_backend: gateway.runtime.state.kind,
+      overflow_queue: gateway.runtime.queue.kind === "memory" ? "in memory (queued jobs are lost on restart; set REDIS_URL for bee-queue)" : "bee-queue on Redis",
       routing_policy: config.routing.policy,
+      auth: gateway.runtime.tenants().open
+        ? "open: no API keys configured, loopback clients only (tenant 'default')"
+        : `API keys: ${Object.keys(config.tenants).length} tenant(s)`,
     },
     `Runestone ${VERSION} listening on ${gateway.url}`,
   );

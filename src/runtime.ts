@@ -9,7 +9,16 @@ import { breakerSettingsOf, buildRoutingTable, retrySettingsOf } from "./routing
 import type { FailoverDeps } from "./routing/failover.js";
 import { Router } from "./routing/router.js";
 import type { RoutingTable } from "./routing/routing-table.js";
+import { AdmissionGate } from "./limits/admission-gate.js";
+import { createLimiter } from "./limits/create-limiter.js";
+import { InstrumentedLimiter } from "./limits/instrumented-limiter.js";
+import type { Limiter } from "./limits/types.js";
+import { createOverflowQueue } from "./queue/create-overflow-queue.js";
+import type { OverflowQueue } from "./queue/types.js";
+import { isRetryable } from "./routing/retry-policy.js";
 import { createStateBackend, type StateBackend } from "./state/state-backend.js";
+import { TenantDirectory } from "./tenants/tenant-directory.js";
+import { WebhookSender } from "./webhooks/webhook-sender.js";
 import { Telemetry } from "./telemetry/events.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 
@@ -26,6 +35,10 @@ export interface Runtime {
   health: HealthService;
   breakers: CircuitBreakers;
   state: StateBackend;
+  tenants(): TenantDirectory;
+  limiter: Limiter;
+  queue: OverflowQueue;
+  admission: AdmissionGate;
   /** Applies a new, already validated config: routing, aliases, fallbacks, catalog, providers, retries. */
   reconfigure(config: Config): void;
   close(): Promise<void>;
@@ -34,8 +47,21 @@ export interface Runtime {
 export function createRuntime(initial: Config, logger: Logger = createLogger(initial.log_level)): Runtime {
   let config = initial;
   let table = buildRoutingTable(config);
+  let tenants = new TenantDirectory(config);
   const telemetry = new Telemetry();
   const state = createStateBackend(config.redis_url);
+  const baseLimiter = createLimiter(state, { prefix: `${config.redis_key_prefix}limits` });
+  // Client admissions are reported (metrics count checks and blocks); the queue workers' slot polling is not.
+  const limiter = new InstrumentedLimiter(baseLimiter, telemetry);
+  const queue = createOverflowQueue({ redisUrl: config.redis_url, redis: state.redis }, telemetry, {
+    prefix: `${config.redis_key_prefix}overflow`,
+    maxDepthPerTenant: config.tenant_defaults.max_queue_depth,
+    jobTimeoutMs: config.queue.job_timeout_ms,
+    maxAttempts: config.queue.max_attempts,
+    resultTtlMs: config.queue.result_ttl_ms,
+    maxWaitMs: config.queue.max_wait_ms,
+  });
+  const webhookPolicy = () => ({ allowLoopback: config.webhooks.allow_loopback, allowPrivate: config.webhooks.allow_private_networks, allowLinkLocal: config.webhooks.allow_link_local });
   const breakers = new CircuitBreakers(createBreakerStore(state, breakerSettingsOf(config), config.redis_key_prefix), telemetry, {
     onStoreError: (err, operation) => logger.warn({ err, operation }, "circuit breaker store failed; letting the request through"),
   });
@@ -51,6 +77,32 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
       return { firstByteMs: settings?.firstTokenTimeoutMs ?? 60_000, totalMs: settings?.timeoutMs ?? 600_000 };
     },
   };
+  const chat = new ChatService(new Router(current, breakers), failover, telemetry);
+  queue.startWorkers({
+    tenants: () => tenants.ids(),
+    runner: {
+      async admit(tenantId) {
+        const tenant = tenants.get(tenantId);
+        if (!tenant) return undefined;
+        const admission = await baseLimiter.admit({ tenant: tenantId, limits: tenant.limits, estimatedTokens: table.defaultMaxTokens });
+        return admission.admitted ? admission.lease : undefined;
+      },
+      async run(job, signal) {
+        const tenant = tenants.get(job.tenant);
+        if (!tenant) throw new Error(`tenant '${job.tenant}' is no longer configured`);
+        return (await chat.complete(job.request, { requestId: job.requestId, signal, tenant })).completion;
+      },
+      isRetryable,
+      concurrency: (tenantId) => tenants.get(tenantId)?.limits.maxConcurrency ?? 1,
+    },
+    webhooks: {
+      sender: new WebhookSender(telemetry, { ...webhookPolicy(), maxAttempts: config.webhooks.max_attempts, baseDelayMs: config.webhooks.base_delay_ms }),
+      forTenant: (tenantId) => {
+        const tenant = tenants.get(tenantId);
+        return tenant ? { secret: tenant.webhookSecret, defaultUrl: tenant.webhookUrl } : undefined;
+      },
+    },
+  });
   return {
     get config() {
       return config;
@@ -58,15 +110,24 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     logger,
     telemetry,
     table: current,
+    tenants: () => tenants,
+    limiter,
+    queue,
+    admission: new AdmissionGate({ limiter, queue, defaultCompletionTokens: () => table.defaultMaxTokens, callbackPolicy: webhookPolicy }),
     models: new ModelDirectory(current),
-    chat: new ChatService(new Router(current, breakers), failover, telemetry),
-    health: new HealthService({ version: VERSION, providers: () => table.providers, breakers, state, startedAt: Date.now() }),
+    chat,
+    health: new HealthService({ version: VERSION, providers: () => table.providers, breakers, state, queue, startedAt: Date.now() }),
     breakers,
     state,
     reconfigure(next) {
       config = next;
       table = buildRoutingTable(next);
+      tenants = new TenantDirectory(next);
     },
-    close: () => state.close(),
+    async close() {
+      await queue.close();
+      await limiter.close();
+      await state.close();
+    },
   };
 }

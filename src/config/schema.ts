@@ -32,6 +32,30 @@ const modelSchema = z
 /** What a size limit may look like: bytes, or a number with kb/mb. */
 const byteSize = z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, "must be a size such as 20mb")]);
 
+const keyHash = z
+  .string()
+  .regex(/^(sha256:)?[0-9a-f]{64}$/, "must be the SHA-256 hex digest of the key (npm run hash-key -- <key> prints it)")
+  .transform((hash) => hash.replace(/^sha256:/, ""));
+
+const tenantLimits = {
+  max_concurrency: z.number().int().positive().optional().describe("Requests in flight at once, streams included"),
+  requests_per_minute: z.number().int().positive().optional(),
+  tokens_per_minute: z.number().int().positive().optional().describe("Estimated prompt + max tokens reserved at admission, reconciled with real usage"),
+  overflow: z.enum(["queue", "reject"]).optional().describe("Over the limit: queue (202 + job) or reject (429)"),
+  max_queue_depth: z.number().int().positive().optional().describe("Queued jobs per tenant; beyond it, 429"),
+};
+
+const tenantSchema = z
+  .object({
+    api_keys: z.array(keyHash).default([]).describe("SHA-256 hex digests of the tenant's API keys"),
+    admin_api_keys: z.array(keyHash).default([]).describe("Keys of this tenant that may also act for other tenants (body tenant_id)"),
+    ...tenantLimits,
+    webhook_secret: z.string().min(1).optional().describe("Standard Webhooks secret (whsec_...) signing this tenant's job webhooks"),
+    webhook_url: z.url().optional().describe("Default callback URL for finished jobs"),
+    allowed_models: z.array(z.string().min(1)).optional().describe("Models (provider/model or id; * wildcards) the tenant may use; all when absent"),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     server: z
@@ -76,6 +100,37 @@ export const configSchema = z
       .strict()
       .prefault({}),
     redis_url: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional().describe("Shared state backend; env REDIS_URL. Without it state is in memory"),
+    tenant_defaults: z
+      .object({
+        max_concurrency: z.number().int().positive().default(10),
+        requests_per_minute: z.number().int().positive().optional(),
+        tokens_per_minute: z.number().int().positive().optional(),
+        overflow: z.enum(["queue", "reject"]).default("queue"),
+        max_queue_depth: z.number().int().positive().default(100),
+      })
+      .strict()
+      .prefault({})
+      .describe("Limits of tenants that do not set their own (and of tenant 'default' in open mode)"),
+    tenants: z.record(z.string().regex(/^[\w.-]{1,128}$/, "must be letters, digits, '_', '.' or '-'"), tenantSchema).default({}),
+    queue: z
+      .object({
+        job_timeout_ms: z.number().int().positive().default(120_000).describe("One run of a queued job"),
+        max_attempts: z.number().int().positive().default(3).describe("Runs of a job whose provider failed retryably"),
+        result_ttl_ms: z.number().int().positive().default(86_400_000).describe("How long finished jobs are kept"),
+        max_wait_ms: z.number().int().positive().default(900_000).describe("A job queued longer than this expires"),
+      })
+      .strict()
+      .prefault({}),
+    webhooks: z
+      .object({
+        allow_loopback: z.boolean().default(false).describe("Allow callback URLs on 127.0.0.0/8 and ::1"),
+        allow_private_networks: z.boolean().default(false).describe("Allow callback URLs on private networks (10/8, 172.16/12, 192.168/16, fc00::/7, ...)"),
+        allow_link_local: z.boolean().default(false).describe("Allow callback URLs on 169.254/16 and fe80::/10 (where cloud metadata services live)"),
+        max_attempts: z.number().int().positive().default(5),
+        base_delay_ms: z.number().int().positive().default(500),
+      })
+      .strict()
+      .prefault({}),
     redis_key_prefix: z.string().min(1).default("runestone:").describe("Prefix of every Redis key, so deployments can share a Redis"),
     log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
@@ -84,3 +139,4 @@ export const configSchema = z
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ProviderConfig = z.output<typeof providerSchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;

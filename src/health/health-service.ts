@@ -1,6 +1,7 @@
 import type { components } from "../../generated/openapi.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { CircuitBreakers } from "../routing/breaker/circuit-breakers.js";
+import type { OverflowQueue } from "../queue/types.js";
 import type { StateBackend } from "../state/state-backend.js";
 
 type Schemas = components["schemas"];
@@ -16,6 +17,7 @@ export interface HealthServiceOptions {
   providers: () => ProviderRegistry;
   breakers: CircuitBreakers;
   state: StateBackend;
+  queue: OverflowQueue;
   startedAt: number;
 }
 
@@ -33,8 +35,8 @@ export class HealthService {
     const components = {
       providers: await this.providersHealth(),
       state_backend: state,
-      rate_limiter: { status: "healthy", message: "not enabled: no per-tenant limits are configured", details: { enabled: false } } satisfies ComponentHealth,
-      overflow_queue: { status: "healthy", message: "not enabled: no overflow queue is configured", details: { enabled: false } } satisfies ComponentHealth,
+      rate_limiter: this.limiterHealth(state),
+      overflow_queue: await this.queueHealth(),
     };
     const worst = Object.values(components).reduce<HealthStatus>((acc, c) => (SEVERITY[c.status] > SEVERITY[acc] ? c.status : acc), "healthy");
     return {
@@ -70,6 +72,27 @@ export class HealthService {
     if (open.length === configured.length) return { status: "unhealthy", message: `every provider's circuit breaker is open: ${open.join(", ")}`, details };
     if (open.length > 0) return { status: "degraded", message: `circuit breaker open: ${open.join(", ")}; serving with ${configured.filter((n) => !open.includes(n)).join(", ")}`, details };
     return { status: "healthy", message: `configured: ${configured.join(", ")}`, details };
+  }
+
+  /** The limiter keeps its state in the state backend: it works when that does. */
+  private limiterHealth(state: ComponentHealth): ComponentHealth {
+    const kind = this.options.state.kind;
+    const details = { backend: kind };
+    if (state.status === "unhealthy") return { status: "unhealthy", message: "the state backend is unreachable: admissions fail", details };
+    return { status: "healthy", message: kind === "memory" ? "per-process limits (in memory)" : "limits shared by every replica (Redis)", details };
+  }
+
+  private async queueHealth(): Promise<ComponentHealth> {
+    const queue = this.options.queue;
+    try {
+      const stats = await queue.stats();
+      const details = { backend: queue.kind, waiting: stats.waiting, running: stats.running, workers: stats.workers };
+      if (stats.workers === 0) return { status: "degraded", message: "no queue workers are running in this process", details };
+      const durability = queue.kind === "memory" ? "in memory: queued jobs are lost on restart" : "bee-queue on Redis";
+      return { status: "healthy", message: `${stats.waiting} waiting, ${stats.running} running (${durability})`, details };
+    } catch (err) {
+      return { status: "unhealthy", message: `queue unreachable: ${err instanceof Error ? err.message : String(err)}`, details: { backend: queue.kind } };
+    }
   }
 
   private async stateBackend(): Promise<ComponentHealth> {

@@ -42,7 +42,7 @@ export function loadSpecForValidation(): Document {
  * openapi-backend over the spec: validates each request (validators compiled once, here) and dispatches it by
  * operationId. Unknown paths, wrong methods and invalid requests answer in the OpenAI error shape.
  */
-export async function createOpenApiDispatch(handlers: OperationHandlers) {
+export async function createOpenApiDispatch(handlers: OperationHandlers, security: Record<string, (ctx: AppContext) => unknown>) {
   const api = new OpenAPIBackend({
     definition: loadSpecForValidation(),
     strict: true,
@@ -52,6 +52,12 @@ export async function createOpenApiDispatch(handlers: OperationHandlers) {
     handlers: {
       // openapi-backend passes its context first; our handlers take Koa's first, as Koa code does.
       ...Object.fromEntries(Object.entries(handlers).map(([operationId, handler]) => [operationId, (c: ApiContext, ctx: AppContext) => handler(ctx, c)])),
+      // A security handler that refused threw the error to answer; openapi-backend hands it over here.
+      unauthorizedHandler: (c: ApiContext) => {
+        const refusal = Object.values(c.security ?? {}).find((result): result is { error: unknown } => typeof result === "object" && result !== null && "error" in result);
+        if (refusal?.error instanceof GatewayError) throw refusal.error;
+        throw new GatewayError({ status: 401, type: "authentication_error", code: "invalid_api_key", message: "The request is not authorized." });
+      },
       validationFail: (c: ApiContext) => {
         throw validationError(c.validation.errors);
       },
@@ -65,6 +71,7 @@ export async function createOpenApiDispatch(handlers: OperationHandlers) {
       },
     },
   });
+  for (const [scheme, check] of Object.entries(security)) api.registerSecurityHandler(scheme, (_c: ApiContext, ctx: AppContext) => check(ctx));
   await api.init();
 
   return async function dispatch(ctx: AppContext, next: Next): Promise<void> {

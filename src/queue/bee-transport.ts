@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import BeeQueue from "bee-queue";
 import type { Redis } from "ioredis";
 import type { JobHandler, JobTransport } from "./job-transport.js";
@@ -6,6 +7,8 @@ import { tenantKeyPart } from "./redis-job-store.js";
 import type { JobPayload } from "./types.js";
 
 export interface BeeTransportOptions {
+  /** bee-queue connects with its own client (node_redis v3), from this URL. */
+  redisUrl: string;
   /** bee-queue keys are `${prefix}:bq:<tenant>:…`. */
   prefix: string;
   stallIntervalMs: number;
@@ -17,38 +20,35 @@ export interface BeeTransportOptions {
  * itself: bee-queue puts the job back at the end of the queue this many times.
  */
 const INFRASTRUCTURE_RETRIES = 3;
+/** On close, how long to wait for handlers still deciding whether they hand their job back. */
+const DECISION_WAIT_MS = 1_000;
 
 /**
  * One bee-queue per tenant, so one tenant's backlog never delays another's jobs. Workers run the handler with
  * the tenant's concurrency; bee-queue's stall detection gives the jobs of a worker that died (no heartbeat for
  * one to two stall intervals) to another worker.
  *
- * Connections: bee-queue shares one command connection (a duplicate of the state connection that, unlike it,
- * queues commands while reconnecting) across all tenant queues; each tenant's worker adds one blocking
- * connection (BRPOPLPUSH), so a process holds 2 + number of tenants connections here. Pub/sub events are off.
+ * Connections: bee-queue only takes connection settings (it does not recognise ioredis clients), so each
+ * tenant's queue opens its own: 2 per tenant served by this process (commands, and the blocking BRPOPLPUSH of
+ * its worker), 1 for a tenant this process only enqueues for. Pub/sub events are off.
  */
 export class BeeTransport implements JobTransport {
   readonly kind = "redis";
-  private readonly client: Redis;
   private readonly producers = new Map<string, BeeQueue<JobPayload>>();
   private readonly workers = new Map<string, BeeQueue<JobPayload>>();
   private readonly handedBack: { tenant: string; id: string }[] = [];
+  /** Handlers that have not yet decided between "done" and "handed back". */
+  private readonly deciding = new Set<Promise<unknown>>();
   /** Handlers of handed-back jobs stay pending until their queue is closed: see close(). */
   private releaseHeldHandlers = () => {};
   private readonly heldHandlers = new Promise<void>((resolve) => (this.releaseHeldHandlers = resolve));
   private closing = false;
 
+  /** `redis` is used for the hand-back script only. */
   constructor(
     private readonly redis: Redis,
     private readonly options: BeeTransportOptions,
-  ) {
-    this.client = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    this.client.on("error", () => {
-      // Surfaces through the queues' own error events; ioredis reconnects by itself.
-    });
-    // Every tenant queue adds an error listener to the shared connection.
-    this.client.setMaxListeners(0);
-  }
+  ) {}
 
   async push(id: string, payload: JobPayload): Promise<void> {
     await this.producerOf(payload.tenant).createJob(payload).setId(id).retries(INFRASTRUCTURE_RETRIES).save();
@@ -63,7 +63,9 @@ export class BeeTransport implements JobTransport {
     const queue = this.createQueue(tenant, true);
     this.workers.set(tenant, queue);
     queue.process(concurrency, async (job) => {
-      if ((await handle(job.id, job.data)) === "done") return;
+      const decision = handle(job.id, job.data);
+      this.track(decision);
+      if ((await decision) === "done") return;
       this.handedBack.push({ tenant, id: job.id });
       // Settling now would have bee-queue mark the job done. Once the queue is closed, it cannot any more and
       // leaves the job to us (it reports "unable to update the status", which close() ignores).
@@ -78,16 +80,24 @@ export class BeeTransport implements JobTransport {
     this.closing = true;
     // bee-queue waits for the handlers still holding a job (the handed-back ones) only 1 ms, then closes.
     await Promise.all([...this.workers.values(), ...this.producers.values()].map((queue) => queue.close(1).catch(() => {})));
+    // A job taken just before the queues closed may still be on its way to being handed back.
+    await Promise.race([Promise.allSettled(this.deciding), sleep(DECISION_WAIT_MS, undefined, { ref: false })]);
     for (const { tenant, id } of this.handedBack) {
       const keys = ["active", "stalling", "waiting"].map((name) => this.beeKey(tenant, name));
       await HAND_BACK_JOB.run(this.redis, keys, [id]).catch((err: Error) => this.options.onError(tenant, err));
     }
     this.releaseHeldHandlers();
-    await this.client.quit().catch(() => {});
   }
 
+  private track(decision: Promise<unknown>): void {
+    const forget = () => void this.deciding.delete(settled);
+    const settled: Promise<void> = decision.then(forget, forget);
+    this.deciding.add(settled);
+  }
+
+  /** The tenant's worker queue when this process has one (saves a connection), else a producer-only queue. */
   private producerOf(tenant: string): BeeQueue<JobPayload> {
-    let queue = this.producers.get(tenant);
+    let queue = this.workers.get(tenant) ?? this.producers.get(tenant);
     if (!queue) {
       queue = this.createQueue(tenant, false);
       this.producers.set(tenant, queue);
@@ -98,7 +108,7 @@ export class BeeTransport implements JobTransport {
   private createQueue(tenant: string, isWorker: boolean): BeeQueue<JobPayload> {
     const queue = new BeeQueue<JobPayload>(tenantKeyPart(tenant), {
       prefix: `${this.options.prefix}:bq`,
-      redis: this.client,
+      redis: { url: this.options.redisUrl },
       isWorker,
       stallInterval: this.options.stallIntervalMs,
       getEvents: false,

@@ -1,4 +1,4 @@
-import type { StateBackend } from "../state/state-backend.js";
+import { Redis } from "ioredis";
 import type { Telemetry } from "../telemetry/events.js";
 import { BeeTransport } from "./bee-transport.js";
 import { MemoryJobStore } from "./memory-job-store.js";
@@ -8,15 +8,29 @@ import { RedisJobStore } from "./redis-job-store.js";
 import { TransportQueue } from "./transport-queue.js";
 import type { OverflowQueue } from "./types.js";
 
+export interface QueueBackend {
+  /** Set: the queue lives in this Redis, shared by the replicas. Unset: in this process's memory. */
+  redisUrl?: string;
+  /** A connection to that Redis for the job records (the StateBackend's); the queue opens its own when absent. */
+  redis?: Redis;
+}
+
 /**
- * bee-queue on the state backend's Redis when there is one (replicas share the queue, jobs survive restarts),
- * otherwise an in-memory queue with the same behaviour, lost on restart.
+ * bee-queue on Redis when there is one (replicas share the queue, jobs survive restarts), otherwise an
+ * in-memory queue with the same behaviour, lost on restart.
  */
-export function createOverflowQueue(state: Pick<StateBackend, "redis">, telemetry: Telemetry, overrides: Partial<QueueSettings> = {}): OverflowQueue {
+export function createOverflowQueue(backend: QueueBackend, telemetry: Telemetry, overrides: Partial<QueueSettings> = {}): OverflowQueue {
   const settings = resolveQueueSettings(overrides);
-  if (!state.redis) return new TransportQueue(new MemoryJobStore(settings.resultTtlMs), new MemoryTransport(), settings, telemetry);
-  const store = new RedisJobStore(state.redis, { prefix: settings.prefix, resultTtlMs: settings.resultTtlMs, activeTtlMs: activeRecordTtlMs(settings) });
-  const transport = new BeeTransport(state.redis, {
+  if (!backend.redisUrl) return new TransportQueue(new MemoryJobStore(settings.resultTtlMs), new MemoryTransport(), settings, telemetry);
+  const redis = backend.redis ?? new Redis(backend.redisUrl, { maxRetriesPerRequest: 1 });
+  const store = new RedisJobStore(redis, {
+    prefix: settings.prefix,
+    resultTtlMs: settings.resultTtlMs,
+    activeTtlMs: activeRecordTtlMs(settings),
+    closeConnection: backend.redis === undefined,
+  });
+  const transport = new BeeTransport(redis, {
+    redisUrl: backend.redisUrl,
     prefix: settings.prefix,
     stallIntervalMs: settings.stallIntervalMs,
     onError: (tenant, err) => telemetry.emit("queue.error", { tenant, message: err.message }),

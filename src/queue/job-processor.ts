@@ -3,6 +3,7 @@ import type { ChatCompletion } from "../chat/chat-service.js";
 import type { Lease } from "../limits/types.js";
 import { retryDelayMs } from "../routing/backoff.js";
 import { retryAfterMsOf } from "../routing/retry-after.js";
+import type { RetrySettings } from "../routing/retry-settings.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { attemptsExhaustedError, attemptTimeoutError, EXPIRED_ERROR, toJobError } from "./job-errors.js";
 import type { JobNotifier } from "./job-notifier.js";
@@ -15,7 +16,7 @@ import type { JobPayload, JobRunner, JobStatus } from "./types.js";
 export type ProcessOutcome = "done" | "handed_back";
 
 type AttemptResult =
-  | { kind: "succeeded"; result: ChatCompletion }
+  | { kind: "succeeded"; result: ChatCompletion; attempt: number; durationMs: number }
   | { kind: "failed"; error: unknown; attempt: number }
   | { kind: "expired" }
   | { kind: "gone" }
@@ -105,14 +106,14 @@ export class JobProcessor {
           await this.end(job, { status: "expired", error: { ...EXPIRED_ERROR } });
           return "done";
         case "succeeded":
-          await this.end(job, { status: "succeeded", result: attempt.result });
+          await this.end(job, { status: "succeeded", result: attempt.result }, { attempt: attempt.attempt, durationMs: attempt.durationMs });
           return "done";
       }
       if (!runner.isRetryable(attempt.error) || attempt.attempt >= settings.maxAttempts) {
-        await this.end(job, { status: "failed", error: toJobError(attempt.error) });
+        await this.end(job, { status: "failed", error: toJobError(attempt.error) }, { attempt: attempt.attempt });
         return "done";
       }
-      const delayMs = Math.min(settings.retryMaxDelayMs, retryDelayMs(attempt.attempt, this.backoff(), retryAfterMsOf(attempt.error, Date.now())));
+      const delayMs = this.retryDelayMs(attempt.attempt, attempt.error);
       telemetry.emit("queue.job", { jobId: job.id, tenant: job.tenant, outcome: "retrying", attempt: attempt.attempt, reason: toJobError(attempt.error).message });
       try {
         await sleep(delayMs, undefined, { signal: draining });
@@ -127,7 +128,7 @@ export class JobProcessor {
 
   /** Starts the job (the store decides whether it may), runs it once, and always releases the slot. */
   private async attempt(job: StoredJob, payload: JobPayload, lease: Lease): Promise<AttemptResult> {
-    const { store, settings, telemetry } = this.options;
+    const { store, telemetry } = this.options;
     try {
       const now = Date.now();
       const start = await store.start(job.id, now);
@@ -138,9 +139,9 @@ export class JobProcessor {
       try {
         const result = await this.runWithTimeout(payload);
         const durationMs = performance.now() - began;
-        await store.recordServiceTime(job.tenant, durationMs);
-        telemetry.emit("queue.job", { jobId: job.id, tenant: job.tenant, outcome: "succeeded", attempt: start.attempt, durationMs });
-        return { kind: "succeeded", result };
+        // Only feeds the wait estimate: losing a sample must not fail the job.
+        await store.recordServiceTime(job.tenant, durationMs).catch(() => {});
+        return { kind: "succeeded", result, attempt: start.attempt, durationMs };
       } catch (error) {
         if (this.options.stopping.aborted) return { kind: "stopped" };
         return { kind: "failed", error, attempt: start.attempt };
@@ -165,10 +166,11 @@ export class JobProcessor {
   }
 
   /** Records the ending (unless another run ended the job first), then reports it and sends the webhook. */
-  private async end(job: StoredJob, ending: JobEnding): Promise<void> {
+  private async end(job: StoredJob, ending: JobEnding, report: { attempt?: number; durationMs?: number } = {}): Promise<void> {
     const { store, telemetry, notifier } = this.options;
     if (!(await store.finish(job.id, ending, Date.now()))) return;
-    if (ending.status !== "succeeded") telemetry.emit("queue.job", { jobId: job.id, tenant: job.tenant, outcome: ending.status, reason: ending.error.message });
+    const reason = ending.status === "succeeded" ? undefined : ending.error.message;
+    telemetry.emit("queue.job", { jobId: job.id, tenant: job.tenant, outcome: ending.status, ...report, reason });
     const finished = await store.get(job.id);
     if (finished) notifier.jobFinished(finished);
   }
@@ -185,15 +187,18 @@ export class JobProcessor {
   private gateOf(tenant: string): SlotGate {
     let gate = this.gates.get(tenant);
     if (!gate) {
-      gate = new SlotGate(() => this.options.runner.admit(tenant), this.options.settings.slotPollMs);
+      const reportError = (err: unknown) => this.options.telemetry.emit("queue.error", { tenant, message: `waiting for a slot: ${err instanceof Error ? err.message : String(err)}` });
+      gate = new SlotGate(() => this.options.runner.admit(tenant), this.options.settings.slotPollMs, reportError);
       this.gates.set(tenant, gate);
     }
     return gate;
   }
 
-  private backoff() {
+  /** The routing retries' backoff (full jitter, the provider's retry-after as a floor), capped at retryMaxDelayMs. */
+  private retryDelayMs(attempt: number, error: unknown): number {
     const { maxAttempts, retryBaseDelayMs, retryMaxDelayMs } = this.options.settings;
-    return { maxAttempts, baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs, budgetMs: Number.POSITIVE_INFINITY };
+    const backoff: RetrySettings = { maxAttempts, baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs, budgetMs: Number.POSITIVE_INFINITY };
+    return Math.min(retryMaxDelayMs, retryDelayMs(attempt, backoff, retryAfterMsOf(error, Date.now())));
   }
 }
 

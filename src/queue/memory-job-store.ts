@@ -66,7 +66,7 @@ export class MemoryJobStore implements JobStore {
 
   async depth(tenant: string | undefined, now: number): Promise<number> {
     const tenants = tenant === undefined ? [...this.queued.keys()] : [tenant];
-    return tenants.reduce((sum, name) => sum + this.queuedOf(name, now).size, 0);
+    return tenants.reduce((sum, name) => sum + (this.queued.has(name) ? this.queuedOf(name, now).size : 0), 0);
   }
 
   async knownTenants(): Promise<string[]> {

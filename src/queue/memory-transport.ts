@@ -29,7 +29,8 @@ class TenantLine {
         resolve(job);
       };
       const stop = () => {
-        this.idle.splice(this.idle.indexOf(wake), 1);
+        const index = this.idle.indexOf(wake);
+        if (index >= 0) this.idle.splice(index, 1);
         resolve(undefined);
       };
       this.idle.push(wake);

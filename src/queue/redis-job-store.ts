@@ -10,6 +10,8 @@ export interface RedisJobStoreOptions {
   resultTtlMs: number;
   /** TTL of a record that may still run (see activeRecordTtlMs). */
   activeTtlMs: number;
+  /** Whether close() closes the connection (the store opened it). */
+  closeConnection: boolean;
 }
 
 const JOB_STATUSES: readonly JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled", "expired"];
@@ -106,7 +108,9 @@ export class RedisJobStore implements JobStore {
     return mean === null ? SEED_SERVICE_MS : Number(mean);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.options.closeConnection) await this.redis.quit().catch(() => {});
+  }
 
   private jobKey(id: string): string {
     return `${this.options.prefix}:job:${id}`;

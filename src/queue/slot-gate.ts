@@ -28,6 +28,8 @@ export class SlotGate {
   constructor(
     private readonly admit: () => Promise<Lease | undefined>,
     private readonly pollMs: number,
+    /** A failed check (limiter or store unreachable) counts as "no slot yet": the job keeps waiting until `until`. */
+    private readonly onError: (err: unknown) => void,
   ) {}
 
   async acquire(request: SlotRequest): Promise<SlotWait> {
@@ -45,9 +47,13 @@ export class SlotGate {
   private async poll(request: SlotRequest): Promise<SlotWait> {
     for (;;) {
       if (request.signal.aborted) return { kind: "stopped" };
-      if (!(await request.stillWanted())) return { kind: "unwanted" };
-      const lease = await this.admit();
-      if (lease) return { kind: "granted", lease };
+      try {
+        if (!(await request.stillWanted())) return { kind: "unwanted" };
+        const lease = await this.admit();
+        if (lease) return { kind: "granted", lease };
+      } catch (err) {
+        this.onError(err);
+      }
       const left = request.until - Date.now();
       if (left <= 0) return { kind: "deadline" };
       try {

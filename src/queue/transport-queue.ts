@@ -46,10 +46,11 @@ export class TransportQueue implements OverflowQueue {
     const id = `job_${randomUUID().replaceAll("-", "")}`;
     const now = Date.now();
     const newJob = { id, tenant, requestId, createdAt: now, deadlineAt: now + this.settings.maxWaitMs, callbackUrl: input.callbackUrl ?? null };
-    const ahead = await this.store.create(newJob, this.settings.maxDepthPerTenant, now);
+    const maxDepth = input.maxDepth ?? this.settings.maxDepthPerTenant;
+    const ahead = await this.store.create(newJob, maxDepth, now);
     if (ahead === "full") {
       this.telemetry.emit("queue.job", { jobId: id, tenant, outcome: "rejected", reason: "queue_full" });
-      throw new QueueFullError(tenant, this.settings.maxDepthPerTenant);
+      throw new QueueFullError(tenant, maxDepth);
     }
     try {
       await this.transport.push(id, { tenant, requestId, request: queuedRequest(input.request) });

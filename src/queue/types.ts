@@ -38,6 +38,8 @@ export interface EnqueueInput {
   callbackUrl?: string;
   /** The tenant's concurrency limit, for the wait estimate. Default 1. */
   maxConcurrency?: number;
+  /** The tenant's own depth bound. Default: the queue's maxDepthPerTenant. */
+  maxDepth?: number;
 }
 
 export interface Enqueued {

@@ -1,0 +1,80 @@
+import { GatewayError, invalidRequest } from "../errors.js";
+import type { ChatRequest } from "../providers/types.js";
+import type { Enqueued, OverflowQueue } from "../queue/types.js";
+import { estimatePromptTokens, requestedMaxTokens } from "../routing/token-estimate.js";
+import type { Tenant } from "../tenants/tenant-directory.js";
+import type { AddressPolicy } from "../webhooks/address-policy.js";
+import { CallbackUrlError, validateCallbackUrl } from "../webhooks/callback-url.js";
+import type { Lease, Limiter, LimitSnapshot } from "./types.js";
+
+export type Admission =
+  | { kind: "admitted"; lease: Lease; snapshot: LimitSnapshot }
+  | { kind: "queued"; job: Enqueued; snapshot: LimitSnapshot };
+
+export interface AdmissionRequest {
+  tenant: Tenant;
+  request: ChatRequest;
+  requestId: string;
+  /** The `x-runestone-overflow` header: the client's choice over the tenant's overflow mode. */
+  overflow: string | undefined;
+}
+
+export interface AdmissionGateOptions {
+  limiter: Limiter;
+  queue: OverflowQueue;
+  /** Completion tokens reserved for a request that names no max tokens (reconciled with real usage). */
+  defaultCompletionTokens: () => number;
+  /** Which addresses callback URLs may resolve to. */
+  callbackPolicy: () => AddressPolicy;
+}
+
+/**
+ * Per-tenant admission: a slot (and the per-minute budgets) before the upstream call, or, over the limit, the
+ * overflow queue (202 and a job) or a 429, as the tenant's mode or the client's `x-runestone-overflow` says.
+ */
+export class AdmissionGate {
+  constructor(private readonly options: AdmissionGateOptions) {}
+
+  async admit({ tenant, request, requestId, overflow }: AdmissionRequest): Promise<Admission> {
+    const estimatedTokens = estimatePromptTokens(request) + (requestedMaxTokens(request) ?? this.options.defaultCompletionTokens());
+    const admission = await this.options.limiter.admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens });
+    if (admission.admitted) return { kind: "admitted", lease: admission.lease, snapshot: admission.snapshot };
+
+    const mode = overflow === "queue" || overflow === "reject" ? overflow : tenant.overflow;
+    const why = describeRefusal(admission.reason, tenant);
+    if (mode === "reject") {
+      throw new GatewayError({
+        status: 429,
+        type: "rate_limit_error",
+        code: "rate_limit_exceeded",
+        message: `${why} Retry later, or send x-runestone-overflow: queue to have it queued.`,
+        retryAfter: String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))),
+      });
+    }
+    const callbackUrl = request.callback_url ?? undefined;
+    if (callbackUrl !== undefined) await this.checkCallback(callbackUrl);
+    const { stream: _stream, stream_options: _options, ...queued } = request;
+    const job = await this.options.queue.enqueue({ tenant: tenant.id, requestId, request: queued, callbackUrl, maxConcurrency: tenant.limits.maxConcurrency });
+    return { kind: "queued", job, snapshot: admission.snapshot };
+  }
+
+  private async checkCallback(url: string): Promise<void> {
+    try {
+      await validateCallbackUrl(url, this.options.callbackPolicy());
+    } catch (err) {
+      if (err instanceof CallbackUrlError) throw invalidRequest(`callback_url: ${err.message}`, "callback_url");
+      throw err;
+    }
+  }
+}
+
+function describeRefusal(reason: "concurrency" | "requests_per_minute" | "tokens_per_minute", tenant: Tenant): string {
+  switch (reason) {
+    case "concurrency":
+      return `Tenant '${tenant.id}' has ${tenant.limits.maxConcurrency} requests in flight, its limit.`;
+    case "requests_per_minute":
+      return `Tenant '${tenant.id}' has used its ${tenant.limits.requestsPerMinute} requests per minute.`;
+    case "tokens_per_minute":
+      return `Tenant '${tenant.id}' has used its ${tenant.limits.tokensPerMinute} tokens per minute.`;
+  }
+}

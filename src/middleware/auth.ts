@@ -1,0 +1,40 @@
+import { GatewayError } from "../errors.js";
+import type { AppContext } from "../http/app-state.js";
+import { OPEN_MODE_TENANT, type Principal, type TenantDirectory } from "../tenants/tenant-directory.js";
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return v4.startsWith("127.") || address === "::1";
+}
+
+function unauthorized(code: string, message: string): GatewayError {
+  return new GatewayError({ status: 401, type: "authentication_error", code, message });
+}
+
+/**
+ * The bearerAuth security scheme of the spec: operations that declare it run this before validation. The key
+ * (`Authorization: Bearer <key>`, the OpenAI SDK's way) names the tenant. With no keys configured the gateway is
+ * open to loopback clients only (the socket's address: a proxy in front must use keys).
+ */
+export function bearerAuth(tenants: () => TenantDirectory) {
+  return function authenticate(ctx: AppContext): Principal {
+    const directory = tenants();
+    const header = ctx.get("authorization");
+    const key = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    if (directory.open) {
+      if (!isLoopback(ctx.socket.remoteAddress)) {
+        throw unauthorized(
+          "no_api_keys_configured",
+          "This gateway has no API keys configured, so it only serves clients on this machine. Add tenants with api_keys to the config file (npm run hash-key prints a key's digest).",
+        );
+      }
+      return (ctx.state.principal = { tenant: OPEN_MODE_TENANT, mayActForOthers: true });
+    }
+    if (!key) throw unauthorized("missing_api_key", "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+    const principal = directory.authenticate(key);
+    if (!principal) throw unauthorized("invalid_api_key", "The API key you provided is not valid.");
+    return (ctx.state.principal = principal);
+  };
+}

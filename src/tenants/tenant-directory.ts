@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+import type { Config } from "../config/schema.js";
+import type { TenantLimits } from "../limits/types.js";
+
+export const OPEN_MODE_TENANT = "default";
+
+export interface Tenant {
+  id: string;
+  limits: TenantLimits;
+  overflow: "queue" | "reject";
+  maxQueueDepth: number;
+  webhookSecret: string | undefined;
+  webhookUrl: string | undefined;
+  /** Patterns (`provider/model` or id, `*` wildcards); undefined: every model. */
+  allowedModels: RegExp[] | undefined;
+}
+
+/** Who a key belongs to. */
+export interface Principal {
+  tenant: string;
+  /** An admin key: may name another tenant in the body's `tenant_id`. */
+  mayActForOthers: boolean;
+}
+
+export function hashApiKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+function globToRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+}
+
+/**
+ * The configured tenants and their keys. Keys are kept only as SHA-256 digests and found by looking the digest
+ * up, so no secret is ever compared (or stored, or logged) in the clear.
+ */
+export class TenantDirectory {
+  private readonly byKeyHash = new Map<string, Principal>();
+  private readonly tenants = new Map<string, Tenant>();
+  private readonly defaults: Tenant;
+
+  constructor(config: Config) {
+    const d = config.tenant_defaults;
+    const base = { overflow: d.overflow, maxQueueDepth: d.max_queue_depth, webhookSecret: undefined, webhookUrl: undefined, allowedModels: undefined };
+    this.defaults = { id: OPEN_MODE_TENANT, limits: { maxConcurrency: d.max_concurrency, requestsPerMinute: d.requests_per_minute, tokensPerMinute: d.tokens_per_minute }, ...base };
+    for (const [id, t] of Object.entries(config.tenants)) {
+      this.tenants.set(id, {
+        id,
+        limits: {
+          maxConcurrency: t.max_concurrency ?? d.max_concurrency,
+          requestsPerMinute: t.requests_per_minute ?? d.requests_per_minute,
+          tokensPerMinute: t.tokens_per_minute ?? d.tokens_per_minute,
+        },
+        overflow: t.overflow ?? d.overflow,
+        maxQueueDepth: t.max_queue_depth ?? d.max_queue_depth,
+        webhookSecret: t.webhook_secret,
+        webhookUrl: t.webhook_url,
+        allowedModels: t.allowed_models?.map(globToRegExp),
+      });
+      for (const hash of t.api_keys) this.byKeyHash.set(hash, { tenant: id, mayActForOthers: false });
+      for (const hash of t.admin_api_keys) this.byKeyHash.set(hash, { tenant: id, mayActForOthers: true });
+    }
+  }
+
+  /** Without any key configured the gateway runs open, for loopback clients only. */
+  get open(): boolean {
+    return this.byKeyHash.size === 0;
+  }
+
+  authenticate(key: string): Principal | undefined {
+    return this.byKeyHash.get(hashApiKey(key));
+  }
+
+  /** A configured tenant, or (open mode, and tenant `default`) one with the default limits. */
+  get(id: string): Tenant | undefined {
+    return this.tenants.get(id) ?? (this.open || id === OPEN_MODE_TENANT ? { ...this.defaults, id } : undefined);
+  }
+
+  ids(): string[] {
+    return [...new Set([OPEN_MODE_TENANT, ...this.tenants.keys()])];
+  }
+}
+
+export function allowsModel(tenant: Tenant, provider: string, model: string): boolean {
+  return tenant.allowedModels === undefined || tenant.allowedModels.some((pattern) => pattern.test(`${provider}/${model}`) || pattern.test(model));
+}

@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ChatCompletion } from "../../../src/chat/chat-service.js";
+import { MemoryLimiter } from "../../../src/limits/memory-limiter.js";
+import type { Lease, Limiter } from "../../../src/limits/types.js";
+import type { JobPayload, JobRunner } from "../../../src/queue/types.js";
+import { isRetryable } from "../../../src/routing/retryable-error.js";
+import { completionFor } from "./completion.js";
+
+export interface RunRecord {
+  requestId: string;
+  tenant: string;
+  /** The request's stream flag as the runner received it. */
+  stream: boolean | null | undefined;
+  startedAt: number;
+  finishedAt?: number;
+}
+
+export interface FakeRunnerOptions {
+  /** Every tenant's concurrency limit. Default 1. */
+  maxConcurrency?: number;
+  /** What a run does; default: wait runMs, then answer. Receives the 1-based run number of that request. */
+  behaviour?: (job: JobPayload, run: number, signal: AbortSignal) => Promise<ChatCompletion>;
+  runMs?: number;
+  /** Share one limiter between runners (two "replicas"). */
+  limiter?: Limiter;
+}
+
+/** A JobRunner over a real MemoryLimiter, recording every run. */
+export class FakeRunner implements JobRunner {
+  readonly limiter: Limiter;
+  readonly runs: RunRecord[] = [];
+  private readonly maxConcurrency: number;
+  private readonly behaviour: NonNullable<FakeRunnerOptions["behaviour"]>;
+
+  constructor(options: FakeRunnerOptions = {}) {
+    this.limiter = options.limiter ?? new MemoryLimiter();
+    this.maxConcurrency = options.maxConcurrency ?? 1;
+    const runMs = options.runMs ?? 5;
+    this.behaviour = options.behaviour ?? (async (job) => (await sleep(runMs), completionFor(job.requestId)));
+  }
+
+  async admit(tenant: string): Promise<Lease | undefined> {
+    const admission = await this.limiter.admit({ tenant, limits: { maxConcurrency: this.maxConcurrency }, estimatedTokens: 0 });
+    return admission.admitted ? admission.lease : undefined;
+  }
+
+  async run(job: JobPayload, signal: AbortSignal): Promise<ChatCompletion> {
+    const record: RunRecord = { requestId: job.requestId, tenant: job.tenant, stream: job.request.stream, startedAt: Date.now() };
+    this.runs.push(record);
+    const run = this.runs.filter((r) => r.requestId === job.requestId).length;
+    try {
+      return await this.behaviour(job, run, signal);
+    } finally {
+      record.finishedAt = Date.now();
+    }
+  }
+
+  isRetryable(err: unknown): boolean {
+    return isRetryable(err);
+  }
+
+  concurrency(): number {
+    return this.maxConcurrency;
+  }
+
+  runsOf(requestId: string): RunRecord[] {
+    return this.runs.filter((r) => r.requestId === requestId);
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * A gateway process whose worker takes jobs and never finishes them, for the crash test to SIGKILL.
+ * Usage: node --import tsx hanging-worker.ts <redis url> <key prefix> <tenant>
+ * Prints "running <request id>" when a job has started.
+ */
+import { createOverflowQueue } from "../../../src/queue/create-overflow-queue.js";
+import { Telemetry } from "../../../src/telemetry/events.js";
+
+const [redisUrl = "", prefix = "", tenant = ""] = process.argv.slice(2);
+const queue = createOverflowQueue({ redisUrl }, new Telemetry(), { prefix, stallIntervalMs: 1_000, slotPollMs: 10 });
+queue.startWorkers({
+  tenants: () => [tenant],
+  runner: {
+    admit: async () => ({ id: "lease", release: async () => {} }),
+    run: async (job) => {
+      process.stdout.write(`running ${job.requestId}\n`);
+      return new Promise(() => {});
+    },
+    isRetryable: () => false,
+    concurrency: () => 1,
+  },
+});

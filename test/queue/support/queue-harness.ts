@@ -1,0 +1,85 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { createOverflowQueue } from "../../../src/queue/create-overflow-queue.js";
+import type { QueueSettings } from "../../../src/queue/queue-settings.js";
+import type { OverflowQueue } from "../../../src/queue/types.js";
+import { Telemetry, type TelemetryEvents } from "../../../src/telemetry/events.js";
+import { connectRedis, deleteKeys, REDIS_URL } from "./redis.js";
+
+export type QueueKind = "memory" | "redis";
+
+/** Short enough for fast tests, long enough not to be flaky. */
+export const FAST_SETTINGS: Partial<QueueSettings> = {
+  slotPollMs: 10,
+  retryBaseDelayMs: 10,
+  retryMaxDelayMs: 50,
+  stallIntervalMs: 1_000,
+  tenantRefreshMs: 100,
+  closeGraceMs: 500,
+};
+
+export interface OpenOptions {
+  settings?: Partial<QueueSettings>;
+  telemetry?: Telemetry;
+  /** Another replica's connection; default the harness's own. */
+  redis?: Redis;
+}
+
+export interface QueueHarness {
+  /** A queue on the test's Redis key prefix (or in memory), closed after the test. */
+  open(kind: QueueKind, options?: OpenOptions): OverflowQueue;
+  /** A second Redis connection, as another replica would have; closed after the test. */
+  connection(): Promise<Redis>;
+  redis(): Redis;
+  prefix(): string;
+}
+
+/** Registers the hooks: one Redis connection for the file, a fresh key prefix per test, cleanup after it. */
+export function useQueueHarness(): QueueHarness {
+  let redis: Redis | undefined;
+  let prefix = "";
+  const queues: OverflowQueue[] = [];
+  const connections: Redis[] = [];
+
+  beforeAll(async () => {
+    redis = await connectRedis();
+  });
+  beforeEach(() => {
+    prefix = `test:queue:${randomUUID()}`;
+  });
+  afterEach(async () => {
+    await Promise.all(queues.splice(0).map((queue) => queue.close()));
+    connections.splice(0).forEach((connection) => connection.disconnect());
+    if (redis) await deleteKeys(redis, prefix);
+  });
+  afterAll(() => {
+    redis?.disconnect();
+  });
+
+  const current = (): Redis => {
+    if (!redis) throw new Error("Redis is not connected yet");
+    return redis;
+  };
+  return {
+    open(kind, { settings = {}, telemetry = new Telemetry(), redis: connection } = {}) {
+      const backend = kind === "redis" ? { redisUrl: REDIS_URL, redis: connection ?? current() } : {};
+      const queue = createOverflowQueue(backend, telemetry, { ...FAST_SETTINGS, prefix, ...settings });
+      queues.push(queue);
+      return queue;
+    },
+    async connection() {
+      const connection = await connectRedis();
+      connections.push(connection);
+      return connection;
+    },
+    redis: current,
+    prefix: () => prefix,
+  };
+}
+
+export function recordQueueEvents(telemetry: Telemetry): TelemetryEvents["queue.job"][] {
+  const events: TelemetryEvents["queue.job"][] = [];
+  telemetry.on("queue.job", (event) => events.push(event));
+  return events;
+}
