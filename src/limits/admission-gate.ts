@@ -54,7 +54,7 @@ export class AdmissionGate {
     const callbackUrl = request.callback_url ?? undefined;
     if (callbackUrl !== undefined) await this.checkCallback(callbackUrl);
     const { stream: _stream, stream_options: _options, ...queued } = request;
-    const job = await this.options.queue.enqueue({ tenant: tenant.id, requestId, request: queued, callbackUrl, maxConcurrency: tenant.limits.maxConcurrency });
+    const job = await this.options.queue.enqueue({ tenant: tenant.id, requestId, request: queued, callbackUrl, maxConcurrency: tenant.limits.maxConcurrency, maxDepth: tenant.maxQueueDepth });
     return { kind: "queued", job, snapshot: admission.snapshot };
   }
 

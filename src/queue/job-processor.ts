@@ -129,6 +129,7 @@ export class JobProcessor {
   /** Starts the job (the store decides whether it may), runs it once, and always releases the slot. */
   private async attempt(job: StoredJob, payload: JobPayload, lease: Lease): Promise<AttemptResult> {
     const { store, telemetry } = this.options;
+    let usedTokens: number | undefined;
     try {
       const now = Date.now();
       const start = await store.start(job.id, now);
@@ -138,6 +139,7 @@ export class JobProcessor {
       this.runningAttempts++;
       try {
         const result = await this.runWithTimeout(payload);
+        usedTokens = result.usage?.total_tokens;
         const durationMs = performance.now() - began;
         // Only feeds the wait estimate: losing a sample must not fail the job.
         await store.recordServiceTime(job.tenant, durationMs).catch(() => {});
@@ -149,8 +151,9 @@ export class JobProcessor {
         this.runningAttempts--;
       }
     } finally {
-      // A release that fails (Redis down) is not the job's failure: an unreleased lease expires by itself.
-      await lease.release().catch(() => {});
+      // The real usage reconciles the tokens-per-minute reservation. A release that fails (Redis down) is not
+      // the job's failure: an unreleased lease expires by itself.
+      await lease.release(usedTokens).catch(() => {});
     }
   }
 

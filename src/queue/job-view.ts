@@ -27,8 +27,8 @@ export function toJobRecord(job: StoredJob, now: number): JobRecord {
   };
 }
 
-/** What GET /v1/jobs/{id} answers and the webhook carries. */
+/** What GET /v1/jobs/{id} answers and the webhook carries: `result` and `error` only when there is one. */
 export function toJobBody(record: JobRecord): JobBody {
-  const { tenant: _tenant, callback_url: _callbackUrl, ...body } = record;
-  return body;
+  const { tenant: _tenant, callback_url: _callbackUrl, result, error, ...body } = record;
+  return { ...body, ...(result ? { result } : {}), ...(error ? { error } : {}) };
 }

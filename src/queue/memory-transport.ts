@@ -58,6 +58,7 @@ export class MemoryTransport implements JobTransport {
     const line = this.lineOf(tenant);
     const work = async () => {
       for (let job = await line.take(draining); job; job = await line.take(draining)) {
+        // A handler that throws has reported it (telemetry); in memory there is nowhere better to put the job.
         const outcome = await handle(job.id, job.payload).catch(() => "done" as const);
         if (outcome === "handed_back") line.push(job, true);
       }

@@ -26,8 +26,8 @@ export interface JobRecord {
   callback_url: string | null;
 }
 
-/** The body of GET /v1/jobs/{id} and of the webhook. */
-export type JobBody = Omit<JobRecord, "tenant" | "callback_url">;
+/** The body of GET /v1/jobs/{id} and of the webhook (the spec's Job). */
+export type JobBody = Omit<JobRecord, "tenant" | "callback_url" | "result" | "error"> & { result?: ChatCompletion; error?: JobError };
 
 export interface EnqueueInput {
   tenant: string;
