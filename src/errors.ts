@@ -11,6 +11,8 @@ export interface GatewayErrorInit {
   param?: string | null;
   /** Seconds, sent as `retry-after` when set. */
   retryAfter?: string;
+  /** More response headers (the rate-limit headers of a 429, say). */
+  headers?: Record<string, string>;
   /** The upstream's `retry-after-ms`, kept at full precision for the retry policy (retryAfter rounds it up). */
   retryAfterMs?: number;
 }
@@ -22,6 +24,7 @@ export class GatewayError extends Error {
   readonly code: string | null;
   readonly param: string | null;
   readonly retryAfter: string | undefined;
+  readonly headers: Record<string, string>;
   readonly retryAfterMs: number | undefined;
 
   constructor(init: GatewayErrorInit) {
@@ -32,6 +35,7 @@ export class GatewayError extends Error {
     this.code = init.code ?? null;
     this.param = init.param ?? null;
     this.retryAfter = init.retryAfter;
+    this.headers = init.headers ?? {};
     this.retryAfterMs = init.retryAfterMs;
   }
 

@@ -1,10 +1,12 @@
 import { GatewayError, invalidRequest } from "../errors.js";
 import type { ChatRequest } from "../providers/types.js";
+import { QueueFullError } from "../queue/job-errors.js";
 import type { Enqueued, OverflowQueue } from "../queue/types.js";
 import { estimatePromptTokens, requestedMaxTokens } from "../routing/token-estimate.js";
 import type { Tenant } from "../tenants/tenant-directory.js";
 import type { AddressPolicy } from "../webhooks/address-policy.js";
 import { CallbackUrlError, validateCallbackUrl } from "../webhooks/callback-url.js";
+import { rateLimitHeaders } from "./rate-limit-headers.js";
 import type { Lease, Limiter, LimitSnapshot } from "./types.js";
 
 export type Admission =
@@ -49,12 +51,17 @@ export class AdmissionGate {
         code: "rate_limit_exceeded",
         message: `${why} Retry later, or send x-runestone-overflow: queue to have it queued.`,
         retryAfter: String(Math.max(1, Math.ceil(admission.retryAfterMs / 1000))),
+        headers: rateLimitHeaders(admission.snapshot),
       });
     }
     const callbackUrl = request.callback_url ?? undefined;
     if (callbackUrl !== undefined) await this.checkCallback(callbackUrl);
     const { stream: _stream, stream_options: _options, ...queued } = request;
-    const job = await this.options.queue.enqueue({ tenant: tenant.id, requestId, request: queued, callbackUrl, maxConcurrency: tenant.limits.maxConcurrency, maxDepth: tenant.maxQueueDepth });
+    const job = await this.options.queue
+      .enqueue({ tenant: tenant.id, requestId, request: queued, callbackUrl, maxConcurrency: tenant.limits.maxConcurrency, maxDepth: tenant.maxQueueDepth })
+      .catch((err: unknown) => {
+        throw err instanceof QueueFullError ? new GatewayError({ status: 429, type: "rate_limit_error", code: "queue_full", message: err.message, headers: rateLimitHeaders(admission.snapshot) }) : err;
+      });
     return { kind: "queued", job, snapshot: admission.snapshot };
   }
 

@@ -50,6 +50,7 @@ export function errorHandler(logger: Logger) {
       if (error) {
         ctx.status = error.status;
         ctx.body = error.toBody();
+        ctx.set(error.headers);
         if (error.retryAfter !== undefined) ctx.set("retry-after", error.retryAfter);
         return;
       }
