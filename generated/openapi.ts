@@ -122,6 +122,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage and cost of the caller's tenant
+         * @description Requests, tokens and cost in USD of the caller's tenant, by model and by day (UTC), over `start`..`end`
+         *     (dates, inclusive) or a `period`. Costs come from the catalog prices and the providers' reported usage.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description This process's metrics in the Prometheus text format. Served to loopback clients, and to others that send
+         *     the configured metrics token as `Authorization: Bearer <token>`.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -580,6 +622,37 @@ export interface components {
             /** @enum {string} */
             object: "list";
             data: components["schemas"]["Model"][];
+        };
+        UsageTotals: {
+            requests: number;
+            prompt_tokens: number;
+            completion_tokens: number;
+            total_tokens: number;
+            cost_usd: number;
+        };
+        UsageReport: {
+            /** @enum {string} */
+            object: "usage";
+            tenant: string;
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            totals: components["schemas"]["UsageTotals"];
+            /** @description The tenant's monthly budget, when it has one. */
+            budget?: {
+                monthly_usd: number;
+                spent_this_month_usd: number;
+                remaining_usd: number;
+            };
+            by_model: (components["schemas"]["UsageTotals"] & {
+                provider: string;
+                model: string;
+            })[];
+            by_day: (components["schemas"]["UsageTotals"] & {
+                /** Format: date */
+                date: string;
+            })[];
         };
         QueuedRequest: {
             message: string;
@@ -1084,6 +1157,65 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description First day, `YYYY-MM-DD` (UTC). With `end`; not with `period`. */
+                start?: string;
+                /** @description Last day, `YYYY-MM-DD` (UTC), inclusive. Defaults to today. */
+                end?: string;
+                /** @description `today`, `7d`, `30d` or `month` (this calendar month). Default `month`. */
+                period?: "today" | "7d" | "30d" | "month";
+                /** @description For admin keys (and the keyless open mode), the tenant to report on. */
+                tenant_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's usage. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP runestone_requests_total Requests served, by operation, status and provider.
+                     *     # TYPE runestone_requests_total counter
+                     *     runestone_requests_total{operation="createChatCompletion",status="200",provider="openai"} 42
+                     */
+                    "text/plain": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
         };
     };
     healthCheck: {
