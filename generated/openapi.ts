@@ -59,7 +59,8 @@ export interface paths {
         };
         /**
          * List models
-         * @description The catalog models whose provider is configured, with provider, capabilities and prices.
+         * @description The catalog models whose provider is configured, with provider, capabilities and prices, and the aliases of
+         *     the config file (`alias_for` says what they stand for). The OpenAI SDK's `models.list()` reads it.
          */
         get: operations["listModels"];
         put?: never;
@@ -79,7 +80,8 @@ export interface paths {
         };
         /**
          * Retrieve a model
-         * @description One catalog model by id (`gpt-4o-mini`) or provider-qualified id (`openai/gpt-4o-mini`).
+         * @description One catalog model by id (`gpt-4o-mini`), dated snapshot id (`claude-haiku-4-5-20251001`), alias, or
+         *     provider-qualified id (`openai/gpt-4o-mini`). The OpenAI SDK's `models.retrieve()` reads it.
          */
         get: operations["retrieveModel"];
         put?: never;
@@ -93,12 +95,18 @@ export interface paths {
     "/v1/jobs/{job_id}": {
         parameters: {
             query?: {
-                /** @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own. */
+                /**
+                 * @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own.
+                 * @example acme
+                 */
                 tenant_id?: string;
             };
             header?: never;
             path: {
-                /** @description The id a `202` answer gave. */
+                /**
+                 * @description The id a `202` answer gave.
+                 * @example job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e
+                 */
                 job_id: string;
             };
             cookie?: never;
@@ -114,7 +122,8 @@ export interface paths {
         post?: never;
         /**
          * Cancel a queued job
-         * @description Cancels a job that has not started yet. A running or finished job cannot be cancelled (409).
+         * @description Cancels a job that has not started yet; the answer is the job, now `cancelled`. A running or finished job
+         *     cannot be cancelled (409). A tenant can cancel only its own jobs.
          */
         delete: operations["cancelJob"];
         options?: never;
@@ -194,7 +203,8 @@ export interface paths {
         };
         /**
          * Liveness probe
-         * @description 200 while the process serves requests.
+         * @description 200 while the process serves requests; it checks nothing else, so a Kubernetes `livenessProbe` restarts only
+         *     a process that no longer answers (not one whose Redis is down).
          */
         get: operations["livenessCheck"];
         put?: never;
@@ -214,9 +224,72 @@ export interface paths {
         };
         /**
          * Readiness probe
-         * @description 200 once the configuration is loaded and the state backend is reachable, else 503.
+         * @description 200 once the configuration is loaded and the state backend is reachable, else 503: a Kubernetes
+         *     `readinessProbe` takes the replica out of the Service while its Redis does not answer.
          */
         get: operations["readinessCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API reference (HTML)
+         * @description This reference as one self-contained HTML page (Redoc, no external scripts or fonts), built from
+         *     `spec/openapi.yaml` by `npm run docs`.
+         */
+        get: operations["getDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OpenAPI document (YAML)
+         * @description `spec/openapi.yaml` as written: the single source of truth for validation, the typed client and this
+         *     reference. Feed it to any OpenAPI tool.
+         */
+        get: operations["getOpenApiYaml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OpenAPI document (JSON)
+         * @description The same document as `/openapi.yaml`, converted to JSON by the gateway (never edited by hand).
+         */
+        get: operations["getOpenApiJson"];
         put?: never;
         post?: never;
         delete?: never;
@@ -724,6 +797,21 @@ export interface components {
             };
             message?: string;
         };
+        /** @description An OpenAPI 3.0 document. */
+        OpenApiDocument: {
+            openapi: string;
+            info: {
+                title: string;
+                version: string;
+            } & {
+                [key: string]: unknown;
+            };
+            paths: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
     };
     responses: {
         /**
@@ -742,7 +830,59 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+                 *       "object": "chat.completion",
+                 *       "created": 1764150000,
+                 *       "model": "gpt-4o-mini-2024-07-18",
+                 *       "choices": [
+                 *         {
+                 *           "index": 0,
+                 *           "message": {
+                 *             "role": "assistant",
+                 *             "content": "Hello! How can I help you today?",
+                 *             "refusal": null,
+                 *             "annotations": []
+                 *           },
+                 *           "logprobs": null,
+                 *           "finish_reason": "stop"
+                 *         }
+                 *       ],
+                 *       "usage": {
+                 *         "prompt_tokens": 19,
+                 *         "completion_tokens": 9,
+                 *         "total_tokens": 28,
+                 *         "prompt_tokens_details": {
+                 *           "cached_tokens": 0,
+                 *           "audio_tokens": 0
+                 *         },
+                 *         "completion_tokens_details": {
+                 *           "reasoning_tokens": 0,
+                 *           "audio_tokens": 0,
+                 *           "accepted_prediction_tokens": 0,
+                 *           "rejected_prediction_tokens": 0
+                 *         }
+                 *       },
+                 *       "service_tier": "default",
+                 *       "system_fingerprint": "fp_3b1f6b3655",
+                 *       "provider": "openai",
+                 *       "routing_policy": "default",
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ChatCompletion"];
+                /**
+                 * @example data: {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1764150000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"provider":"openai","routing_policy":"default","request_id":"req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"}
+                 *
+                 *     data: {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1764150000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"content":"Once upon a time"},"logprobs":null,"finish_reason":null}],"provider":"openai","routing_policy":"default","request_id":"req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"}
+                 *
+                 *     data: {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1764150000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"provider":"openai","routing_policy":"default","request_id":"req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"}
+                 *
+                 *     data: {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1764150000,"model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":11,"completion_tokens":4,"total_tokens":15},"provider":"openai","routing_policy":"default","request_id":"req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"}
+                 *
+                 *     data: [DONE]
+                 */
                 "text/event-stream": components["schemas"]["EventStream"];
             };
         };
@@ -796,6 +936,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+                 *         "type": "authentication_error",
+                 *         "code": "missing_api_key",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -809,6 +959,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "Tenant 'acme' may not use anthropic/claude-opus-4-1.",
+                 *         "type": "permission_error",
+                 *         "code": "model_not_allowed",
+                 *         "param": "model"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -819,16 +979,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "message": "The model 'gpt-99' does not exist.",
-                 *         "type": "not_found_error",
-                 *         "code": "model_not_found",
-                 *         "param": "model"
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -849,8 +999,8 @@ export interface components {
             content: {
                 /**
                  * @example {
-                 *       "message": "Request queued; the tenant is at its concurrency limit.",
-                 *       "job_id": "job_3f1c2a9d8e7b4c6a",
+                 *       "message": "Request queued: tenant 'acme' is at its limit.",
+                 *       "job_id": "job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e",
                  *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d",
                  *       "estimated_wait_time": 12
                  *     }
@@ -865,6 +1015,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "Job 'job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e' has already started or finished; only a queued job can be cancelled.",
+                 *         "type": "invalid_request_error",
+                 *         "code": "job_not_cancellable",
+                 *         "param": "job_id"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -875,6 +1035,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "The request body is larger than this gateway accepts (server.body_limit).",
+                 *         "type": "invalid_request_error",
+                 *         "code": "request_too_large",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -885,6 +1055,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "The request body must be JSON: send Content-Type: application/json.",
+                 *         "type": "invalid_request_error",
+                 *         "code": "unsupported_media_type",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -903,6 +1083,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "Tenant 'acme' has 5 requests in flight, its limit. Retry later, or send x-runestone-overflow: queue to have it queued.",
+                 *         "type": "rate_limit_error",
+                 *         "code": "rate_limit_exceeded",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -913,6 +1103,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "Provider 'openai' could not be reached.",
+                 *         "type": "service_error",
+                 *         "code": "upstream_unreachable",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -945,6 +1145,16 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "Provider 'anthropic' did not answer in time.",
+                 *         "type": "service_error",
+                 *         "code": "upstream_timeout",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -985,10 +1195,16 @@ export interface operations {
                  *       "model": "gpt-4o-mini",
                  *       "messages": [
                  *         {
+                 *           "role": "system",
+                 *           "content": "You are a concise assistant."
+                 *         },
+                 *         {
                  *           "role": "user",
                  *           "content": "Hello!"
                  *         }
-                 *       ]
+                 *       ],
+                 *       "max_completion_tokens": 256,
+                 *       "temperature": 0.7
                  *     }
                  */
                 "application/json": components["schemas"]["ChatCompletionRequest"];
@@ -1065,6 +1281,77 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "id": "gpt-4o-mini",
+                     *           "object": "model",
+                     *           "created": 1721260800,
+                     *           "owned_by": "openai",
+                     *           "provider": "openai",
+                     *           "model_family": "general",
+                     *           "capabilities": [
+                     *             "chat",
+                     *             "streaming",
+                     *             "function_calling",
+                     *             "vision",
+                     *             "code_generation"
+                     *           ],
+                     *           "cost_per_1k_tokens": {
+                     *             "input": 0.00015,
+                     *             "output": 0.0006
+                     *           },
+                     *           "context_window": 128000,
+                     *           "max_tokens": 16384
+                     *         },
+                     *         {
+                     *           "id": "claude-haiku-4-5",
+                     *           "object": "model",
+                     *           "created": 1760486400,
+                     *           "owned_by": "anthropic",
+                     *           "provider": "anthropic",
+                     *           "model_family": "general",
+                     *           "capabilities": [
+                     *             "chat",
+                     *             "streaming",
+                     *             "function_calling",
+                     *             "vision",
+                     *             "code_generation"
+                     *           ],
+                     *           "cost_per_1k_tokens": {
+                     *             "input": 0.001,
+                     *             "output": 0.005
+                     *           },
+                     *           "context_window": 200000,
+                     *           "max_tokens": 64000
+                     *         },
+                     *         {
+                     *           "id": "fast",
+                     *           "object": "model",
+                     *           "created": 1760486400,
+                     *           "owned_by": "anthropic",
+                     *           "provider": "anthropic",
+                     *           "model_family": "general",
+                     *           "capabilities": [
+                     *             "chat",
+                     *             "streaming",
+                     *             "function_calling",
+                     *             "vision",
+                     *             "code_generation"
+                     *           ],
+                     *           "cost_per_1k_tokens": {
+                     *             "input": 0.001,
+                     *             "output": 0.005
+                     *           },
+                     *           "context_window": 200000,
+                     *           "max_tokens": 64000,
+                     *           "alias_for": "anthropic/claude-haiku-4-5"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
@@ -1093,6 +1380,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "gpt-4o-mini",
+                     *       "object": "model",
+                     *       "created": 1721260800,
+                     *       "owned_by": "openai",
+                     *       "provider": "openai",
+                     *       "model_family": "general",
+                     *       "capabilities": [
+                     *         "chat",
+                     *         "streaming",
+                     *         "function_calling",
+                     *         "vision",
+                     *         "code_generation"
+                     *       ],
+                     *       "cost_per_1k_tokens": {
+                     *         "input": 0.00015,
+                     *         "output": 0.0006
+                     *       },
+                     *       "context_window": 128000,
+                     *       "max_tokens": 16384
+                     *     }
+                     */
                     "application/json": components["schemas"]["Model"];
                 };
             };
@@ -1103,12 +1413,18 @@ export interface operations {
     getJob: {
         parameters: {
             query?: {
-                /** @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own. */
+                /**
+                 * @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own.
+                 * @example acme
+                 */
                 tenant_id?: string;
             };
             header?: never;
             path: {
-                /** @description The id a `202` answer gave. */
+                /**
+                 * @description The id a `202` answer gave.
+                 * @example job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e
+                 */
                 job_id: string;
             };
             cookie?: never;
@@ -1122,6 +1438,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e",
+                     *       "status": "succeeded",
+                     *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d",
+                     *       "created_at": 1764150000,
+                     *       "started_at": 1764150012,
+                     *       "finished_at": 1764150014,
+                     *       "result": {
+                     *         "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+                     *         "object": "chat.completion",
+                     *         "created": 1764150014,
+                     *         "model": "gpt-4o-mini-2024-07-18",
+                     *         "choices": [
+                     *           {
+                     *             "index": 0,
+                     *             "message": {
+                     *               "role": "assistant",
+                     *               "content": "Hello! How can I help you today?",
+                     *               "refusal": null
+                     *             },
+                     *             "logprobs": null,
+                     *             "finish_reason": "stop"
+                     *           }
+                     *         ],
+                     *         "usage": {
+                     *           "prompt_tokens": 9,
+                     *           "completion_tokens": 9,
+                     *           "total_tokens": 18
+                     *         },
+                     *         "provider": "openai",
+                     *         "routing_policy": "default",
+                     *         "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Job"];
                 };
             };
@@ -1132,12 +1484,18 @@ export interface operations {
     cancelJob: {
         parameters: {
             query?: {
-                /** @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own. */
+                /**
+                 * @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own.
+                 * @example acme
+                 */
                 tenant_id?: string;
             };
             header?: never;
             path: {
-                /** @description The id a `202` answer gave. */
+                /**
+                 * @description The id a `202` answer gave.
+                 * @example job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e
+                 */
                 job_id: string;
             };
             cookie?: never;
@@ -1151,6 +1509,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e",
+                     *       "status": "cancelled",
+                     *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d",
+                     *       "created_at": 1764150000,
+                     *       "started_at": null,
+                     *       "finished_at": 1764150006
+                     *     }
+                     */
                     "application/json": components["schemas"]["Job"];
                 };
             };
@@ -1162,13 +1530,25 @@ export interface operations {
     getUsage: {
         parameters: {
             query?: {
-                /** @description First day, `YYYY-MM-DD` (UTC). With `end`; not with `period`. */
+                /**
+                 * @description First day, `YYYY-MM-DD` (UTC). With `end`; not with `period`.
+                 * @example 2026-11-01
+                 */
                 start?: string;
-                /** @description Last day, `YYYY-MM-DD` (UTC), inclusive. Defaults to today. */
+                /**
+                 * @description Last day, `YYYY-MM-DD` (UTC), inclusive. Defaults to today.
+                 * @example 2026-11-26
+                 */
                 end?: string;
-                /** @description `today`, `7d`, `30d` or `month` (this calendar month). Default `month`. */
+                /**
+                 * @description `today`, `7d`, `30d` or `month` (this calendar month). Default `month`.
+                 * @example 7d
+                 */
                 period?: "today" | "7d" | "30d" | "month";
-                /** @description For admin keys (and the keyless open mode), the tenant to report on. */
+                /**
+                 * @description For admin keys (and the keyless open mode), the tenant to report on.
+                 * @example acme
+                 */
                 tenant_id?: string;
             };
             header?: never;
@@ -1184,6 +1564,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "object": "usage",
+                     *       "tenant": "acme",
+                     *       "start": "2026-11-25",
+                     *       "end": "2026-11-26",
+                     *       "totals": {
+                     *         "requests": 1530,
+                     *         "prompt_tokens": 812400,
+                     *         "completion_tokens": 204800,
+                     *         "total_tokens": 1017200,
+                     *         "cost_usd": 1.2414
+                     *       },
+                     *       "budget": {
+                     *         "monthly_usd": 100,
+                     *         "spent_this_month_usd": 18.52,
+                     *         "remaining_usd": 81.48
+                     *       },
+                     *       "by_model": [
+                     *         {
+                     *           "provider": "openai",
+                     *           "model": "gpt-4o-mini",
+                     *           "requests": 1200,
+                     *           "prompt_tokens": 640000,
+                     *           "completion_tokens": 160000,
+                     *           "total_tokens": 800000,
+                     *           "cost_usd": 0.192
+                     *         },
+                     *         {
+                     *           "provider": "anthropic",
+                     *           "model": "claude-haiku-4-5",
+                     *           "requests": 330,
+                     *           "prompt_tokens": 172400,
+                     *           "completion_tokens": 44800,
+                     *           "total_tokens": 217200,
+                     *           "cost_usd": 0.3964
+                     *         }
+                     *       ],
+                     *       "by_day": [
+                     *         {
+                     *           "date": "2026-11-25",
+                     *           "requests": 810,
+                     *           "prompt_tokens": 430000,
+                     *           "completion_tokens": 108000,
+                     *           "total_tokens": 538000,
+                     *           "cost_usd": 0.3234
+                     *         },
+                     *         {
+                     *           "date": "2026-11-26",
+                     *           "requests": 720,
+                     *           "prompt_tokens": 382400,
+                     *           "completion_tokens": 96800,
+                     *           "total_tokens": 479200,
+                     *           "cost_usd": 0.265
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["UsageReport"];
                 };
             };
@@ -1234,6 +1672,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "degraded",
+                     *       "timestamp": "2026-11-26T12:14:05.605Z",
+                     *       "version": "0.1.0",
+                     *       "uptime": 86400.5,
+                     *       "components": {
+                     *         "providers": {
+                     *           "status": "degraded",
+                     *           "message": "circuit breaker open: openai; serving with anthropic",
+                     *           "details": {
+                     *             "openai": {
+                     *               "kind": "openai",
+                     *               "configured": true,
+                     *               "breaker": "open",
+                     *               "open_model_breakers": {}
+                     *             },
+                     *             "anthropic": {
+                     *               "kind": "anthropic",
+                     *               "configured": true,
+                     *               "breaker": "closed",
+                     *               "open_model_breakers": {}
+                     *             }
+                     *           }
+                     *         },
+                     *         "state_backend": {
+                     *           "status": "healthy",
+                     *           "message": "Redis reachable",
+                     *           "latency_ms": 0.8,
+                     *           "details": {
+                     *             "kind": "redis"
+                     *           }
+                     *         },
+                     *         "rate_limiter": {
+                     *           "status": "healthy",
+                     *           "message": "limits shared by every replica (Redis)",
+                     *           "details": {
+                     *             "backend": "redis"
+                     *           }
+                     *         },
+                     *         "overflow_queue": {
+                     *           "status": "healthy",
+                     *           "message": "2 waiting, 5 running (bee-queue on Redis)",
+                     *           "details": {
+                     *             "backend": "redis",
+                     *             "waiting": 2,
+                     *             "running": 5,
+                     *             "workers": 10
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["HealthReport"];
                 };
             };
@@ -1244,6 +1735,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "unhealthy",
+                     *       "timestamp": "2026-11-26T12:14:05.605Z",
+                     *       "version": "0.1.0",
+                     *       "uptime": 86400.5,
+                     *       "components": {
+                     *         "providers": {
+                     *           "status": "healthy",
+                     *           "message": "configured: openai, anthropic"
+                     *         },
+                     *         "state_backend": {
+                     *           "status": "unhealthy",
+                     *           "message": "Redis unreachable: connect ECONNREFUSED 10.0.0.12:6379",
+                     *           "latency_ms": 1000,
+                     *           "details": {
+                     *             "kind": "redis"
+                     *           }
+                     *         },
+                     *         "rate_limiter": {
+                     *           "status": "unhealthy",
+                     *           "message": "the state backend is unreachable: admissions fail",
+                     *           "details": {
+                     *             "backend": "redis"
+                     *           }
+                     *         },
+                     *         "overflow_queue": {
+                     *           "status": "unhealthy",
+                     *           "message": "queue unreachable: Connection is closed.",
+                     *           "details": {
+                     *             "backend": "redis"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["HealthReport"];
                 };
             };
@@ -1265,6 +1792,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "timestamp": "2026-11-26T12:14:05.690Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
@@ -1286,6 +1819,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ready": true,
+                     *       "timestamp": "2026-11-26T12:14:05.672Z",
+                     *       "checks": {
+                     *         "config": true,
+                     *         "state_backend": true
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
@@ -1296,7 +1839,120 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ready": false,
+                     *       "timestamp": "2026-11-26T12:14:05.672Z",
+                     *       "checks": {
+                     *         "config": true,
+                     *         "state_backend": false
+                     *       },
+                     *       "message": "state backend (redis) unreachable: connect ECONNREFUSED 10.0.0.12:6379"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    getDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The HTML page. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <!DOCTYPE html>
+                     *     <html>
+                     *       <head>
+                     *         <meta charset="utf8" />
+                     *         <title>Runestone API</title>
+                     *       </head>
+                     *       <body>
+                     *         <div id="redoc">…</div>
+                     *       </body>
+                     *     </html>
+                     */
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    getOpenApiYaml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.0 document in YAML. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example openapi: 3.0.3
+                     *     info:
+                     *       title: Runestone API
+                     *       version: 0.1.0
+                     *     paths:
+                     *       /v1/chat/completions:
+                     *         post:
+                     *           operationId: createChatCompletion
+                     */
+                    "application/yaml": string;
+                };
+            };
+        };
+    };
+    getOpenApiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.0 document in JSON. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "openapi": "3.0.3",
+                     *       "info": {
+                     *         "title": "Runestone API",
+                     *         "version": "0.1.0"
+                     *       },
+                     *       "paths": {
+                     *         "/v1/models": {
+                     *           "get": {
+                     *             "operationId": "listModels",
+                     *             "summary": "List models"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
         };

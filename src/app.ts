@@ -1,14 +1,19 @@
 import Koa from "koa";
 import { chatHandlers } from "./handlers/chat.js";
+import { docsHandlers } from "./handlers/docs.js";
 import { healthHandlers } from "./handlers/health.js";
 import { modelHandlers } from "./handlers/models.js";
 import type { AppState } from "./http/app-state.js";
 import { createOpenApiDispatch } from "./http/openapi-dispatch.js";
 import { jobHandlers } from "./handlers/jobs.js";
+import { metricsHandlers } from "./handlers/metrics.js";
+import { usageHandlers } from "./handlers/usage.js";
+import { metricsAuth } from "./middleware/metrics-auth.js";
 import { bearerAuth } from "./middleware/auth.js";
 import { errorHandler } from "./middleware/error-handler.js";
 import { jsonBody } from "./middleware/json-body.js";
 import { requestId } from "./middleware/request-id.js";
+import { requestTelemetry } from "./middleware/request-telemetry.js";
 import type { Runtime } from "./runtime.js";
 
 /** The Koa application: request ids, errors in one shape, JSON bodies, then spec-validated dispatch by operationId. */
@@ -19,12 +24,16 @@ export async function createApp(runtime: Runtime): Promise<Koa<AppState>> {
       ...jobHandlers(runtime.queue, runtime.tenants),
       ...modelHandlers(runtime.models),
       ...healthHandlers(runtime.health),
+      ...docsHandlers(),
+      ...usageHandlers(runtime.usage, runtime.tenants),
+      ...metricsHandlers(runtime.metrics),
     },
-    { bearerAuth: bearerAuth(runtime.tenants) },
+    { bearerAuth: bearerAuth(runtime.tenants), metricsToken: metricsAuth(() => runtime.config.metrics.token) },
   );
   const app = new Koa<AppState>();
   app.silent = true;
   app.use(requestId);
+  app.use(requestTelemetry(runtime.telemetry));
   app.use(errorHandler(runtime.logger));
   app.use(jsonBody(runtime.config.server.body_limit));
   app.use(dispatch);

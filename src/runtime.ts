@@ -11,7 +11,6 @@ import { Router } from "./routing/router.js";
 import type { RoutingTable } from "./routing/routing-table.js";
 import { AdmissionGate } from "./limits/admission-gate.js";
 import { createLimiter } from "./limits/create-limiter.js";
-import { InstrumentedLimiter } from "./limits/instrumented-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createOverflowQueue } from "./queue/create-overflow-queue.js";
 import type { OverflowQueue } from "./queue/types.js";
@@ -19,6 +18,13 @@ import { isRetryable } from "./routing/retry-policy.js";
 import { createStateBackend, type StateBackend } from "./state/state-backend.js";
 import { TenantDirectory } from "./tenants/tenant-directory.js";
 import { WebhookSender } from "./webhooks/webhook-sender.js";
+import type { Registry } from "prom-client";
+import { createMetrics } from "./telemetry/metrics.js";
+import { logRequests } from "./telemetry/request-log.js";
+import { BudgetGuard } from "./usage/budget-guard.js";
+import { RedisUsageStore } from "./usage/redis-usage-store.js";
+import { utcDay } from "./usage/usage-report.js";
+import { MemoryUsageStore, type UsageStore } from "./usage/usage-store.js";
 import { Telemetry } from "./telemetry/events.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 
@@ -36,6 +42,8 @@ export interface Runtime {
   breakers: CircuitBreakers;
   state: StateBackend;
   tenants(): TenantDirectory;
+  usage: UsageStore;
+  metrics: Registry;
   limiter: Limiter;
   queue: OverflowQueue;
   admission: AdmissionGate;
@@ -50,9 +58,7 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
   let tenants = new TenantDirectory(config);
   const telemetry = new Telemetry();
   const state = createStateBackend(config.redis_url);
-  const baseLimiter = createLimiter(state, { prefix: `${config.redis_key_prefix}limits` });
-  // Client admissions are reported (metrics count checks and blocks); the queue workers' slot polling is not.
-  const limiter = new InstrumentedLimiter(baseLimiter, telemetry);
+  const limiter = createLimiter(state, { prefix: `${config.redis_key_prefix}limits`, leaseTtlMs: config.limits.lease_ttl_ms });
   const queue = createOverflowQueue({ redisUrl: config.redis_url, redis: state.redis }, telemetry, {
     prefix: `${config.redis_key_prefix}overflow`,
     maxDepthPerTenant: config.tenant_defaults.max_queue_depth,
@@ -60,6 +66,7 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     maxAttempts: config.queue.max_attempts,
     resultTtlMs: config.queue.result_ttl_ms,
     maxWaitMs: config.queue.max_wait_ms,
+    stallIntervalMs: config.queue.stall_interval_ms,
   });
   const webhookPolicy = () => ({ allowLoopback: config.webhooks.allow_loopback, allowPrivate: config.webhooks.allow_private_networks, allowLinkLocal: config.webhooks.allow_link_local });
   const breakers = new CircuitBreakers(createBreakerStore(state, breakerSettingsOf(config), config.redis_key_prefix), telemetry, {
@@ -77,14 +84,26 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
       return { firstByteMs: settings?.firstTokenTimeoutMs ?? 60_000, totalMs: settings?.timeoutMs ?? 600_000 };
     },
   };
-  const chat = new ChatService(new Router(current, breakers), failover, telemetry);
+  const usage: UsageStore = state.redis ? new RedisUsageStore(state.redis, config.redis_key_prefix) : new MemoryUsageStore();
+  telemetry.on("chat.usage", (e) => {
+    usage.add({ ...e, day: utcDay(Date.now()) }).catch((err: unknown) => logger.warn({ err, tenant: e.tenant }, "usage counters not updated"));
+  });
+  const metrics = createMetrics({
+    telemetry,
+    knownModel: (model) => table.catalog.find(model) !== undefined,
+    knownTenant: (tenant) => tenants.isConfigured(tenant),
+    queueStats: () => queue.stats(),
+    breakerStates: () => breakers.states(),
+  });
+  logRequests(telemetry, logger);
+  const chat = new ChatService(new Router(current, breakers), failover, telemetry, new BudgetGuard(usage), () => table.defaultMaxTokens);
   queue.startWorkers({
     tenants: () => tenants.ids(),
     runner: {
       async admit(tenantId) {
         const tenant = tenants.get(tenantId);
         if (!tenant) return undefined;
-        const admission = await baseLimiter.admit({ tenant: tenantId, limits: tenant.limits, estimatedTokens: table.defaultMaxTokens });
+        const admission = await limiter.admit({ tenant: tenantId, limits: tenant.limits, estimatedTokens: table.defaultMaxTokens });
         return admission.admitted ? admission.lease : undefined;
       },
       async run(job, signal) {
@@ -111,9 +130,11 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     telemetry,
     table: current,
     tenants: () => tenants,
+    usage,
+    metrics,
     limiter,
     queue,
-    admission: new AdmissionGate({ limiter, queue, defaultCompletionTokens: () => table.defaultMaxTokens, callbackPolicy: webhookPolicy }),
+    admission: new AdmissionGate({ limiter, queue, defaultCompletionTokens: () => table.defaultMaxTokens, callbackPolicy: webhookPolicy, telemetry }),
     models: new ModelDirectory(current),
     chat,
     health: new HealthService({ version: VERSION, providers: () => table.providers, breakers, state, queue, startedAt: Date.now() }),

@@ -4,7 +4,10 @@ import { ClientAbortedError } from "../providers/upstream-error.js";
 import type { ChatRequest, CompletionChunk } from "../providers/types.js";
 import type { AttemptTimers } from "../routing/attempt-timers.js";
 import { serveWithFailover, type FailoverDeps } from "../routing/failover.js";
-import type { RoutePlan, Router } from "../routing/router.js";
+import type { RouteCandidate, RoutePlan, Router } from "../routing/router.js";
+import { estimatePromptTokens, requestedMaxTokens } from "../routing/token-estimate.js";
+import type { BudgetGuard } from "../usage/budget-guard.js";
+import { costUsd } from "../usage/cost.js";
 import { allowsModel, type Tenant } from "../tenants/tenant-directory.js";
 import type { Telemetry } from "../telemetry/events.js";
 
@@ -27,9 +30,20 @@ export interface Routing {
   attempts: number;
 }
 
+/** What an answer used: from the provider's usage, or estimated when it reported none. */
+export interface AnswerUsage {
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  estimated: boolean;
+}
+
 export interface CompletedChat {
   completion: ChatCompletion;
   routing: Routing;
+  usage: AnswerUsage;
+  /** Time spent waiting for upstreams (attempts, backoff, failovers). */
+  upstreamMs: number;
 }
 
 export interface OpenedStream {
@@ -37,8 +51,8 @@ export interface OpenedStream {
   /** The first chunk, already received: a stream is only answered 200 once the upstream has produced something. */
   first: ChatCompletionChunk | undefined;
   rest: AsyncIterator<ChatCompletionChunk>;
-  /** The answer's total tokens as the provider reported them, once the stream has ended. */
-  usage(): number | undefined;
+  /** Once the stream has ended: what it used, and the time spent waiting for the upstream. */
+  outcome(): { usage: AnswerUsage | undefined; upstreamMs: number };
 }
 
 interface RunestoneMetadata {
@@ -53,6 +67,8 @@ export class ChatService {
     private readonly router: Router,
     private readonly failover: FailoverDeps,
     private readonly telemetry: Telemetry,
+    private readonly budgets: BudgetGuard,
+    private readonly defaultMaxTokens: () => number,
   ) {}
 
   async complete(request: ChatRequest, context: ChatCallContext): Promise<CompletedChat> {
@@ -63,7 +79,16 @@ export class ChatService {
     );
     served.timers.dispose();
     const routing = { provider: served.candidate.provider.name, model: served.candidate.model, policy: plan.policy, attempts: served.attempts };
-    return { routing, completion: Object.assign(served.value, metadata(routing, context)) };
+    const reported = served.value.usage;
+    const usage = this.account(context, served.candidate, reported ? { prompt: reported.prompt_tokens, completion: reported.completion_tokens } : estimateUsage(request, served.value.choices.reduce((n, c) => n + (c.message.content?.length ?? 0), 0)));
+    return { routing, usage, upstreamMs: served.elapsedMs, completion: Object.assign(served.value, metadata(routing, context)) };
+  }
+
+  /** Prices the answer's tokens and reports them (metrics, logs, the tenant's usage counters subscribe). */
+  private account(context: ChatCallContext, candidate: RouteCandidate, tokens: { prompt: number; completion: number; estimated?: boolean }): AnswerUsage {
+    const usage = { promptTokens: tokens.prompt, completionTokens: tokens.completion, costUsd: costUsd(candidate.entry, tokens.prompt, tokens.completion), estimated: tokens.estimated ?? false };
+    this.telemetry.emit("chat.usage", { requestId: context.requestId, tenant: context.tenant.id, provider: candidate.provider.name, model: candidate.model, ...usage });
+    return usage;
   }
 
   async openStream(request: ChatRequest, context: ChatCallContext): Promise<OpenedStream> {
@@ -78,9 +103,20 @@ export class ChatService {
     });
     const routing = { provider: served.candidate.provider.name, model: served.candidate.model, policy: plan.policy, attempts: served.attempts };
     const meta = metadata(routing, context);
-    const usage: { total?: number } = { total: served.value.first.usage?.total_tokens };
+    const progress: StreamProgress = { chars: charsOf(served.value.first), reported: served.value.first.usage ?? undefined, waitedMs: served.elapsedMs, ended: false };
+    let usage: AnswerUsage | undefined;
+    const settle = () => {
+      if (usage || !progress.ended) return;
+      const { reported } = progress;
+      usage = this.account(context, served.candidate, reported ? { prompt: reported.prompt_tokens, completion: reported.completion_tokens } : estimateUsage(request, progress.chars));
+    };
     const first = decorate(served.value.first, meta, includeUsage);
-    return { routing, first, rest: rest(served.value.chunks, served.value.first, served.timers, meta, includeUsage, routing.provider, usage), usage: () => usage.total };
+    return {
+      routing,
+      first,
+      rest: rest(served.value.chunks, served.value.first, served.timers, meta, includeUsage, routing.provider, progress, settle),
+      outcome: () => ({ usage, upstreamMs: progress.waitedMs }),
+    };
   }
 
   /** The router's plan, less the candidates the tenant may not use. */
@@ -91,6 +127,8 @@ export class ChatService {
       const names = plan.candidates.map((c) => `${c.provider.name}/${c.model}`).join(", ");
       throw new GatewayError({ status: 403, type: "permission_error", code: "model_not_allowed", param: "model", message: `Tenant '${tenant.id}' may not use ${names}.` });
     }
+    const first = candidates[0] as RouteCandidate;
+    await this.budgets.check(tenant, costUsd(first.entry, estimatePromptTokens(request), requestedMaxTokens(request) ?? this.defaultMaxTokens()));
     return { ...plan, candidates };
   }
 
@@ -128,13 +166,21 @@ async function* rest(
   meta: RunestoneMetadata,
   includeUsage: boolean,
   provider: string,
-  usage: { total?: number },
+  progress: StreamProgress,
+  settle: () => void,
 ): AsyncGenerator<ChatCompletionChunk> {
   let finished = first.choices.some((choice) => choice.finish_reason);
+  const waitFor = async () => {
+    const started = performance.now();
+    const next = await chunks.next();
+    progress.waitedMs += performance.now() - started;
+    return next;
+  };
   try {
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+    for (let next = await waitFor(); !next.done; next = await waitFor()) {
       if (next.value.choices.some((choice) => choice.finish_reason)) finished = true;
-      if (next.value.usage) usage.total = next.value.usage.total_tokens;
+      if (next.value.usage) progress.reported = next.value.usage;
+      progress.chars += charsOf(next.value);
       const decorated = decorate(next.value, meta, includeUsage);
       if (decorated) yield decorated;
     }
@@ -143,7 +189,31 @@ async function* rest(
     throw err;
   } finally {
     timers.dispose();
+    progress.ended = true;
+    settle();
     await chunks.return?.(undefined);
   }
   if (!finished) throw endedEarly(provider);
+}
+
+interface StreamProgress {
+  /** Characters of the answer so far, to count its tokens when the provider reports no usage. */
+  chars: number;
+  reported: { prompt_tokens: number; completion_tokens: number } | undefined;
+  waitedMs: number;
+  ended: boolean;
+}
+
+function charsOf(chunk: CompletionChunk): number {
+  let chars = 0;
+  for (const choice of chunk.choices) {
+    chars += choice.delta.content?.length ?? 0;
+    for (const call of choice.delta.tool_calls ?? []) chars += call.function?.arguments?.length ?? 0;
+  }
+  return chars;
+}
+
+/** For upstreams that report no usage: the prompt estimate and about four characters per answer token. */
+function estimateUsage(request: ChatRequest, answerChars: number): { prompt: number; completion: number; estimated: true } {
+  return { prompt: estimatePromptTokens(request), completion: Math.ceil(answerChars / 4), estimated: true };
 }

@@ -43,6 +43,7 @@ const tenantLimits = {
   tokens_per_minute: z.number().int().positive().optional().describe("Estimated prompt + max tokens reserved at admission, reconciled with real usage"),
   overflow: z.enum(["queue", "reject"]).optional().describe("Over the limit: queue (202 + job) or reject (429)"),
   max_queue_depth: z.number().int().positive().optional().describe("Queued jobs per tenant; beyond it, 429"),
+  monthly_budget_usd: z.number().positive().optional().describe("Past it (at catalog prices, this calendar month, UTC), chat requests get 429 budget_exceeded"),
 };
 
 const tenantSchema = z
@@ -107,6 +108,7 @@ export const configSchema = z
         tokens_per_minute: z.number().int().positive().optional(),
         overflow: z.enum(["queue", "reject"]).default("queue"),
         max_queue_depth: z.number().int().positive().default(100),
+        monthly_budget_usd: z.number().positive().optional(),
       })
       .strict()
       .prefault({})
@@ -118,6 +120,7 @@ export const configSchema = z
         max_attempts: z.number().int().positive().default(3).describe("Runs of a job whose provider failed retryably"),
         result_ttl_ms: z.number().int().positive().default(86_400_000).describe("How long finished jobs are kept"),
         max_wait_ms: z.number().int().positive().default(900_000).describe("A job queued longer than this expires"),
+        stall_interval_ms: z.number().int().positive().default(5_000).describe("Redis: a running job whose worker died is picked up again after one to two of these"),
       })
       .strict()
       .prefault({}),
@@ -129,6 +132,16 @@ export const configSchema = z
         max_attempts: z.number().int().positive().default(5),
         base_delay_ms: z.number().int().positive().default(500),
       })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        lease_ttl_ms: z.number().int().min(1000).default(30_000).describe("Redis: the slots of a replica that died come back after this; live requests renew their lease"),
+      })
+      .strict()
+      .prefault({}),
+    metrics: z
+      .object({ token: z.string().min(16).optional().describe("Bearer token that lets non-loopback clients read /metrics") })
       .strict()
       .prefault({}),
     redis_key_prefix: z.string().min(1).default("runestone:").describe("Prefix of every Redis key, so deployments can share a Redis"),

@@ -1,6 +1,6 @@
 import type { Context as ApiContext } from "openapi-backend";
 import type { operations } from "../../generated/openapi.js";
-import type { ChatService } from "../chat/chat-service.js";
+import type { AnswerUsage, ChatService, Routing } from "../chat/chat-service.js";
 import type { AppContext } from "../http/app-state.js";
 import { abortOnClientClose } from "../http/client-abort.js";
 import { sendEventStream } from "../http/event-stream.js";
@@ -19,6 +19,10 @@ export interface ChatHandlerDeps {
   tenants: () => TenantDirectory;
 }
 
+function noteRouting(ctx: AppContext, routing: Routing): void {
+  Object.assign(ctx.state.summary, { provider: routing.provider, model: routing.model, routingPolicy: routing.policy, attempts: routing.attempts });
+}
+
 /** The validated body (openapi-backend has checked it against the spec before any handler runs). */
 function chatBody(api: ApiContext): ChatBody {
   return api.request.requestBody as ChatBody;
@@ -28,31 +32,40 @@ export function chatHandlers({ chat, admission, tenants }: ChatHandlerDeps) {
   /** Admission first (a slot, or the overflow queue), then the chat, plain or streamed; the slot is freed at the end. */
   async function serve(ctx: AppContext, body: ChatBody, streaming: boolean): Promise<void> {
     adoptBodyRequestId(ctx, body.request_id);
+    const summary = ctx.state.summary;
     const tenant = requestTenant(ctx.state.principal, body.tenant_id, tenants());
     const requestId = ctx.state.requestId;
+    Object.assign(summary, { tenant: tenant.id, stream: streaming });
     const admitted = await admission.admit({ tenant, request: body, requestId, overflow: ctx.get("x-runestone-overflow") || undefined });
     ctx.set(rateLimitHeaders(admitted.snapshot));
     if (admitted.kind === "queued") {
+      Object.assign(summary, { overflow: "queued", jobId: admitted.job.id });
       ctx.status = 202;
       ctx.set("location", `/v1/jobs/${admitted.job.id}`);
       ctx.body = { message: `Request queued: tenant '${tenant.id}' is at its limit.`, job_id: admitted.job.id, request_id: requestId, estimated_wait_time: admitted.job.estimatedWaitSeconds };
       return;
     }
-    let usedTokens: number | undefined;
+    let usage: AnswerUsage | undefined;
     try {
       const call = { requestId, signal: abortOnClientClose(ctx).signal, tenant };
       if (streaming) {
         const opened = await chat.openStream(body, call);
+        noteRouting(ctx, opened.routing);
         await sendEventStream(ctx, opened);
-        usedTokens = opened.usage();
+        const outcome = opened.outcome();
+        usage = outcome.usage;
+        summary.upstreamMs = outcome.upstreamMs;
       } else {
-        const { completion, routing } = await chat.complete(body, call);
-        usedTokens = completion.usage?.total_tokens;
-        ctx.set(routingHeaders(routing));
-        ctx.body = completion;
+        const completed = await chat.complete(body, call);
+        usage = completed.usage;
+        noteRouting(ctx, completed.routing);
+        summary.upstreamMs = completed.upstreamMs;
+        ctx.set(routingHeaders(completed.routing));
+        ctx.body = completed.completion;
       }
     } finally {
-      await admitted.lease.release(usedTokens);
+      if (usage) Object.assign(summary, { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costUsd: usage.costUsd });
+      await admitted.lease.release(usage ? usage.promptTokens + usage.completionTokens : undefined);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { ParameterizedContext } from "koa";
+import type { RequestSummary } from "../telemetry/events.js";
 import type { Principal } from "../tenants/tenant-directory.js";
 
 export interface AppState {
@@ -7,6 +8,10 @@ export interface AppState {
   requestIdFromHeader: boolean;
   /** Who called, once an operation that needs a key has authenticated the request. */
   principal?: Principal;
+  /** When the request arrived (performance.now()). */
+  startedAt: number;
+  /** What handlers learn about the request, for its log line and metrics (see middleware/request-telemetry.ts). */
+  summary: Partial<RequestSummary>;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -28,6 +28,7 @@ export async function sendEventStream(ctx: AppContext, stream: OpenedStream): Pr
   });
   try {
     if (stream.first) await write(res, `data: ${JSON.stringify(stream.first)}\n\n`);
+    ctx.state.summary.timeToFirstTokenMs = performance.now() - ctx.state.startedAt;
     for (let next = await stream.rest.next(); !next.done && !res.destroyed; next = await stream.rest.next()) {
       await write(res, `data: ${JSON.stringify(next.value)}\n\n`);
     }

@@ -51,14 +51,24 @@ export async function createOpenApiDispatch(handlers: OperationHandlers, securit
     customizeAjv: (ajv) => addFormats.default(ajv),
     handlers: {
       // openapi-backend passes its context first; our handlers take Koa's first, as Koa code does.
-      ...Object.fromEntries(Object.entries(handlers).map(([operationId, handler]) => [operationId, (c: ApiContext, ctx: AppContext) => handler(ctx, c)])),
+      ...Object.fromEntries(
+        Object.entries(handlers).map(([operationId, handler]) => [
+          operationId,
+          (c: ApiContext, ctx: AppContext) => {
+            ctx.state.summary.operation = operationId;
+            return handler(ctx, c);
+          },
+        ]),
+      ),
       // A security handler that refused threw the error to answer; openapi-backend hands it over here.
-      unauthorizedHandler: (c: ApiContext) => {
+      unauthorizedHandler: (c: ApiContext, ctx: AppContext) => {
+        ctx.state.summary.operation = c.operation.operationId;
         const refusal = Object.values(c.security ?? {}).find((result): result is { error: unknown } => typeof result === "object" && result !== null && "error" in result);
         if (refusal?.error instanceof GatewayError) throw refusal.error;
         throw new GatewayError({ status: 401, type: "authentication_error", code: "invalid_api_key", message: "The request is not authorized." });
       },
-      validationFail: (c: ApiContext) => {
+      validationFail: (c: ApiContext, ctx: AppContext) => {
+        ctx.state.summary.operation = c.operation.operationId;
         throw validationError(c.validation.errors);
       },
       notFound: (c: ApiContext) => {

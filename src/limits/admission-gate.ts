@@ -3,6 +3,7 @@ import type { ChatRequest } from "../providers/types.js";
 import { QueueFullError } from "../queue/job-errors.js";
 import type { Enqueued, OverflowQueue } from "../queue/types.js";
 import { estimatePromptTokens, requestedMaxTokens } from "../routing/token-estimate.js";
+import type { Telemetry } from "../telemetry/events.js";
 import type { Tenant } from "../tenants/tenant-directory.js";
 import type { AddressPolicy } from "../webhooks/address-policy.js";
 import { CallbackUrlError, validateCallbackUrl } from "../webhooks/callback-url.js";
@@ -28,6 +29,7 @@ export interface AdmissionGateOptions {
   defaultCompletionTokens: () => number;
   /** Which addresses callback URLs may resolve to. */
   callbackPolicy: () => AddressPolicy;
+  telemetry: Telemetry;
 }
 
 /**
@@ -40,11 +42,19 @@ export class AdmissionGate {
   async admit({ tenant, request, requestId, overflow }: AdmissionRequest): Promise<Admission> {
     const estimatedTokens = estimatePromptTokens(request) + (requestedMaxTokens(request) ?? this.options.defaultCompletionTokens());
     const admission = await this.options.limiter.admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens });
-    if (admission.admitted) return { kind: "admitted", lease: admission.lease, snapshot: admission.snapshot };
+    const { telemetry } = this.options;
+    if (admission.admitted) {
+      telemetry.emit("limits.check", { tenant: tenant.id, result: "allowed" });
+      telemetry.emit("limits.slot", { tenant: tenant.id, delta: 1 });
+      const lease = admission.lease;
+      const release = (actualTokens?: number) => lease.release(actualTokens).finally(() => telemetry.emit("limits.slot", { tenant: tenant.id, delta: -1 }));
+      return { kind: "admitted", lease: { id: lease.id, release: once(release) }, snapshot: admission.snapshot };
+    }
 
     const mode = overflow === "queue" || overflow === "reject" ? overflow : tenant.overflow;
     const why = describeRefusal(admission.reason, tenant);
     if (mode === "reject") {
+      telemetry.emit("limits.check", { tenant: tenant.id, result: "rejected", reason: admission.reason });
       throw new GatewayError({
         status: 429,
         type: "rate_limit_error",
@@ -62,6 +72,7 @@ export class AdmissionGate {
       .catch((err: unknown) => {
         throw err instanceof QueueFullError ? new GatewayError({ status: 429, type: "rate_limit_error", code: "queue_full", message: err.message, headers: rateLimitHeaders(admission.snapshot) }) : err;
       });
+    telemetry.emit("limits.check", { tenant: tenant.id, result: "queued", reason: admission.reason });
     return { kind: "queued", job, snapshot: admission.snapshot };
   }
 
@@ -73,6 +84,12 @@ export class AdmissionGate {
       throw err;
     }
   }
+}
+
+/** The first call's promise, for every call: a lease is released exactly once. */
+function once(release: (actualTokens?: number) => Promise<void>): (actualTokens?: number) => Promise<void> {
+  let released: Promise<void> | undefined;
+  return (actualTokens) => (released ??= release(actualTokens));
 }
 
 function describeRefusal(reason: "concurrency" | "requests_per_minute" | "tokens_per_minute", tenant: Tenant): string {

@@ -33,6 +33,8 @@ export interface Served<T> {
   attempts: number;
   /** The attempt's deadlines, still running for a stream: dispose them when the answer ends. */
   timers: AttemptTimers;
+  /** From the first attempt to the first byte of the answer: retries, backoff and failovers included. */
+  elapsedMs: number;
 }
 
 const breakerKeys = (c: RouteCandidate) => ({ provider: c.provider.name, model: `${c.provider.name}:${c.model}` });
@@ -67,7 +69,7 @@ export async function serveWithFailover<T>(plan: RoutePlan, requestId: string, c
         timers.firstByteReceived();
         await Promise.all([deps.breakers.recordSuccess(keys.provider), deps.breakers.recordSuccess(keys.model)]);
         deps.telemetry.emit("upstream.attempt", { requestId, provider: candidate.provider.name, model: candidate.model, attempt: tryNumber, outcome: "success", durationMs: performance.now() - attemptStarted });
-        return { value, candidate, attempts, timers };
+        return { value, candidate, attempts, timers, elapsedMs: performance.now() - started };
       } catch (thrown) {
         timers.dispose();
         const error = timers.timeoutError ?? thrown;

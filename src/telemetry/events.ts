@@ -15,8 +15,14 @@ export interface TelemetryEvents {
   "routing.retry": { requestId: string; provider: string; model: string; attempt: number; delayMs: number; reason: string };
   /** A circuit breaker changed state. */
   "breaker.transition": { key: string; from: BreakerState; to: BreakerState; reason: string };
-  /** A rate-limit check. */
+  /** A client request's admission: served now, queued, or refused. */
   "limits.check": { tenant: string; result: "allowed" | "queued" | "rejected"; reason?: string };
+  /** A client request took (+1) or gave back (-1) one of its tenant's slots in this process. */
+  "limits.slot": { tenant: string; delta: 1 | -1 };
+  /** The tokens an answer used and what they cost, for requests and queued jobs alike. */
+  "chat.usage": { requestId: string; tenant: string; provider: string; model: string; promptTokens: number; completionTokens: number; costUsd: number; estimated: boolean };
+  /** A request ended (any operation, any status): what the request log and the request metrics are made of. */
+  "request.end": RequestSummary;
   /** A step in the life of an overflow job. waitMs: since it was queued; durationMs: of the attempt that ended. */
   "queue.job": { jobId: string; tenant: string; outcome: QueueJobOutcome; attempt?: number; waitMs?: number; durationMs?: number; reason?: string };
   /** The queue's connection or worker machinery failed, outside any one job. */
@@ -42,6 +48,30 @@ export type QueueJobOutcome =
   | "errored";
 
 export type BreakerState = "closed" | "open" | "half_open";
+
+export interface RequestSummary {
+  requestId: string;
+  /** The spec's operationId, or "unknown" for unmatched paths. */
+  operation: string;
+  method: string;
+  status: number;
+  durationMs: number;
+  tenant?: string;
+  provider?: string;
+  model?: string;
+  routingPolicy?: string;
+  attempts?: number;
+  /** Time the gateway spent waiting for upstreams (attempts, retry backoff and, for streams, the wait for chunks). */
+  upstreamMs?: number;
+  timeToFirstTokenMs?: number;
+  stream?: boolean;
+  promptTokens?: number;
+  completionTokens?: number;
+  costUsd?: number;
+  overflow?: "queued" | "rejected";
+  jobId?: string;
+  errorCode?: string;
+}
 
 export type TelemetryEventName = keyof TelemetryEvents;
 

@@ -9,6 +9,7 @@ export interface Tenant {
   limits: TenantLimits;
   overflow: "queue" | "reject";
   maxQueueDepth: number;
+  monthlyBudgetUsd: number | undefined;
   webhookSecret: string | undefined;
   webhookUrl: string | undefined;
   /** Patterns (`provider/model` or id, `*` wildcards); undefined: every model. */
@@ -41,7 +42,7 @@ export class TenantDirectory {
 
   constructor(config: Config) {
     const d = config.tenant_defaults;
-    const base = { overflow: d.overflow, maxQueueDepth: d.max_queue_depth, webhookSecret: undefined, webhookUrl: undefined, allowedModels: undefined };
+    const base = { overflow: d.overflow, maxQueueDepth: d.max_queue_depth, monthlyBudgetUsd: d.monthly_budget_usd, webhookSecret: undefined, webhookUrl: undefined, allowedModels: undefined };
     this.defaults = { id: OPEN_MODE_TENANT, limits: { maxConcurrency: d.max_concurrency, requestsPerMinute: d.requests_per_minute, tokensPerMinute: d.tokens_per_minute }, ...base };
     for (const [id, t] of Object.entries(config.tenants)) {
       this.tenants.set(id, {
@@ -53,6 +54,7 @@ export class TenantDirectory {
         },
         overflow: t.overflow ?? d.overflow,
         maxQueueDepth: t.max_queue_depth ?? d.max_queue_depth,
+        monthlyBudgetUsd: t.monthly_budget_usd ?? d.monthly_budget_usd,
         webhookSecret: t.webhook_secret,
         webhookUrl: t.webhook_url,
         allowedModels: t.allowed_models?.map(globToRegExp),
@@ -74,6 +76,11 @@ export class TenantDirectory {
   /** A configured tenant, or (open mode, and tenant `default`) one with the default limits. */
   get(id: string): Tenant | undefined {
     return this.tenants.get(id) ?? (this.open || id === OPEN_MODE_TENANT ? { ...this.defaults, id } : undefined);
+  }
+
+  /** A tenant of the config file (or the open mode's `default`): safe to use as a metrics label. */
+  isConfigured(id: string): boolean {
+    return id === OPEN_MODE_TENANT || this.tenants.has(id);
   }
 
   ids(): string[] {

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { OpenAPIRouter, type Document } from "openapi-backend";
+import { parse as parseYaml } from "yaml";
 import { validateAgainstOpenAI } from "./openai-schemas.js";
 import { formatErrors, spec as specDocument, specValidator } from "./spec-schemas.js";
 import { parseSse } from "./sse.js";
@@ -96,6 +97,19 @@ export function checkResponse(method: string, path: string, status: number, head
         }
       }
     }
+  } else if (!isJson(contentType)) {
+    // Text bodies (the HTML docs, the YAML spec, Prometheus text) are documented as strings.
+    const schema = media.schema as Json;
+    if (typeof schema.$ref === "string") problems.push(...errorsOf(schema.$ref, body).map((e) => `body: ${e}`));
+    else if (schema.type !== "string") problems.push(`${operation.operationId} ${status} documents a '${contentType}' body that is not a string`);
+    if (body.length === 0) problems.push("empty body");
+    if (contentType === "application/yaml") {
+      try {
+        parseYaml(body);
+      } catch (err) {
+        problems.push(`not YAML: ${String(err).slice(0, 200)}`);
+      }
+    }
   } else {
     const schemaRef = ((media.schema as Json).$ref as string | undefined) ?? "";
     const value = safeJson(body, problems);
@@ -109,6 +123,10 @@ export function checkResponse(method: string, path: string, status: number, head
     if (name !== "retry-after" && !headers.get(name)) problems.push(`missing documented header ${name}`);
   }
   return { operationId: operation.operationId ?? null, status, problems };
+}
+
+function isJson(contentType: string): boolean {
+  return contentType === "application/json" || contentType.endsWith("+json");
 }
 
 function safeJson(text: string, problems: string[]): unknown {
@@ -135,15 +153,20 @@ export class ContractRecorder {
   private pending: Promise<void>[] = [];
   private violations: string[] = [];
 
+  /** `pathPrefix`: where the gateway is mounted inside another app (`/llm`); the spec's paths start after it. */
+  constructor(private readonly options: { pathPrefix?: string } = {}) {}
+
   readonly fetch: typeof fetch = async (input, init) => {
     const request = new Request(input, init);
     const response = await fetch(request);
     const url = new URL(request.url);
+    const prefix = this.options.pathPrefix ?? "";
+    const path = prefix && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || "/" : url.pathname;
     const copy = response.clone();
     this.pending.push(
       copy.text().then(
         (body) => {
-          const check = checkResponse(request.method, url.pathname, response.status, response.headers, body);
+          const check = checkResponse(request.method, path, response.status, response.headers, body);
           record(check);
           for (const p of check.problems) this.violations.push(`${request.method} ${url.pathname} → ${response.status}: ${p}`);
         },

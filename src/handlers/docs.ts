@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { parse } from "yaml";
+import { GatewayError } from "../errors.js";
+import type { AppContext } from "../http/app-state.js";
+import { SPEC_PATH } from "../http/openapi-dispatch.js";
+
+/** The Redoc page `npm run docs` builds from the spec (committed; CI checks it is up to date). */
+export const DOCS_PATH = fileURLToPath(new URL("../../generated/docs.html", import.meta.url));
+
+interface Document {
+  body: Buffer;
+  /** Built on the first request that accepts gzip (the docs page is 2.5 MB, about 700 kB gzipped). */
+  gzipped?: Buffer;
+  type: string;
+}
+
+function serve(ctx: AppContext, doc: Document): void {
+  ctx.type = doc.type;
+  ctx.set("cache-control", "no-cache");
+  ctx.vary("accept-encoding");
+  if (ctx.acceptsEncodings("gzip", "identity") === "gzip") {
+    doc.gzipped ??= gzipSync(doc.body);
+    ctx.set("content-encoding", "gzip");
+    ctx.body = doc.gzipped;
+  } else {
+    ctx.body = doc.body;
+  }
+}
+
+/** GET /docs, /openapi.yaml and /openapi.json: the reference and the spec, read once, no API key needed. */
+export function docsHandlers() {
+  const yaml = readFileSync(SPEC_PATH, "utf8");
+  const spec: Document = { body: Buffer.from(yaml), type: "application/yaml; charset=utf-8" };
+  const json: Document = { body: Buffer.from(`${JSON.stringify(parse(yaml), null, 2)}\n`), type: "application/json; charset=utf-8" };
+  let html: Document | undefined;
+
+  return {
+    getDocs(ctx: AppContext): void {
+      if (!html) {
+        if (!existsSync(DOCS_PATH)) {
+          throw new GatewayError({ status: 503, type: "service_error", code: "docs_not_built", message: "The API reference has not been built: run 'npm run docs'. The spec is at /openapi.yaml." });
+        }
+        html = { body: readFileSync(DOCS_PATH), type: "text/html; charset=utf-8" };
+      }
+      serve(ctx, html);
+    },
+
+    getOpenApiYaml(ctx: AppContext): void {
+      serve(ctx, spec);
+    },
+
+    getOpenApiJson(ctx: AppContext): void {
+      serve(ctx, json);
+    },
+  };
+}
