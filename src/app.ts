@@ -28,7 +28,7 @@ export async function createApp(runtime: Runtime): Promise<Koa<AppState>> {
       ...usageHandlers(runtime.usage, runtime.tenants),
       ...metricsHandlers(runtime.metrics),
     },
-    { bearerAuth: bearerAuth(runtime.tenants), metricsToken: metricsAuth(() => runtime.config.metrics.token) },
+    { bearerAuth: bearerAuth(runtime.tenants), metricsToken: metricsAuth(() => runtime.config.metrics) },
   );
   const app = new Koa<AppState>();
   app.silent = true;

@@ -141,7 +141,10 @@ export const configSchema = z
       .strict()
       .prefault({}),
     metrics: z
-      .object({ token: z.string().min(16).optional().describe("Bearer token that lets non-loopback clients read /metrics") })
+      .object({
+        token: z.string().min(16).optional().describe("Bearer token that lets clients read /metrics"),
+        loopback_without_token: z.boolean().default(true).describe("Whether loopback clients (a local Prometheus or sidecar) may read /metrics without the token"),
+      })
       .strict()
       .prefault({}),
     redis_key_prefix: z.string().min(1).default("runestone:").describe("Prefix of every Redis key, so deployments can share a Redis"),

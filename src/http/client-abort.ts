@@ -4,7 +4,9 @@ import type { AppContext } from "./app-state.js";
 export function abortOnClientClose(ctx: AppContext): AbortController {
   const controller = new AbortController();
   ctx.res.once("close", () => {
-    if (!ctx.res.writableFinished) controller.abort();
+    if (ctx.res.writableFinished) return;
+    ctx.state.summary.clientClosed = true;
+    controller.abort();
   });
   return controller;
 }

@@ -24,7 +24,7 @@ export function requestTelemetry(telemetry: Telemetry) {
         operation: summary.operation ?? "unknown",
         method: ctx.method,
         // A client that left before its answer gets none; 499 is nginx's name for that.
-        status: ctx.respond === false && !ctx.res.writableFinished ? 499 : ctx.status,
+        status: summary.clientClosed ? 499 : ctx.status,
         durationMs: performance.now() - ctx.state.startedAt,
         ...(errorCode ? { errorCode, overflow: summary.overflow ?? OVERFLOW_CODES[errorCode] } : {}),
       });

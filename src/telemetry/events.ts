@@ -71,6 +71,8 @@ export interface RequestSummary {
   overflow?: "queued" | "rejected";
   jobId?: string;
   errorCode?: string;
+  /** The client went away before its answer was complete. */
+  clientClosed?: boolean;
 }
 
 export type TelemetryEventName = keyof TelemetryEvents;
