@@ -30,6 +30,8 @@ export interface AdmissionGateOptions {
   /** Which addresses callback URLs may resolve to. */
   callbackPolicy: () => AddressPolicy;
   telemetry: Telemetry;
+  /** Told when giving a slot back failed (state backend away): the lease then expires by itself. */
+  onReleaseError: (err: unknown, tenant: string) => void;
 }
 
 /**
@@ -47,7 +49,11 @@ export class AdmissionGate {
       telemetry.emit("limits.check", { tenant: tenant.id, result: "allowed" });
       telemetry.emit("limits.slot", { tenant: tenant.id, delta: 1 });
       const lease = admission.lease;
-      const release = (actualTokens?: number) => lease.release(actualTokens).finally(() => telemetry.emit("limits.slot", { tenant: tenant.id, delta: -1 }));
+      const release = (actualTokens?: number) =>
+        lease
+          .release(actualTokens)
+          .catch((err: unknown) => this.options.onReleaseError(err, tenant.id))
+          .finally(() => telemetry.emit("limits.slot", { tenant: tenant.id, delta: -1 }));
       return { kind: "admitted", lease: { id: lease.id, release: once(release) }, snapshot: admission.snapshot };
     }
 
