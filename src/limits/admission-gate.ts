@@ -43,7 +43,10 @@ export class AdmissionGate {
 
   async admit({ tenant, request, requestId, overflow }: AdmissionRequest): Promise<Admission> {
     const estimatedTokens = estimatePromptTokens(request) + (requestedMaxTokens(request) ?? this.options.defaultCompletionTokens());
-    const admission = await this.options.limiter.admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens });
+    const admission = await this.options.limiter.admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens }).catch((err: unknown) => {
+      // Limits live in the state backend: without it no limit can be enforced, and readiness already says 503.
+      throw new GatewayError({ status: 503, type: "service_error", code: "state_backend_unavailable", message: `The rate limiter's state backend is unreachable (${err instanceof Error ? err.message : String(err)}); try again shortly.`, retryAfter: "1" });
+    });
     const { telemetry } = this.options;
     if (admission.admitted) {
       telemetry.emit("limits.check", { tenant: tenant.id, result: "allowed" });
