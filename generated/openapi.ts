@@ -979,6 +979,36 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "The model 'gpt-99' does not exist or its provider is not configured.",
+                 *         "type": "not_found_error",
+                 *         "code": "model_not_found",
+                 *         "param": "model"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such job for this tenant, or its result has expired. */
+        JobNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "No job 'job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e' (it may belong to another tenant, or its result has expired).",
+                 *         "type": "not_found_error",
+                 *         "code": "job_not_found",
+                 *         "param": "job_id"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["Error"];
             };
         };
@@ -1478,7 +1508,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["JobNotFound"];
         };
     };
     cancelJob: {
@@ -1523,7 +1553,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            404: components["responses"]["NotFound"];
+            404: components["responses"]["JobNotFound"];
             409: components["responses"]["Conflict"];
         };
     };

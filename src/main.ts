@@ -1,12 +1,23 @@
+import { parseCli, startupBanner, USAGE, type StartupFacts } from "./cli.js";
 import { ConfigError, loadConfig } from "./config/load-config.js";
 import { VERSION } from "./runtime.js";
 import { startGateway } from "./server.js";
 import { createLogger } from "./telemetry/logger.js";
 
 async function main(): Promise<void> {
+  const command = parseCli(process.argv.slice(2));
+  if (command.kind === "help") return void process.stdout.write(USAGE);
+  if (command.kind === "version") return void process.stdout.write(`${VERSION}\n`);
+  if (command.kind === "error") {
+    process.stderr.write(`${command.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  // The command line wins over the environment, which wins over the file: --port goes in as PORT does (so a
+  // reload of the config file keeps it), --config as RUNESTONE_CONFIG does.
+  const env = { ...process.env, ...(command.port !== undefined ? { PORT: String(command.port) } : {}) };
   let loaded;
   try {
-    loaded = loadConfig();
+    loaded = loadConfig({ env, ...(command.config !== undefined ? { path: command.config } : {}) });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -16,23 +27,26 @@ async function main(): Promise<void> {
   }
   const { config, path } = loaded;
   const logger = createLogger(config.log_level);
-  const gateway = await startGateway(config, { logger, configPath: path });
-  const providers = gateway.runtime.table().providers.configuredNames();
-  logger.info(
-    {
-      version: VERSION,
-      url: `${gateway.url}/v1`,
-      config: path ?? "embedded defaults",
-      providers: providers.length > 0 ? providers : "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY)",
-      state_backend: gateway.runtime.state.kind,
-      overflow_queue: gateway.runtime.queue.kind === "memory" ? "in memory (queued jobs are lost on restart; set REDIS_URL for bee-queue)" : "bee-queue on Redis",
-      routing_policy: config.routing.policy,
-      auth: gateway.runtime.tenants().open
-        ? "open: no API keys configured, loopback clients only (tenant 'default')"
-        : `API keys: ${Object.keys(config.tenants).length} tenant(s)`,
-    },
-    `Runestone ${VERSION} listening on ${gateway.url}`,
-  );
+  const gateway = await startGateway(config, { logger, configPath: path, env });
+  const { runtime } = gateway;
+  const facts: StartupFacts = {
+    version: VERSION,
+    url: `${gateway.url}/v1`,
+    docs: `${gateway.url}/docs`,
+    listening: `${config.server.host}:${new URL(gateway.url).port}`,
+    config: path ?? "built-in defaults (no runestone.yaml; see runestone.example.yaml)",
+    providers: runtime.table().providers.configuredNames(),
+    state_backend: runtime.state.kind,
+    ...(config.redis_url ? { redis_url: config.redis_url } : {}),
+    overflow_queue: runtime.queue.kind === "memory" ? "in memory (queued jobs are lost on restart; set REDIS_URL for bee-queue)" : "bee-queue on Redis",
+    routing_policy: config.routing.policy,
+    auth: runtime.tenants().open
+      ? "open: no API keys configured, loopback clients only (tenant 'default')"
+      : `API keys: ${Object.keys(config.tenants).length} tenant(s)`,
+  };
+  process.stdout.write(startupBanner(facts));
+  const { redis_url: _redisUrl, ...logged } = facts;
+  logger.info({ ...logged, providers: logged.providers.length > 0 ? logged.providers : "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY)" }, `Runestone ${VERSION} listening on ${gateway.url}`);
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
     gateway.close().then(

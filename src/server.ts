@@ -1,8 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type Koa from "koa";
 import { createApp } from "./app.js";
 import type { Config } from "./config/schema.js";
 import { watchConfig, type ConfigWatcherEvents } from "./config/config-watcher.js";
+import type { AppState } from "./http/app-state.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 import type { Logger } from "./telemetry/logger.js";
 
@@ -25,33 +27,62 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Builds the runtime and the app, and listens. */
-export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
-  const logger = options.logger;
-  const runtime = createRuntime(config, logger);
-  if (!(await runtime.state.waitUntilReady(STATE_BACKEND_WAIT_MS))) {
-    runtime.logger.warn({ redis_url: config.redis_url }, `Redis did not answer within ${STATE_BACKEND_WAIT_MS} ms; starting anyway (not ready until it does)`);
+/** A gateway that is built but not listening: its Koa app, to serve or to mount in another Koa app. */
+export interface Gateway {
+  app: Koa<AppState>;
+  runtime: Runtime;
+  /** Stops the config watcher, the queue workers and the state backend's connections. */
+  close(): Promise<void>;
+}
+
+/** Builds the runtime (giving a configured Redis a moment to answer) and the app; watches the config file when given. */
+export async function createGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
+  const runtime = createRuntime(config, options.logger);
+  try {
+    if (!(await runtime.state.waitUntilReady(STATE_BACKEND_WAIT_MS))) {
+      runtime.logger.warn({ redis_url: config.redis_url }, `Redis did not answer within ${STATE_BACKEND_WAIT_MS} ms; starting anyway (not ready until it does)`);
+    }
+    const app = await createApp(runtime);
+    const watcher = options.configPath ? watchConfig(options.configPath, () => runtime.config, reloadEvents(runtime), options.env) : undefined;
+    return {
+      app,
+      runtime,
+      async close() {
+        watcher?.close();
+        await runtime.close();
+      },
+    };
+  } catch (err) {
+    await runtime.close().catch(() => undefined);
+    throw err;
   }
-  const app = await createApp(runtime);
-  const server = createServer(app.callback());
+}
+
+/** Builds the gateway and listens on the configured host and port. */
+export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
+  const gateway = await createGateway(config, options);
+  const server = createServer(gateway.app.callback());
   // Longer than any load balancer's idle timeout, so it is the balancer that closes idle connections.
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.server.port, config.server.host, resolve);
-  });
-  const watcher = options.configPath ? watchConfig(options.configPath, () => runtime.config, reloadEvents(runtime), options.env) : undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.server.port, config.server.host, resolve);
+    });
+  } catch (err) {
+    await gateway.close().catch(() => undefined);
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
   return {
     server,
-    runtime,
-    url: `http://${host}:${port}`,
+    runtime: gateway.runtime,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     async close() {
-      watcher?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await runtime.close();
+      await gateway.close();
     },
   };
 }

@@ -17,7 +17,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Environment variables for the common settings, and where each lands in the config. */
-const ENV_SETTINGS: ReadonlyArray<{ variable: string; path: string[]; number?: boolean }> = [
+export const ENV_SETTINGS: ReadonlyArray<{ variable: string; path: string[]; number?: boolean }> = [
   { variable: "PORT", path: ["server", "port"], number: true },
   { variable: "OPENAI_API_KEY", path: ["providers", "openai", "api_key"] },
   { variable: "OPENAI_BASE_URL", path: ["providers", "openai", "base_url"] },

@@ -16,16 +16,16 @@ export const providerSchema = z
 
 const modelSchema = z
   .object({
-    id: z.string().min(1),
-    provider: providerName,
-    owned_by: z.string().optional(),
-    model_family: z.enum(["general", "coding", "reasoning", "vision"]).default("general"),
-    capabilities: z.array(z.enum(["chat", "streaming", "function_calling", "vision", "code_generation"])).default(["chat", "streaming"]),
-    context_window: z.number().int().positive().default(8192),
-    max_tokens: z.number().int().positive().default(4096),
+    id: z.string().min(1).describe("The model name clients send; an entry with a built-in model's id replaces it"),
+    provider: providerName.describe("The provider that serves it (a key of `providers`, or openai/anthropic)"),
+    owned_by: z.string().optional().describe("`owned_by` in /v1/models; the provider's name when absent"),
+    model_family: z.enum(["general", "coding", "reasoning", "vision"]).default("general").describe("Family the cost policy chooses within"),
+    capabilities: z.array(z.enum(["chat", "streaming", "function_calling", "vision", "code_generation"])).default(["chat", "streaming"]).describe("What it can do; the cost policy keeps only models with every requested capability"),
+    context_window: z.number().int().positive().default(8192).describe("Context window in tokens"),
+    max_tokens: z.number().int().positive().default(4096).describe("The most output tokens one answer may have"),
     input_cost_per_million: z.number().nonnegative().default(0).describe("USD per million input tokens"),
     output_cost_per_million: z.number().nonnegative().default(0).describe("USD per million output tokens"),
-    created: z.number().int().nonnegative().default(0),
+    created: z.number().int().nonnegative().default(0).describe("Unix time shown as `created` in /v1/models"),
   })
   .strict();
 
@@ -39,7 +39,7 @@ const keyHash = z
 
 const tenantLimits = {
   max_concurrency: z.number().int().positive().optional().describe("Requests in flight at once, streams included"),
-  requests_per_minute: z.number().int().positive().optional(),
+  requests_per_minute: z.number().int().positive().optional().describe("Requests started per minute; unlimited when absent"),
   tokens_per_minute: z.number().int().positive().optional().describe("Estimated prompt + max tokens reserved at admission, reconciled with real usage"),
   overflow: z.enum(["queue", "reject"]).optional().describe("Over the limit: queue (202 + job) or reject (429)"),
   max_queue_depth: z.number().int().positive().optional().describe("Queued jobs per tenant; beyond it, 429"),
@@ -68,13 +68,13 @@ export const configSchema = z
       .strict()
       .prefault({}),
     default_provider: providerName.default("openai").describe("Provider for models that are not in the catalog (local model names)"),
-    providers: z.record(providerName, providerSchema).default({}),
+    providers: z.record(providerName, providerSchema).default({}).describe("Upstreams by name: `openai`, `anthropic`, or any name for an OpenAI-compatible host (give it a `base_url`)"),
     models: z.array(modelSchema).default([]).describe("Catalog entries to add, or to override by id"),
     aliases: z.record(z.string().min(1), z.string().min(1)).default({}).describe("Model names clients may use, mapped to `provider/model` or a catalog id"),
     fallbacks: z.record(z.string().min(1), z.array(z.string().min(1))).default({}).describe("Per model (or alias): the ordered models to try when it fails, on any provider"),
     routing: z
       .object({
-        policy: z.enum(["default", "cost"]).default("default").describe("env RUNESTONE_ROUTER_POLICY"),
+        policy: z.enum(["default", "cost"]).default("default").describe("`default`: the requested model, then its fallbacks; `cost`: the cheapest model that qualifies. env RUNESTONE_ROUTER_POLICY"),
         default_model_family: z.enum(["general", "coding", "reasoning", "vision"]).default("general").describe("Family the cost policy picks from when the request names none"),
         retry: z
           .object({
@@ -87,13 +87,13 @@ export const configSchema = z
           .prefault({}),
         breaker: z
           .object({
-            consecutive_failures: z.number().int().positive().default(5),
-            failure_ratio: z.number().gt(0).max(1).default(0.5),
-            minimum_requests: z.number().int().positive().default(10),
-            window_ms: z.number().int().positive().default(30_000),
-            cooldown_ms: z.number().int().positive().default(15_000),
-            half_open_probes: z.number().int().positive().default(1),
-            half_open_successes: z.number().int().positive().default(2),
+            consecutive_failures: z.number().int().positive().default(5).describe("Failures in a row that open a breaker"),
+            failure_ratio: z.number().gt(0).max(1).default(0.5).describe("Failure ratio over `window_ms` that opens a breaker (once `minimum_requests` were made)"),
+            minimum_requests: z.number().int().positive().default(10).describe("Requests in the window before `failure_ratio` counts"),
+            window_ms: z.number().int().positive().default(30_000).describe("The rolling window of `failure_ratio`"),
+            cooldown_ms: z.number().int().positive().default(15_000).describe("How long an open breaker refuses before letting probes through (half-open)"),
+            half_open_probes: z.number().int().positive().default(1).describe("Requests let through at once while half-open"),
+            half_open_successes: z.number().int().positive().default(2).describe("Successes in a row that close a half-open breaker"),
           })
           .strict()
           .prefault({}),
@@ -103,17 +103,20 @@ export const configSchema = z
     redis_url: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional().describe("Shared state backend; env REDIS_URL. Without it state is in memory"),
     tenant_defaults: z
       .object({
-        max_concurrency: z.number().int().positive().default(10),
-        requests_per_minute: z.number().int().positive().optional(),
-        tokens_per_minute: z.number().int().positive().optional(),
-        overflow: z.enum(["queue", "reject"]).default("queue"),
-        max_queue_depth: z.number().int().positive().default(100),
-        monthly_budget_usd: z.number().positive().optional(),
+        max_concurrency: z.number().int().positive().default(10).describe("Requests in flight at once, streams included"),
+        requests_per_minute: z.number().int().positive().optional().describe("Requests started per minute; unlimited when absent"),
+        tokens_per_minute: z.number().int().positive().optional().describe("Tokens per minute (estimated at admission, reconciled with real usage); unlimited when absent"),
+        overflow: z.enum(["queue", "reject"]).default("queue").describe("Over the limit: queue (202 + job) or reject (429)"),
+        max_queue_depth: z.number().int().positive().default(100).describe("Queued jobs per tenant; beyond it, 429 queue_full"),
+        monthly_budget_usd: z.number().positive().optional().describe("Spending limit per calendar month (UTC) at catalog prices; none when absent"),
       })
       .strict()
       .prefault({})
       .describe("Limits of tenants that do not set their own (and of tenant 'default' in open mode)"),
-    tenants: z.record(z.string().regex(/^[\w.-]{1,128}$/, "must be letters, digits, '_', '.' or '-'"), tenantSchema).default({}),
+    tenants: z
+      .record(z.string().regex(/^[\w.-]{1,128}$/, "must be letters, digits, '_', '.' or '-'"), tenantSchema)
+      .default({})
+      .describe("Tenants by id, each with its API keys and limits; with none, the gateway serves loopback clients only, without keys"),
     queue: z
       .object({
         job_timeout_ms: z.number().int().positive().default(120_000).describe("One run of a queued job"),
@@ -129,8 +132,8 @@ export const configSchema = z
         allow_loopback: z.boolean().default(false).describe("Allow callback URLs on 127.0.0.0/8 and ::1"),
         allow_private_networks: z.boolean().default(false).describe("Allow callback URLs on private networks (10/8, 172.16/12, 192.168/16, fc00::/7, ...)"),
         allow_link_local: z.boolean().default(false).describe("Allow callback URLs on 169.254/16 and fe80::/10 (where cloud metadata services live)"),
-        max_attempts: z.number().int().positive().default(5),
-        base_delay_ms: z.number().int().positive().default(500),
+        max_attempts: z.number().int().positive().default(5).describe("Deliveries of one webhook before giving up"),
+        base_delay_ms: z.number().int().positive().default(500).describe("Backoff before the first redelivery (exponential after it)"),
       })
       .strict()
       .prefault({}),
@@ -148,7 +151,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     redis_key_prefix: z.string().min(1).default("runestone:").describe("Prefix of every Redis key, so deployments can share a Redis"),
-    log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Log level (pino); JSON lines on stdout"),
   })
   .strict();
 

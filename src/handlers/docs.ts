@@ -20,7 +20,8 @@ function serve(ctx: AppContext, doc: Document): void {
   ctx.type = doc.type;
   ctx.set("cache-control", "no-cache");
   ctx.vary("accept-encoding");
-  if (ctx.acceptsEncodings("gzip", "identity") === "gzip") {
+  // Only to clients that ask for it: without Accept-Encoding (curl, say) the body goes as it is.
+  if (ctx.get("accept-encoding") !== "" && ctx.acceptsEncodings("gzip", "identity") === "gzip") {
     doc.gzipped ??= gzipSync(doc.body);
     ctx.set("content-encoding", "gzip");
     ctx.body = doc.gzipped;

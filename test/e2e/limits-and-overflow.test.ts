@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createRunestoneClient } from "runestone/client";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openaiStream } from "../fake-upstream/index.js";
@@ -74,9 +75,18 @@ describe.each([
     return () => controller.abort();
   }
 
+  /** The typed client (generated from the spec), through the contract-checking fetch. */
+  const runestone = () => createRunestoneClient({ baseUrl: tg.url, fetch: tg.fetch });
+  const jobParams = (id: string, tenant: string) => ({ params: { path: { job_id: id }, query: { tenant_id: tenant } } });
+
   async function job(id: string, tenant: string) {
-    const response = await tg.fetch(`${tg.url}/v1/jobs/${id}?tenant_id=${tenant}`);
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { status: string; error?: { code: string } } };
+    const { data, error, response } = await runestone().GET("/v1/jobs/{job_id}", jobParams(id, tenant));
+    return { status: response.status, body: data, error: error?.error };
+  }
+
+  async function cancel(id: string, tenant: string) {
+    const { data, error, response } = await runestone().DELETE("/v1/jobs/{job_id}", jobParams(id, tenant));
+    return { status: response.status, body: data, error: error?.error };
   }
 
   it("queues the request over the limit (202, Location, job) and runs it when a slot frees", async () => {
@@ -93,13 +103,13 @@ describe.each([
     expect((await job(body.job_id, "acme")).body).toMatchObject({ status: "queued", request_id: body.request_id, started_at: null });
 
     releaseFirst();
-    await vi.waitFor(async () => expect((await job(body.job_id, "acme")).body.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
-    const done = (await job(body.job_id, "acme")).body as unknown as { result: { object: string; choices: Array<{ message: { content: string } }> }; created_at: number; started_at: number; finished_at: number };
+    await vi.waitFor(async () => expect((await job(body.job_id, "acme")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    const done = (await job(body.job_id, "acme")).body!;
     // A queued stream runs non-streaming and stores the chat.completion.
-    expect(done.result.object).toBe("chat.completion");
-    expect(done.result.choices[0]?.message.content).toBe("echo: hello from acme");
-    expect(done.created_at).toBeLessThanOrEqual(done.started_at);
-    expect(done.started_at).toBeLessThanOrEqual(done.finished_at);
+    expect(done.result?.object).toBe("chat.completion");
+    expect(done.result?.choices[0]?.message.content).toBe("echo: hello from acme");
+    expect(done.created_at).toBeLessThanOrEqual(done.started_at!);
+    expect(done.started_at).toBeLessThanOrEqual(done.finished_at!);
 
     // The finished job reaches the callback URL, signed the Standard Webhooks way.
     await vi.waitFor(() => expect(receiver.received.length).toBeGreaterThanOrEqual(1), { timeout: 5000, interval: 50 });
@@ -131,8 +141,8 @@ describe.each([
     expect(queuedAnyway.status).toBe(202);
     const { job_id: id } = (await queuedAnyway.json()) as { job_id: string };
     release();
-    await vi.waitFor(async () => expect((await job(id, "strict")).body.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
-    await vi.waitFor(async () => expect((await job(streamJob, "strict")).body.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await job(id, "strict")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await job(streamJob, "strict")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
 
     const releaseAcme1 = await holdSlot("acme");
     const releaseAcme2 = await holdSlot("acme");
@@ -175,20 +185,18 @@ describe.each([
     const release = await holdSlot("strict");
     const queued = await chat("strict", {}, { "x-runestone-overflow": "queue" });
     const { job_id: id } = (await queued.json()) as { job_id: string };
-    const cancelled = await tg.fetch(`${tg.url}/v1/jobs/${id}?tenant_id=strict`, { method: "DELETE" });
+    const cancelled = await cancel(id, "strict");
     expect(cancelled.status).toBe(200);
-    expect(await cancelled.json()).toMatchObject({ id, status: "cancelled" });
-    const again = await tg.fetch(`${tg.url}/v1/jobs/${id}?tenant_id=strict`, { method: "DELETE" });
+    expect(cancelled.body).toMatchObject({ id, status: "cancelled" });
+    const again = await cancel(id, "strict");
     expect(again.status).toBe(409);
-    expect(await again.json()).toMatchObject({ error: { code: "job_not_cancellable" } });
-    expect((await job(id, "acme")).status).toBe(404);
-    const foreignDelete = await tg.fetch(`${tg.url}/v1/jobs/${id}?tenant_id=acme`, { method: "DELETE" });
-    expect(foreignDelete.status).toBe(404);
-    await foreignDelete.text();
+    expect(again.error).toMatchObject({ code: "job_not_cancellable", param: "job_id" });
+    expect(await job(id, "acme")).toMatchObject({ status: 404, error: { type: "not_found_error", code: "job_not_found" } });
+    expect((await cancel(id, "acme")).status).toBe(404);
     expect((await job("job_does_not_exist", "strict")).status).toBe(404);
     release();
     await vi.waitFor(async () => expect(await inFlight("strict")).toBe(0), { timeout: 3000, interval: 20 });
-    expect((await job(id, "strict")).body.status).toBe("cancelled");
+    expect((await job(id, "strict")).body?.status).toBe("cancelled");
   });
 
   it("answers 429 queue_full when the tenant's queue is at its depth", async () => {
@@ -200,7 +208,7 @@ describe.each([
     expect(full.status).toBe(429);
     expect(await full.json()).toMatchObject({ error: { type: "rate_limit_error", code: "queue_full" } });
     release();
-    await vi.waitFor(async () => expect((await job(id, "shallow")).body.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await job(id, "shallow")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
   });
 
   it("expires a job that waited longer than queue.max_wait_ms", async () => {
@@ -219,11 +227,11 @@ describe.each([
     for (let i = 0; i < 5; i++) backlog.push(((await (await chat("fair_a")).json()) as { job_id: string }).job_id);
     const bJob = ((await (await chat("fair_b")).json()) as { job_id: string }).job_id;
     releaseB();
-    await vi.waitFor(async () => expect((await job(bJob, "fair_b")).body.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
-    for (const id of backlog) expect((await job(id, "fair_a")).body.status).toBe("queued");
+    await vi.waitFor(async () => expect((await job(bJob, "fair_b")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    for (const id of backlog) expect((await job(id, "fair_a")).body?.status).toBe("queued");
     releaseA();
-    await vi.waitFor(async () => expect((await job(backlog.at(-1)!, "fair_a")).body.status).toBe("succeeded"), { timeout: 8000, interval: 50 });
-    const finished = await Promise.all(backlog.map(async (id) => (await job(id, "fair_a")).body.finished_at as number));
+    await vi.waitFor(async () => expect((await job(backlog.at(-1)!, "fair_a")).body?.status).toBe("succeeded"), { timeout: 8000, interval: 50 });
+    const finished = await Promise.all(backlog.map(async (id) => (await job(id, "fair_a")).body?.finished_at as number));
     expect(finished).toEqual([...finished].sort((x, y) => x - y));
   });
 

@@ -1,7 +1,11 @@
 import { createServer, type Server } from "node:net";
 import OpenAI, { type APIError } from "openai";
+import { createRunestoneClient, type RunestoneClient } from "runestone/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
+
+/** The typed client generated from the spec, through the test's contract-checking fetch. */
+const clientOf = (tg: TestGateway): RunestoneClient => createRunestoneClient({ baseUrl: tg.url, fetch: tg.fetch });
 
 describe("with both providers configured", () => {
   let tg: TestGateway;
@@ -11,9 +15,10 @@ describe("with both providers configured", () => {
   afterEach(() => tg.contract.settle());
   afterAll(() => tg.close());
 
-  it("lists the catalog through the SDK's models.list(), with provider, capabilities and prices", async () => {
-    const models = [];
-    for await (const model of tg.openai.models.list()) models.push(model);
+  it("lists the catalog, with provider, capabilities and prices", async () => {
+    const { data, response } = await clientOf(tg).GET("/v1/models");
+    expect(response.status).toBe(200);
+    const models = data?.data ?? [];
     const ids = models.map((m) => m.id);
     expect(ids).toEqual(expect.arrayContaining(["gpt-4o-mini", "claude-sonnet-4-5", "llama3.1"]));
     expect(models.find((m) => m.id === "gpt-4o-mini")).toMatchObject({
@@ -28,26 +33,39 @@ describe("with both providers configured", () => {
   });
 
   it("retrieves one model by id, snapshot id or provider/id", async () => {
-    expect(await tg.openai.models.retrieve("claude-haiku-4-5")).toMatchObject({ id: "claude-haiku-4-5", provider: "anthropic" });
-    expect(await tg.openai.models.retrieve("claude-haiku-4-5-20251001")).toMatchObject({ id: "claude-haiku-4-5" });
-    expect(await tg.openai.models.retrieve("anthropic/claude-haiku-4-5")).toMatchObject({ id: "claude-haiku-4-5" });
+    const retrieve = async (model: string) => (await clientOf(tg).GET("/v1/models/{model}", { params: { path: { model } } })).data;
+    expect(await retrieve("claude-haiku-4-5")).toMatchObject({ id: "claude-haiku-4-5", provider: "anthropic" });
+    expect(await retrieve("claude-haiku-4-5-20251001")).toMatchObject({ id: "claude-haiku-4-5" });
+    expect(await retrieve("anthropic/claude-haiku-4-5")).toMatchObject({ id: "claude-haiku-4-5" });
   });
 
-  it("answers 404 not_found_error for an unknown model (the SDK's NotFoundError)", async () => {
+  it("answers 404 not_found_error for an unknown model", async () => {
+    const { data, error, response } = await clientOf(tg).GET("/v1/models/{model}", { params: { path: { model: "gpt-99" } } });
+    expect(response.status).toBe(404);
+    expect(data).toBeUndefined();
+    expect(error?.error).toMatchObject({ type: "not_found_error", code: "model_not_found", param: "model" });
+  });
+
+  it("reads the same catalog through the OpenAI SDK: models.list(), models.retrieve(), NotFoundError", async () => {
+    const models = [];
+    for await (const model of tg.openai.models.list()) models.push(model);
+    expect(models.map((m) => m.id)).toEqual(expect.arrayContaining(["gpt-4o-mini", "claude-sonnet-4-5", "llama3.1"]));
+    expect(await tg.openai.models.retrieve("anthropic/claude-haiku-4-5")).toMatchObject({ id: "claude-haiku-4-5", provider: "anthropic" });
     const error = await tg.openai.models.retrieve("gpt-99").catch((err: unknown) => err);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect((error as APIError).error).toMatchObject({ type: "not_found_error", code: "model_not_found", param: "model" });
   });
 
   it("is live, ready and healthy with an in-memory state backend", async () => {
-    const live = await tg.fetch(`${tg.url}/health/live`);
-    expect(await live.json()).toMatchObject({ status: "ok" });
-    const ready = await tg.fetch(`${tg.url}/health/ready`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, checks: { config: true, state_backend: true } });
-    const health = await tg.fetch(`${tg.url}/health`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({
+    const client = clientOf(tg);
+    const live = await client.GET("/health/live");
+    expect(live.data).toMatchObject({ status: "ok" });
+    const ready = await client.GET("/health/ready");
+    expect(ready.response.status).toBe(200);
+    expect(ready.data).toMatchObject({ ready: true, checks: { config: true, state_backend: true } });
+    const health = await client.GET("/health");
+    expect(health.response.status).toBe(200);
+    expect(health.data).toMatchObject({
       status: "healthy",
       version: expect.any(String),
       components: { providers: { status: "healthy", message: "configured: openai, anthropic" }, state_backend: { status: "healthy", details: { kind: "memory" } } },
@@ -64,10 +82,11 @@ describe("with no provider keys", () => {
   afterAll(() => tg.close());
 
   it("starts, lists no models and reports providers degraded", async () => {
-    expect((await tg.openai.models.list()).data).toEqual([]);
-    const health = await tg.fetch(`${tg.url}/health`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: "degraded", components: { providers: { status: "degraded" } } });
+    const client = clientOf(tg);
+    expect((await client.GET("/v1/models")).data?.data).toEqual([]);
+    const health = await client.GET("/health");
+    expect(health.response.status).toBe(200);
+    expect(health.data).toMatchObject({ status: "degraded", components: { providers: { status: "degraded" } } });
   });
 
   it.each([
@@ -98,11 +117,12 @@ describe("with a Redis state backend", () => {
   it("is ready and healthy when Redis answers, with its latency", async () => {
     const tg = await startTestGateway({ env: { REDIS_URL: "redis://127.0.0.1:6379" } });
     try {
-      const ready = await tg.fetch(`${tg.url}/health/ready`);
-      expect(ready.status).toBe(200);
-      const health = (await (await tg.fetch(`${tg.url}/health`)).json()) as { components: { state_backend: { status: string; latency_ms: number } } };
-      expect(health.components.state_backend).toMatchObject({ status: "healthy", details: { kind: "redis" } });
-      expect(health.components.state_backend.latency_ms).toBeGreaterThan(0);
+      const client = clientOf(tg);
+      const ready = await client.GET("/health/ready");
+      expect(ready.response.status).toBe(200);
+      const health = (await client.GET("/health")).data;
+      expect(health?.components.state_backend).toMatchObject({ status: "healthy", details: { kind: "redis" } });
+      expect(health?.components.state_backend.latency_ms).toBeGreaterThan(0);
       await tg.contract.settle();
     } finally {
       await tg.close();
@@ -112,12 +132,14 @@ describe("with a Redis state backend", () => {
   it("is not ready (503) and unhealthy (503) while Redis is unreachable", async () => {
     const tg = await startTestGateway({ env: { REDIS_URL: `redis://127.0.0.1:${deadPort}` } });
     try {
-      const ready = await tg.fetch(`${tg.url}/health/ready`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ ready: false, checks: { state_backend: false } });
-      const health = await tg.fetch(`${tg.url}/health`);
-      expect(health.status).toBe(503);
-      expect(await health.json()).toMatchObject({ status: "unhealthy", components: { state_backend: { status: "unhealthy" } } });
+      const client = clientOf(tg);
+      // 503 is an error status to the client: its body is in `error`, typed from the spec as the report it is.
+      const ready = await client.GET("/health/ready");
+      expect(ready.response.status).toBe(503);
+      expect(ready.error).toMatchObject({ ready: false, checks: { state_backend: false } });
+      const health = await client.GET("/health");
+      expect(health.response.status).toBe(503);
+      expect(health.error).toMatchObject({ status: "unhealthy", components: { state_backend: { status: "unhealthy" } } });
       await tg.contract.settle();
     } finally {
       await tg.close();

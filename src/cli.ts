@@ -1,0 +1,82 @@
+import { parseArgs } from "node:util";
+
+/** `npm start -- [options]`: what the command line may say, over the environment and the config file. */
+export const USAGE = `Usage: npm start -- [options]
+
+Options:
+  -c, --config <path>  the config file (default: RUNESTONE_CONFIG, else ./runestone.yaml when present)
+  -p, --port <n>       the TCP port (default: PORT, else server.port, else 4001; 0 picks a free one)
+  -h, --help           print this help
+  -v, --version        print the version
+
+Environment variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, REDIS_URL, ...) are described in the README.
+`;
+
+export type CliCommand = { kind: "start"; config?: string; port?: number } | { kind: "help" } | { kind: "version" } | { kind: "error"; message: string };
+
+export function parseCli(argv: string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: "string", short: "c" },
+        port: { type: "string", short: "p" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    }).values;
+  } catch (err) {
+    return { kind: "error", message: err instanceof Error ? err.message : String(err) };
+  }
+  if (parsed.help) return { kind: "help" };
+  if (parsed.version) return { kind: "version" };
+  let port: number | undefined;
+  if (parsed.port !== undefined) {
+    if (!/^\d+$/.test(parsed.port) || Number(parsed.port) > 65535) return { kind: "error", message: `--port must be a number from 0 to 65535, not '${parsed.port}'` };
+    port = Number(parsed.port);
+  }
+  if (parsed.config === "") return { kind: "error", message: "--config needs a path" };
+  return { kind: "start", ...(parsed.config !== undefined ? { config: parsed.config } : {}), ...(port !== undefined ? { port } : {}) };
+}
+
+/** What start-up reports: the banner shows it to people, the start-up log line to machines. */
+export interface StartupFacts {
+  version: string;
+  /** The OpenAI-compatible base URL, e.g. http://127.0.0.1:4001/v1 */
+  url: string;
+  docs: string;
+  listening: string;
+  config: string;
+  providers: string[];
+  state_backend: "memory" | "redis";
+  redis_url?: string;
+  overflow_queue: string;
+  routing_policy: string;
+  auth: string;
+}
+
+/** redis://user:secret@host → redis://user:***@host */
+export function redactUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/[^:@/]*:)[^@/]*@/, "$1***@");
+}
+
+/** The start-up banner: one screen, for the person who ran `npm start`. */
+export function startupBanner(facts: StartupFacts): string {
+  const rows: [string, string][] = [
+    ["API", `${facts.url}   (the OpenAI SDK's baseURL)`],
+    ["Docs", `${facts.docs}   (spec: ${facts.docs.replace(/\/docs$/, "/openapi.yaml")})`],
+    ["Listening on", facts.listening],
+    ["Config", facts.config],
+    ["Providers", facts.providers.length > 0 ? facts.providers.join(", ") : "none: set OPENAI_API_KEY or ANTHROPIC_API_KEY (health, models and docs work meanwhile)"],
+    ["State backend", facts.state_backend === "redis" ? `Redis ${redactUrl(facts.redis_url ?? "")} (limits, breakers and jobs shared by every replica)` : "memory (this process only; set REDIS_URL to share state between replicas)"],
+    ["Overflow queue", facts.overflow_queue],
+    ["Routing policy", facts.routing_policy],
+    ["Auth", facts.auth],
+  ];
+  const title = `Runestone ${facts.version}, the LLM API gateway`;
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return ["", `  ${title}`, `  ${"─".repeat(title.length)}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`), "", ""].join("\n");
+}

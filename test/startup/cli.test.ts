@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseCli, redactUrl, startupBanner, type StartupFacts } from "../../src/cli.js";
+import { ContractRecorder } from "../support/contract.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+describe("the command line", () => {
+  it.each([
+    [[], { kind: "start" }],
+    [["--config", "prod.yaml", "--port", "8080"], { kind: "start", config: "prod.yaml", port: 8080 }],
+    [["-c", "a.yaml", "-p", "0"], { kind: "start", config: "a.yaml", port: 0 }],
+    [["--port=4002"], { kind: "start", port: 4002 }],
+    [["--help"], { kind: "help" }],
+    [["-v"], { kind: "version" }],
+  ])("%j → %j", (argv, expected) => {
+    expect(parseCli(argv)).toEqual(expected);
+  });
+
+  it.each([[["--port", "http"]], [["--port", "70000"]], [["--verbose"]], [["serve"]], [["--config"]]])("refuses %j", (argv) => {
+    expect(parseCli(argv).kind).toBe("error");
+  });
+});
+
+describe("the start-up banner", () => {
+  const facts: StartupFacts = {
+    version: "1.2.3",
+    url: "http://127.0.0.1:4001/v1",
+    docs: "http://127.0.0.1:4001/docs",
+    listening: "0.0.0.0:4001",
+    config: "/etc/runestone/runestone.yaml",
+    providers: ["openai", "anthropic"],
+    state_backend: "redis",
+    redis_url: "redis://default:s3cret@redis.internal:6379/0",
+    overflow_queue: "bee-queue on Redis",
+    routing_policy: "cost",
+    auth: "API keys: 3 tenant(s)",
+  };
+
+  it("fits on one screen and says everything an operator checks first", () => {
+    const banner = startupBanner(facts);
+    const lines = banner.split("\n");
+    expect(lines.length).toBeLessThanOrEqual(24);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(120);
+    for (const fact of ["Runestone 1.2.3", "http://127.0.0.1:4001/v1", "http://127.0.0.1:4001/docs", "openai, anthropic", "Redis redis://default:***@redis.internal:6379/0", "cost", "API keys: 3 tenant(s)", "/etc/runestone/runestone.yaml"]) {
+      expect(banner).toContain(fact);
+    }
+    expect(banner).not.toContain("s3cret");
+    expect(banner).not.toMatch(/^\{/m); // not a JSON log line
+  });
+
+  it("redacts Redis passwords", () => {
+    expect(redactUrl("rediss://:pw@host:6380")).toBe("rediss://:***@host:6380");
+    expect(redactUrl("redis://host:6379")).toBe("redis://host:6379");
+  });
+});
+
+describe("npm start -- --config <path> --port <n>", () => {
+  let child: ChildProcess | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("starts with the given file and port (over PORT), prints the banner, and serves the URLs it prints", { timeout: 20_000 }, async () => {
+    dir = mkdtempSync(join(tmpdir(), "runestone-cli-"));
+    const file = join(dir, "gateway.yaml");
+    writeFileSync(file, "server:\n  host: 127.0.0.1\n  port: 1\nrouting:\n  policy: cost\nlog_level: warn\n");
+    const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), PORT: "2" };
+    // node --import tsx src/main.ts is what `npm start` runs (tsx src/main.ts), without npm in between.
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--config", file, "--port", "0"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner within 15 s:\n${stdout}\n${stderr}`)), 15_000);
+      child!.stdout!.on("data", () => {
+        if (/Auth .*\n/.test(stdout)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child!.once("exit", (code) => reject(new Error(`exited with ${code}:\n${stdout}\n${stderr}`)));
+    });
+    expect(stdout).toMatch(/Runestone \d+\.\d+\.\d+/);
+    expect(stdout).toContain(`Config          ${file}`);
+    expect(stdout).toMatch(/Routing policy +cost/);
+    expect(stdout).toMatch(/State backend +memory/);
+    expect(stdout).toMatch(/Auth +open/);
+    const docs = /Docs +(http:\/\/127\.0\.0\.1:(\d+)\/docs)/.exec(stdout);
+    expect(docs?.[2]).not.toBe("1");
+    expect(docs?.[2]).not.toBe("2");
+    const contract = new ContractRecorder();
+    const page = await contract.fetch(docs![1]!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<title>Runestone API</title>");
+    const api = /API +(http:\S+\/v1)/.exec(stdout)![1]!;
+    expect((await contract.fetch(`${api}/models`)).status).toBe(200);
+    await contract.settle();
+  });
+});
