@@ -2,7 +2,10 @@
 // Three processes: the fake upstream, the gateway (npm start's entry point) and this load generator.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { load, type LoadResult } from "./bench/load.js";
 
 const TOTAL = Number(process.env.BENCH_REQUESTS ?? 3000);
@@ -36,6 +39,9 @@ const upstream = tsx(["scripts/bench/fake-upstream-process.ts"], {});
 const [line] = (await once(upstream.stdout!, "data")) as [Buffer];
 const upstreamUrl = line.toString().trim();
 const port = await freePort();
+// Limits high enough that the load generator measures the hop, not the overflow queue (default: 10 in flight).
+const configDir = mkdtempSync(join(tmpdir(), "runestone-bench-"));
+writeFileSync(join(configDir, "runestone.yaml"), "tenant_defaults:\n  max_concurrency: 10000\n");
 const gateway = tsx(["src/main.ts"], {
   PORT: String(port),
   OPENAI_API_KEY: "sk-bench",
@@ -43,7 +49,7 @@ const gateway = tsx(["src/main.ts"], {
   ANTHROPIC_API_KEY: "sk-ant-bench",
   ANTHROPIC_BASE_URL: upstreamUrl,
   RUNESTONE_LOG_LEVEL: "warn",
-  RUNESTONE_CONFIG: "",
+  RUNESTONE_CONFIG: join(configDir, "runestone.yaml"),
   REDIS_URL: "",
 });
 const gatewayUrl = `http://127.0.0.1:${port}`;
