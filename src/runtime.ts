@@ -30,6 +30,9 @@ import { createLogger, type Logger } from "./telemetry/logger.js";
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
+/** Workers per tenant per process for queued jobs (each also needs a free slot of the tenant to run). */
+const MAX_JOB_WORKERS_PER_TENANT = 16;
+
 /** Everything the gateway is made of, built once at start-up from the validated config. */
 export interface Runtime {
   readonly config: Config;
@@ -112,7 +115,8 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
         return (await chat.complete(job.request, { requestId: job.requestId, signal, tenant })).completion;
       },
       isRetryable,
-      concurrency: (tenantId) => tenants.get(tenantId)?.limits.maxConcurrency ?? 1,
+      // Queued jobs are overflow: a few at a time per process is plenty, however high the tenant's limit.
+      concurrency: (tenantId) => Math.min(MAX_JOB_WORKERS_PER_TENANT, tenants.get(tenantId)?.limits.maxConcurrency ?? 1),
     },
     webhooks: {
       sender: new WebhookSender(telemetry, { ...webhookPolicy(), maxAttempts: config.webhooks.max_attempts, baseDelayMs: config.webhooks.base_delay_ms }),

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { Telemetry } from "../telemetry/events.js";
 import { QueueFullError } from "./job-errors.js";
@@ -34,7 +35,10 @@ export class TransportQueue implements OverflowQueue {
     private readonly transport: JobTransport,
     private readonly settings: QueueSettings,
     private readonly telemetry: Telemetry,
-  ) {}
+  ) {
+    // Every idle worker of every tenant waits on these signals: many listeners are expected, not a leak.
+    setMaxListeners(0, this.draining.signal, this.stopping.signal);
+  }
 
   get kind(): "memory" | "redis" {
     return this.transport.kind;
