@@ -41,7 +41,8 @@ export function chatHandlers({ chat, admission, tenants }: ChatHandlerDeps) {
     if (admitted.kind === "queued") {
       Object.assign(summary, { overflow: "queued", jobId: admitted.job.id });
       ctx.status = 202;
-      ctx.set("location", `/v1/jobs/${admitted.job.id}`);
+      // Mounted under a prefix (koa-mount sets mountPath), the job's URL is under it too.
+      ctx.set("location", `${(ctx as { mountPath?: string }).mountPath ?? ""}/v1/jobs/${admitted.job.id}`);
       ctx.body = { message: `Request queued: tenant '${tenant.id}' is at its limit.`, job_id: admitted.job.id, request_id: requestId, estimated_wait_time: admitted.job.estimatedWaitSeconds };
       return;
     }

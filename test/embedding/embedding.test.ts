@@ -33,7 +33,7 @@ describe("createApp() mounted under /llm in another Koa app", () => {
   const contract = new ContractRecorder({ pathPrefix: "/llm" });
 
   beforeAll(async () => {
-    gatewayApp = await createApp({ config: { providers: providers() }, env: {}, logger: silent });
+    gatewayApp = await createApp({ config: { providers: providers(), tenant_defaults: { max_concurrency: 1 } }, env: {}, logger: silent });
     const host = new Koa();
     host.use(mount("/llm", gatewayApp));
     host.use(async (ctx, next) => {
@@ -66,6 +66,23 @@ describe("createApp() mounted under /llm in another Koa app", () => {
     const openai = new OpenAI({ baseURL: `${url}/llm/v1`, apiKey: "unused", maxRetries: 0, fetch: contract.fetch });
     const answer = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello!" }] });
     expect(answer.choices[0]?.message.content).toBe("echo: Hello!");
+  });
+
+  it("gives a queued request's job URL under the prefix", async () => {
+    fake.once("openai", { kind: "hang" });
+    const controller = new AbortController();
+    const holding = fetch(`${url}/llm/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hold" }] }), signal: controller.signal }).catch(() => undefined);
+    while (fake.openResponses() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const queued = await contract.fetch(`${url}/llm/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "queued" }] }) });
+    expect(queued.status).toBe(202);
+    const { job_id: id } = (await queued.json()) as { job_id: string };
+    expect(queued.headers.get("location")).toBe(`/llm/v1/jobs/${id}`);
+    controller.abort();
+    await holding;
+    const client = createRunestoneClient({ baseUrl: `${url}/llm`, fetch: contract.fetch });
+    for (let job = await client.GET("/v1/jobs/{job_id}", { params: { path: { job_id: id } } }); job.data?.status !== "succeeded"; job = await client.GET("/v1/jobs/{job_id}", { params: { path: { job_id: id } } })) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   });
 
   it("leaves the host app's own routes alone, and answers unknown paths under the prefix in its error shape", async () => {
