@@ -3,6 +3,7 @@ import type { ChatRequest } from "../providers/types.js";
 import type { EligibilityFilter } from "./eligibility.js";
 import type { ProviderStatus } from "./provider-status.js";
 import { requiredCapabilities } from "./required-capabilities.js";
+import { estimatePromptTokens, requestedMaxTokens } from "./token-estimate.js";
 
 export type ModelFamily = CatalogEntry["model_family"];
 
@@ -35,7 +36,7 @@ export interface ConstraintOptions {
 
 /**
  * The constraints a model must meet, in the order a refusal reports them: the request's own (family, provider,
- * capabilities, price), then the gateway's (configured providers). Open breakers are not among them: a model
+ * capabilities, price, room for the requested max tokens and the prompt), then the gateway's (configured providers). Open breakers are not among them: a model
  * behind one is a candidate that is unavailable for now, which the caller reports differently (503).
  */
 export function costConstraints(request: ChatRequest, options: ConstraintOptions): EligibilityFilter[] {
@@ -68,6 +69,13 @@ export function costConstraints(request: ChatRequest, options: ConstraintOptions
       detail: (entry) => `${formatUsd(pricePerToken(entry))}/token`,
     });
   }
+
+  const maxTokens = requestedMaxTokens(request);
+  if (maxTokens !== undefined) {
+    filters.push({ label: `max tokens ${maxTokens}`, param: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens", report: "removed", keeps: (entry) => entry.max_tokens >= maxTokens, detail: (entry) => `at most ${entry.max_tokens}` });
+  }
+  const promptTokens = estimatePromptTokens(request);
+  filters.push({ label: `a prompt of about ${promptTokens} tokens`, param: "messages", report: "removed", keeps: (entry) => entry.context_window >= promptTokens + (maxTokens ?? 0), detail: (entry) => `context window ${entry.context_window}` });
 
   filters.push({ label: "provider not configured", param: null, report: "by_provider", keeps: (entry) => options.providerStatus(entry.provider).state !== "not_configured" });
   return filters;

@@ -85,6 +85,11 @@ const ROWS: Row[] = [
   { name: "a cap equal to a model's output price keeps it", request: { max_cost_per_token: 0.0000008 }, ids: ["c-flash", "b-basic", "a-mini"] },
   { name: "a cap between input and output price removes the model", request: { max_cost_per_token: 0.0000005 }, ids: ["c-flash", "b-basic"] },
 
+  // Room for the answer and the prompt.
+  { name: "max_tokens removes the models that cannot answer that long", request: { max_tokens: 10_000 }, ids: ["a-mini", "a-large"] },
+  { name: "max tokens no general model can give", request: { max_completion_tokens: 50_000 }, error: noEligible("max_completion_tokens", "max tokens 50000 removed", "a-large (at most 32768)") },
+  { name: "a prompt larger than every context window", request: { messages: [{ role: "user", content: "x".repeat(600_000) }] }, error: noEligible("messages", "a prompt of about", "context window 128000") },
+
   // The order is the estimated cost of this request.
   { name: "short prompt, default max tokens: the cheaper output wins", request: { model_family: "reasoning" }, ids: ["r-output-cheap", "r-input-cheap"] },
   { name: "long prompt, short answer: the cheaper input wins", request: { model_family: "reasoning", messages: LONG_PROMPT, max_tokens: 100 }, ids: ["r-input-cheap", "r-output-cheap"] },
