@@ -48,6 +48,14 @@ export class AdmissionGate {
       throw new GatewayError({ status: 503, type: "service_error", code: "state_backend_unavailable", message: `The rate limiter's state backend is unreachable (${err instanceof Error ? err.message : String(err)}); try again shortly.`, retryAfter: "1" });
     });
     const { telemetry } = this.options;
+    const mode = overflow === "queue" || overflow === "reject" ? overflow : tenant.overflow;
+    // Queued jobs keep their place: while the tenant has a backlog, a new request in queue mode goes behind it
+    // rather than taking the slot a queued job is waiting for.
+    // (Its tokens are given back; the request still counts once against a per-minute request limit.)
+    if (admission.admitted && mode === "queue" && (await this.options.queue.depth(tenant.id).catch(() => 0)) > 0) {
+      await admission.lease.release(0).catch((err: unknown) => this.options.onReleaseError(err, tenant.id));
+      return this.enqueue(tenant, request, requestId, admission.snapshot, "backlog");
+    }
     if (admission.admitted) {
       telemetry.emit("limits.check", { tenant: tenant.id, result: "allowed" });
       telemetry.emit("limits.slot", { tenant: tenant.id, delta: 1 });
@@ -60,7 +68,6 @@ export class AdmissionGate {
       return { kind: "admitted", lease: { id: lease.id, release: once(release) }, snapshot: admission.snapshot };
     }
 
-    const mode = overflow === "queue" || overflow === "reject" ? overflow : tenant.overflow;
     const why = describeRefusal(admission.reason, tenant);
     if (mode === "reject") {
       telemetry.emit("limits.check", { tenant: tenant.id, result: "rejected", reason: admission.reason });
@@ -73,16 +80,20 @@ export class AdmissionGate {
         headers: rateLimitHeaders(admission.snapshot),
       });
     }
+    return this.enqueue(tenant, request, requestId, admission.snapshot, admission.reason);
+  }
+
+  private async enqueue(tenant: Tenant, request: ChatRequest, requestId: string, snapshot: LimitSnapshot, reason: string): Promise<Admission> {
     const callbackUrl = request.callback_url ?? undefined;
     if (callbackUrl !== undefined) await this.checkCallback(callbackUrl);
     const { stream: _stream, stream_options: _options, ...queued } = request;
     const job = await this.options.queue
       .enqueue({ tenant: tenant.id, requestId, request: queued, callbackUrl, maxConcurrency: tenant.limits.maxConcurrency, maxDepth: tenant.maxQueueDepth })
       .catch((err: unknown) => {
-        throw err instanceof QueueFullError ? new GatewayError({ status: 429, type: "rate_limit_error", code: "queue_full", message: err.message, headers: rateLimitHeaders(admission.snapshot) }) : err;
+        throw err instanceof QueueFullError ? new GatewayError({ status: 429, type: "rate_limit_error", code: "queue_full", message: err.message, headers: rateLimitHeaders(snapshot) }) : err;
       });
-    telemetry.emit("limits.check", { tenant: tenant.id, result: "queued", reason: admission.reason });
-    return { kind: "queued", job, snapshot: admission.snapshot };
+    this.options.telemetry.emit("limits.check", { tenant: tenant.id, result: "queued", reason });
+    return { kind: "queued", job, snapshot };
   }
 
   private async checkCallback(url: string): Promise<void> {

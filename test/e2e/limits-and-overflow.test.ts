@@ -199,6 +199,26 @@ describe.each([
     expect((await job(id, "strict")).body?.status).toBe("cancelled");
   });
 
+  it("keeps queued jobs' place: while the tenant has a backlog, a new request queues behind it", async () => {
+    const release = await holdSlot("fair_a");
+    const first = await chat("fair_a");
+    expect(first.status).toBe(202);
+    const { job_id: firstJob } = (await first.json()) as { job_id: string };
+    release();
+    // The slot is free now, but the queued job was first: the newcomer goes behind it instead of taking the slot.
+    const newcomer = await chat("fair_a");
+    expect(newcomer.status).toBe(202);
+    const { job_id: secondJob } = (await newcomer.json()) as { job_id: string };
+    await vi.waitFor(async () => expect((await job(secondJob, "fair_a")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    const [a, b] = await Promise.all([job(firstJob, "fair_a"), job(secondJob, "fair_a")]);
+    expect(a.body?.status).toBe("succeeded");
+    expect(a.body?.started_at ?? Infinity).toBeLessThanOrEqual(b.body?.started_at ?? 0);
+    // With the backlog gone, requests are served directly again.
+    const direct = await chat("fair_a");
+    expect(direct.status).toBe(200);
+    await direct.text();
+  });
+
   it("answers 429 queue_full when the tenant's queue is at its depth", async () => {
     const release = await holdSlot("shallow");
     const first = await chat("shallow");
