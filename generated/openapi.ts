@@ -1605,7 +1605,7 @@ export interface operations {
                      *         "prompt_tokens": 812400,
                      *         "completion_tokens": 204800,
                      *         "total_tokens": 1017200,
-                     *         "cost_usd": 1.2414
+                     *         "cost_usd": 0.5884
                      *       },
                      *       "budget": {
                      *         "monthly_usd": 100,
@@ -1655,7 +1655,26 @@ export interface operations {
                     "application/json": components["schemas"]["UsageReport"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description A date that is not `YYYY-MM-DD`, `start` after `end`, `period` together with dates, or more than 366 days. */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "message": "start: expected a date as YYYY-MM-DD",
+                     *         "type": "invalid_request_error",
+                     *         "code": "invalid_value",
+                     *         "param": "start"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
         };
     };
