@@ -7,14 +7,7 @@ import { pino } from "pino";
 import { parseConfig } from "../src/config/load-config.js";
 import { startGateway } from "../src/server.js";
 import { startFakeUpstream } from "../test/fake-upstream/index.js";
-
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
+import { freePort } from "./bench/free-port.js";
 
 async function blackhole(): Promise<{ url: string; close(): void }> {
   const server = createServer(() => {}).listen(0, "127.0.0.1");
@@ -48,7 +41,7 @@ async function run(label: string, openaiBaseURL: string, extra: Record<string, u
   await fake.close();
 }
 
-await run("OpenAI refuses connections (defaults: 2 attempts per candidate, breaker opens after 5 failures)", `http://127.0.0.1:${await closedPort()}/v1`, {});
+await run("OpenAI refuses connections (defaults: 2 attempts per candidate, breaker opens after 5 failures)", `http://127.0.0.1:${await freePort()}/v1`, {});
 const hole = await blackhole();
 await run("OpenAI accepts connections but never answers (first_token_timeout_ms: 1000)", hole.url, { providers: { openai: { first_token_timeout_ms: 1000 } } });
 hole.close();
