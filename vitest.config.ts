@@ -3,7 +3,12 @@ import { defineConfig } from "vitest/config";
 
 // Each run records the responses it exercised in its own folder (test workers inherit this variable), so runs
 // that overlap never mix their records.
-process.env.RUNESTONE_CONTRACT_DIR ??= join(import.meta.dirname, "test-output", "contract", `run-${Date.now()}-${process.pid}`);
+process.env.RUNESTONE_CONTRACT_DIR ??= join(
+  import.meta.dirname,
+  "test-output",
+  "contract",
+  `run-${Date.now()}-${process.pid}`,
+);
 
 export default defineConfig({
   test: {

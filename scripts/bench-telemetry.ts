@@ -11,13 +11,48 @@ function oneRequest(telemetry: Telemetry, i: number): void {
   const requestId = `req_${i}`;
   telemetry.emit("limits.check", { tenant: "acme", result: "allowed" });
   telemetry.emit("limits.slot", { tenant: "acme", delta: 1 });
-  telemetry.emit("routing.decision", { requestId, policy: "default", provider: "openai", model: "gpt-4o-mini", candidates: 2 });
-  telemetry.emit("upstream.attempt", { requestId, provider: "openai", model: "gpt-4o-mini", attempt: 1, outcome: "success", durationMs: 120 });
-  telemetry.emit("chat.usage", { requestId, tenant: "acme", provider: "openai", model: "gpt-4o-mini", promptTokens: 40, completionTokens: 120, costUsd: 0.0000780, estimated: false });
+  telemetry.emit("routing.decision", {
+    requestId,
+    policy: "default",
+    provider: "openai",
+    model: "gpt-4o-mini",
+    candidates: 2,
+  });
+  telemetry.emit("upstream.attempt", {
+    requestId,
+    provider: "openai",
+    model: "gpt-4o-mini",
+    attempt: 1,
+    outcome: "success",
+    durationMs: 120,
+  });
+  telemetry.emit("chat.usage", {
+    requestId,
+    tenant: "acme",
+    provider: "openai",
+    model: "gpt-4o-mini",
+    promptTokens: 40,
+    completionTokens: 120,
+    costUsd: 0.000078,
+    estimated: false,
+  });
   telemetry.emit("limits.slot", { tenant: "acme", delta: -1 });
   telemetry.emit("request.end", {
-    requestId, operation: "createChatCompletion", method: "POST", status: 200, durationMs: 123.4, tenant: "acme", provider: "openai", model: "gpt-4o-mini",
-    routingPolicy: "default", attempts: 1, upstreamMs: 120.1, stream: false, promptTokens: 40, completionTokens: 120, costUsd: 0.000078,
+    requestId,
+    operation: "createChatCompletion",
+    method: "POST",
+    status: 200,
+    durationMs: 123.4,
+    tenant: "acme",
+    provider: "openai",
+    model: "gpt-4o-mini",
+    routingPolicy: "default",
+    attempts: 1,
+    upstreamMs: 120.1,
+    stream: false,
+    promptTokens: 40,
+    completionTokens: 120,
+    costUsd: 0.000078,
   });
 }
 
@@ -32,10 +67,24 @@ function measure(label: string, telemetry: Telemetry): number {
 
 const bare = measure("events, no subscribers", new Telemetry());
 const withMetrics = new Telemetry();
-createMetrics({ telemetry: withMetrics, knownModel: () => true, knownTenant: () => true, queueStats: async () => ({ waiting: 0, running: 0, workers: 1 }), breakerStates: async () => ({}) });
+createMetrics({
+  telemetry: withMetrics,
+  knownModel: () => true,
+  knownTenant: () => true,
+  queueStats: async () => ({ waiting: 0, running: 0, workers: 1 }),
+  breakerStates: async () => ({}),
+});
 const metricsOnly = measure("events + Prometheus metrics", withMetrics);
 const withBoth = new Telemetry();
-createMetrics({ telemetry: withBoth, knownModel: () => true, knownTenant: () => true, queueStats: async () => ({ waiting: 0, running: 0, workers: 1 }), breakerStates: async () => ({}) });
+createMetrics({
+  telemetry: withBoth,
+  knownModel: () => true,
+  knownTenant: () => true,
+  queueStats: async () => ({ waiting: 0, running: 0, workers: 1 }),
+  breakerStates: async () => ({}),
+});
 logRequests(withBoth, pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: true })));
 const both = measure("events + metrics + request log line", withBoth);
-console.log(`\nmetrics add ${(metricsOnly - bare).toFixed(2)} µs, the log line ${(both - metricsOnly).toFixed(2)} µs per request`);
+console.log(
+  `\nmetrics add ${(metricsOnly - bare).toFixed(2)} µs, the log line ${(both - metricsOnly).toFixed(2)} µs per request`,
+);

@@ -12,7 +12,10 @@ const TOTAL = Number(process.env.BENCH_REQUESTS ?? 3000);
 const WARMUP = 300;
 
 function tsx(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  return spawn(process.execPath, ["--import", "tsx", ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
 }
 
 async function waitFor(url: string): Promise<void> {
@@ -48,20 +51,30 @@ const gatewayUrl = `http://127.0.0.1:${port}`;
 await waitFor(`${gatewayUrl}/health/live`);
 
 const messages = [{ role: "user", content: "Summarize the benefits of connection pooling in two sentences." }];
-const cases: Array<{ name: string; direct?: { url: string; body: unknown }; gateway: { url: string; body: unknown } }> = [
-  {
-    name: "openai plain",
-    direct: { url: `${upstreamUrl}/v1/chat/completions`, body: { model: "gpt-4o-mini", messages } },
-    gateway: { url: `${gatewayUrl}/v1/chat/completions`, body: { model: "gpt-4o-mini", messages } },
-  },
-  {
-    name: "openai stream",
-    direct: { url: `${upstreamUrl}/v1/chat/completions`, body: { model: "gpt-4o-mini", messages, stream: true } },
-    gateway: { url: `${gatewayUrl}/v1/chat/completions`, body: { model: "gpt-4o-mini", messages, stream: true } },
-  },
-  { name: "anthropic plain", gateway: { url: `${gatewayUrl}/v1/chat/completions`, body: { model: "claude-haiku-4-5", messages } } },
-  { name: "anthropic stream", gateway: { url: `${gatewayUrl}/v1/chat/completions`, body: { model: "claude-haiku-4-5", messages, stream: true } } },
-];
+const cases: Array<{ name: string; direct?: { url: string; body: unknown }; gateway: { url: string; body: unknown } }> =
+  [
+    {
+      name: "openai plain",
+      direct: { url: `${upstreamUrl}/v1/chat/completions`, body: { model: "gpt-4o-mini", messages } },
+      gateway: { url: `${gatewayUrl}/v1/chat/completions`, body: { model: "gpt-4o-mini", messages } },
+    },
+    {
+      name: "openai stream",
+      direct: { url: `${upstreamUrl}/v1/chat/completions`, body: { model: "gpt-4o-mini", messages, stream: true } },
+      gateway: { url: `${gatewayUrl}/v1/chat/completions`, body: { model: "gpt-4o-mini", messages, stream: true } },
+    },
+    {
+      name: "anthropic plain",
+      gateway: { url: `${gatewayUrl}/v1/chat/completions`, body: { model: "claude-haiku-4-5", messages } },
+    },
+    {
+      name: "anthropic stream",
+      gateway: {
+        url: `${gatewayUrl}/v1/chat/completions`,
+        body: { model: "claude-haiku-4-5", messages, stream: true },
+      },
+    },
+  ];
 
 // The fake upstream checks credentials like the real API; the gateway holds its own key.
 const credentials = { authorization: "Bearer sk-bench" };
@@ -69,10 +82,14 @@ const row = (name: string, r: LoadResult) =>
   `${name.padEnd(34)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${(r.requests / r.seconds).toFixed(0).padStart(8)} ${String(r.failures).padStart(6)}`;
 
 console.log(`\n${TOTAL} requests per row; latency to the last byte, ms\n`);
-console.log(`${"case".padEnd(34)} ${"p50".padStart(8)} ${"p99".padStart(8)} ${"req/s".padStart(8)} ${"fails".padStart(6)}`);
+console.log(
+  `${"case".padEnd(34)} ${"p50".padStart(8)} ${"p99".padStart(8)} ${"req/s".padStart(8)} ${"fails".padStart(6)}`,
+);
 for (const concurrency of [1, 32]) {
   for (const c of cases) {
-    const targets = c.direct ? [["direct", c.direct] as const, ["gateway", c.gateway] as const] : [["gateway", c.gateway] as const];
+    const targets = c.direct
+      ? [["direct", c.direct] as const, ["gateway", c.gateway] as const]
+      : [["gateway", c.gateway] as const];
     const results: Record<string, LoadResult> = {};
     for (const [kind, target] of targets) {
       const body = JSON.stringify(target.body);
@@ -81,7 +98,9 @@ for (const concurrency of [1, 32]) {
       console.log(row(`${c.name} ${kind} c=${concurrency}`, results[kind]));
     }
     if (results.direct && results.gateway) {
-      console.log(`${"  added by the gateway hop".padEnd(34)} ${(results.gateway.p50Ms - results.direct.p50Ms).toFixed(2).padStart(8)} ${(results.gateway.p99Ms - results.direct.p99Ms).toFixed(2).padStart(8)}`);
+      console.log(
+        `${"  added by the gateway hop".padEnd(34)} ${(results.gateway.p50Ms - results.direct.p50Ms).toFixed(2).padStart(8)} ${(results.gateway.p99Ms - results.direct.p99Ms).toFixed(2).padStart(8)}`,
+      );
     }
   }
 }

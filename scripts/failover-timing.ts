@@ -20,7 +20,12 @@ async function run(label: string, openaiBaseURL: string, extra: Record<string, u
   const fake = await startFakeUpstream();
   const config = parseConfig(
     { server: { host: "127.0.0.1", port: 0 }, fallbacks: { "gpt-4o-mini": ["anthropic/claude-haiku-4-5"] }, ...extra },
-    { OPENAI_API_KEY: "sk", OPENAI_BASE_URL: openaiBaseURL, ANTHROPIC_API_KEY: "sk", ANTHROPIC_BASE_URL: fake.anthropicBaseURL },
+    {
+      OPENAI_API_KEY: "sk",
+      OPENAI_BASE_URL: openaiBaseURL,
+      ANTHROPIC_API_KEY: "sk",
+      ANTHROPIC_BASE_URL: fake.anthropicBaseURL,
+    },
     "measure",
   );
   const gateway = await startGateway(config, { logger: pino({ level: "silent" }) });
@@ -35,13 +40,21 @@ async function run(label: string, openaiBaseURL: string, extra: Record<string, u
     });
     await response.text();
     const ms = performance.now() - started;
-    console.log(`${String(i).padEnd(8)} ${ms.toFixed(1).padStart(7)}  ${(response.headers.get("x-runestone-attempts") ?? "-").padEnd(8)}  ${response.headers.get("x-runestone-provider") ?? response.status}`);
+    console.log(
+      `${String(i).padEnd(8)} ${ms.toFixed(1).padStart(7)}  ${(response.headers.get("x-runestone-attempts") ?? "-").padEnd(8)}  ${response.headers.get("x-runestone-provider") ?? response.status}`,
+    );
   }
   await gateway.close();
   await fake.close();
 }
 
-await run("OpenAI refuses connections (defaults: 2 attempts per candidate, breaker opens after 5 failures)", `http://127.0.0.1:${await freePort()}/v1`, {});
+await run(
+  "OpenAI refuses connections (defaults: 2 attempts per candidate, breaker opens after 5 failures)",
+  `http://127.0.0.1:${await freePort()}/v1`,
+  {},
+);
 const hole = await blackhole();
-await run("OpenAI accepts connections but never answers (first_token_timeout_ms: 1000)", hole.url, { providers: { openai: { first_token_timeout_ms: 1000 } } });
+await run("OpenAI accepts connections but never answers (first_token_timeout_ms: 1000)", hole.url, {
+  providers: { openai: { first_token_timeout_ms: 1000 } },
+});
 hole.close();

@@ -12,22 +12,27 @@ Options:
 Environment variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, REDIS_URL, ...) are described in the README.
 `;
 
-export type CliCommand = { kind: "start"; config?: string; port?: number } | { kind: "help" } | { kind: "version" } | { kind: "error"; message: string };
+export type CliCommand =
+  | { kind: "start"; config?: string; port?: number }
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "error"; message: string };
+
+const CLI_ARGS = {
+  strict: true,
+  allowPositionals: false,
+  options: {
+    config: { type: "string", short: "c" },
+    port: { type: "string", short: "p" },
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean", short: "v" },
+  },
+} as const;
 
 export function parseCli(argv: string[]): CliCommand {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<typeof CLI_ARGS>>["values"];
   try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        config: { type: "string", short: "c" },
-        port: { type: "string", short: "p" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-      },
-    }).values;
+    parsed = parseArgs({ ...CLI_ARGS, args: argv }).values;
   } catch (err) {
     return { kind: "error", message: err instanceof Error ? err.message : String(err) };
   }
@@ -35,11 +40,16 @@ export function parseCli(argv: string[]): CliCommand {
   if (parsed.version) return { kind: "version" };
   let port: number | undefined;
   if (parsed.port !== undefined) {
-    if (!/^\d+$/.test(parsed.port) || Number(parsed.port) > 65535) return { kind: "error", message: `--port must be a number from 0 to 65535, not '${parsed.port}'` };
+    if (!/^\d+$/.test(parsed.port) || Number(parsed.port) > 65535)
+      return { kind: "error", message: `--port must be a number from 0 to 65535, not '${parsed.port}'` };
     port = Number(parsed.port);
   }
   if (parsed.config === "") return { kind: "error", message: "--config needs a path" };
-  return { kind: "start", ...(parsed.config !== undefined ? { config: parsed.config } : {}), ...(port !== undefined ? { port } : {}) };
+  return {
+    kind: "start",
+    ...(parsed.config !== undefined ? { config: parsed.config } : {}),
+    ...(port !== undefined ? { port } : {}),
+  };
 }
 
 /** What start-up reports: the banner shows it to people, the start-up log line to machines. */
@@ -70,13 +80,30 @@ export function startupBanner(facts: StartupFacts): string {
     ["Docs", `${facts.docs}   (spec: ${facts.docs.replace(/\/docs$/, "/openapi.yaml")})`],
     ["Listening on", facts.listening],
     ["Config", facts.config],
-    ["Providers", facts.providers.length > 0 ? facts.providers.join(", ") : "none: set OPENAI_API_KEY or ANTHROPIC_API_KEY (health, models and docs work meanwhile)"],
-    ["State backend", facts.state_backend === "redis" ? `Redis ${redactUrl(facts.redis_url ?? "")} (limits, breakers and jobs shared by every replica)` : "memory (this process only; set REDIS_URL to share state between replicas)"],
+    [
+      "Providers",
+      facts.providers.length > 0
+        ? facts.providers.join(", ")
+        : "none: set OPENAI_API_KEY or ANTHROPIC_API_KEY (health, models and docs work meanwhile)",
+    ],
+    [
+      "State backend",
+      facts.state_backend === "redis"
+        ? `Redis ${redactUrl(facts.redis_url ?? "")} (limits, breakers and jobs shared by every replica)`
+        : "memory (this process only; set REDIS_URL to share state between replicas)",
+    ],
     ["Overflow queue", facts.overflow_queue],
     ["Routing policy", facts.routing_policy],
     ["Auth", facts.auth],
   ];
   const title = `Runestone ${facts.version}, the LLM API gateway`;
   const width = Math.max(...rows.map(([label]) => label.length));
-  return ["", `  ${title}`, `  ${"─".repeat(title.length)}`, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`), "", ""].join("\n");
+  return [
+    "",
+    `  ${title}`,
+    `  ${"─".repeat(title.length)}`,
+    ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+    "",
+    "",
+  ].join("\n");
 }

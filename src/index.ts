@@ -63,14 +63,21 @@ export function resolveConfig(options: RunestoneOptions = {}): LoadedConfig {
 /** The configured Koa application, not listening: serve it with `app.callback()` or mount it (koa-mount). */
 export async function createApp(options: RunestoneOptions = {}): Promise<RunestoneApp> {
   const { config, path } = resolveConfig(options);
-  const gateway = await createGateway(config, { logger: options.logger, configPath: path, env: options.env ?? process.env });
+  const gateway = await createGateway(config, {
+    logger: options.logger,
+    configPath: path,
+    env: options.env ?? process.env,
+  });
   return Object.assign(gateway.app, { runtime: gateway.runtime, close: () => gateway.close() });
 }
 
 /** The gateway listening on its configured (or the given) host and port; `close()` stops it. */
 export async function start(options: StartOptions = {}): Promise<RunningGateway> {
   // The port goes in as PORT does, so that a reload of the config file keeps it.
-  const env = { ...(options.env ?? process.env), ...(options.port !== undefined ? { PORT: String(options.port) } : {}) };
+  const env = {
+    ...(options.env ?? process.env),
+    ...(options.port !== undefined ? { PORT: String(options.port) } : {}),
+  };
   const { config, path } = resolveConfig({ ...options, env });
   return startGateway(config, { logger: options.logger, configPath: path, env });
 }

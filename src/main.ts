@@ -1,5 +1,5 @@
 import { parseCli, startupBanner, USAGE, type StartupFacts } from "./cli.js";
-import { ConfigError, loadConfig } from "./config/load-config.js";
+import { ConfigError, type LoadedConfig, loadConfig } from "./config/load-config.js";
 import { VERSION } from "./runtime.js";
 import { startGateway } from "./server.js";
 import { createLogger } from "./telemetry/logger.js";
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   // The command line wins over the environment, which wins over the file: --port goes in as PORT does (so a
   // reload of the config file keeps it), --config as RUNESTONE_CONFIG does.
   const env = { ...process.env, ...(command.port !== undefined ? { PORT: String(command.port) } : {}) };
-  let loaded;
+  let loaded: LoadedConfig;
   try {
     loaded = loadConfig({ env, ...(command.config !== undefined ? { path: command.config } : {}) });
   } catch (err) {
@@ -38,7 +38,10 @@ async function main(): Promise<void> {
     providers: runtime.table().providers.configuredNames(),
     state_backend: runtime.state.kind,
     ...(config.redis_url ? { redis_url: config.redis_url } : {}),
-    overflow_queue: runtime.queue.kind === "memory" ? "in memory (queued jobs are lost on restart; set REDIS_URL for bee-queue)" : "bee-queue on Redis",
+    overflow_queue:
+      runtime.queue.kind === "memory"
+        ? "in memory (queued jobs are lost on restart; set REDIS_URL for bee-queue)"
+        : "bee-queue on Redis",
     routing_policy: config.routing.policy,
     auth: runtime.tenants().open
       ? "open: no API keys configured, loopback clients only (tenant 'default')"
@@ -46,7 +49,13 @@ async function main(): Promise<void> {
   };
   process.stdout.write(startupBanner(facts));
   const { redis_url: _redisUrl, ...logged } = facts;
-  logger.info({ ...logged, providers: logged.providers.length > 0 ? logged.providers : "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY)" }, `Runestone ${VERSION} listening on ${gateway.url}`);
+  logger.info(
+    {
+      ...logged,
+      providers: logged.providers.length > 0 ? logged.providers : "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY)",
+    },
+    `Runestone ${VERSION} listening on ${gateway.url}`,
+  );
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
     gateway.close().then(

@@ -28,7 +28,9 @@ import { MemoryUsageStore, type UsageStore } from "./usage/usage-store.js";
 import { Telemetry } from "./telemetry/events.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 /** Workers per tenant per process for queued jobs (each also needs a free slot of the tenant to run). */
 const MAX_JOB_WORKERS_PER_TENANT = 16;
@@ -61,7 +63,10 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
   let tenants = new TenantDirectory(config);
   const telemetry = new Telemetry();
   const state = createStateBackend(config.redis_url);
-  const limiter = createLimiter(state, { prefix: `${config.redis_key_prefix}limits`, leaseTtlMs: config.limits.lease_ttl_ms });
+  const limiter = createLimiter(state, {
+    prefix: `${config.redis_key_prefix}limits`,
+    leaseTtlMs: config.limits.lease_ttl_ms,
+  });
   const queue = createOverflowQueue({ redisUrl: config.redis_url, redis: state.redis }, telemetry, {
     prefix: `${config.redis_key_prefix}overflow`,
     maxDepthPerTenant: config.tenant_defaults.max_queue_depth,
@@ -71,10 +76,19 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     maxWaitMs: config.queue.max_wait_ms,
     stallIntervalMs: config.queue.stall_interval_ms,
   });
-  const webhookPolicy = () => ({ allowLoopback: config.webhooks.allow_loopback, allowPrivate: config.webhooks.allow_private_networks, allowLinkLocal: config.webhooks.allow_link_local });
-  const breakers = new CircuitBreakers(createBreakerStore(state, breakerSettingsOf(config), config.redis_key_prefix), telemetry, {
-    onStoreError: (err, operation) => logger.warn({ err, operation }, "circuit breaker store failed; letting the request through"),
+  const webhookPolicy = () => ({
+    allowLoopback: config.webhooks.allow_loopback,
+    allowPrivate: config.webhooks.allow_private_networks,
+    allowLinkLocal: config.webhooks.allow_link_local,
   });
+  const breakers = new CircuitBreakers(
+    createBreakerStore(state, breakerSettingsOf(config), config.redis_key_prefix),
+    telemetry,
+    {
+      onStoreError: (err, operation) =>
+        logger.warn({ err, operation }, "circuit breaker store failed; letting the request through"),
+    },
+  );
   const current = () => table;
   const failover: FailoverDeps = {
     breakers,
@@ -87,9 +101,13 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
       return { firstByteMs: settings?.firstTokenTimeoutMs ?? 60_000, totalMs: settings?.timeoutMs ?? 600_000 };
     },
   };
-  const usage: UsageStore = state.redis ? new RedisUsageStore(state.redis, config.redis_key_prefix) : new MemoryUsageStore();
+  const usage: UsageStore = state.redis
+    ? new RedisUsageStore(state.redis, config.redis_key_prefix)
+    : new MemoryUsageStore();
   telemetry.on("chat.usage", (e) => {
-    usage.add({ ...e, day: utcDay(Date.now()) }).catch((err: unknown) => logger.warn({ err, tenant: e.tenant }, "usage counters not updated"));
+    usage
+      .add({ ...e, day: utcDay(Date.now()) })
+      .catch((err: unknown) => logger.warn({ err, tenant: e.tenant }, "usage counters not updated"));
   });
   const metrics = createMetrics({
     telemetry,
@@ -99,14 +117,24 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     breakerStates: () => breakers.states(),
   });
   logRequests(telemetry, logger);
-  const chat = new ChatService(new Router(current, breakers), failover, telemetry, new BudgetGuard(usage), () => table.defaultMaxTokens);
+  const chat = new ChatService(
+    new Router(current, breakers),
+    failover,
+    telemetry,
+    new BudgetGuard(usage),
+    () => table.defaultMaxTokens,
+  );
   queue.startWorkers({
     tenants: () => tenants.ids(),
     runner: {
       async admit(tenantId) {
         const tenant = tenants.get(tenantId);
         if (!tenant) return undefined;
-        const admission = await limiter.admit({ tenant: tenantId, limits: tenant.limits, estimatedTokens: table.defaultMaxTokens });
+        const admission = await limiter.admit({
+          tenant: tenantId,
+          limits: tenant.limits,
+          estimatedTokens: table.defaultMaxTokens,
+        });
         return admission.admitted ? admission.lease : undefined;
       },
       async run(job, signal) {
@@ -116,10 +144,15 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
       },
       isRetryable,
       // Queued jobs are overflow: a few at a time per process is plenty, however high the tenant's limit.
-      concurrency: (tenantId) => Math.min(MAX_JOB_WORKERS_PER_TENANT, tenants.get(tenantId)?.limits.maxConcurrency ?? 1),
+      concurrency: (tenantId) =>
+        Math.min(MAX_JOB_WORKERS_PER_TENANT, tenants.get(tenantId)?.limits.maxConcurrency ?? 1),
     },
     webhooks: {
-      sender: new WebhookSender(telemetry, { ...webhookPolicy(), maxAttempts: config.webhooks.max_attempts, baseDelayMs: config.webhooks.base_delay_ms }),
+      sender: new WebhookSender(telemetry, {
+        ...webhookPolicy(),
+        maxAttempts: config.webhooks.max_attempts,
+        baseDelayMs: config.webhooks.base_delay_ms,
+      }),
       forTenant: (tenantId) => {
         const tenant = tenants.get(tenantId);
         return tenant ? { secret: tenant.webhookSecret, defaultUrl: tenant.webhookUrl } : undefined;
@@ -138,13 +171,25 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     metrics,
     limiter,
     queue,
-    admission: new AdmissionGate({ limiter, queue, defaultCompletionTokens: () => table.defaultMaxTokens, callbackPolicy: webhookPolicy,
+    admission: new AdmissionGate({
+      limiter,
+      queue,
+      defaultCompletionTokens: () => table.defaultMaxTokens,
+      callbackPolicy: webhookPolicy,
       telemetry,
-      onReleaseError: (err, tenant) => logger.warn({ err, tenant }, "could not give a slot back; its lease will expire by itself"),
+      onReleaseError: (err, tenant) =>
+        logger.warn({ err, tenant }, "could not give a slot back; its lease will expire by itself"),
     }),
     models: new ModelDirectory(current),
     chat,
-    health: new HealthService({ version: VERSION, providers: () => table.providers, breakers, state, queue, startedAt: Date.now() }),
+    health: new HealthService({
+      version: VERSION,
+      providers: () => table.providers,
+      breakers,
+      state,
+      queue,
+      startedAt: Date.now(),
+    }),
     breakers,
     state,
     reconfigure(next) {

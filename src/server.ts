@@ -40,10 +40,15 @@ export async function createGateway(config: Config, options: StartOptions = {}):
   const runtime = createRuntime(config, options.logger);
   try {
     if (!(await runtime.state.waitUntilReady(STATE_BACKEND_WAIT_MS))) {
-      runtime.logger.warn({ redis_url: config.redis_url }, `Redis did not answer within ${STATE_BACKEND_WAIT_MS} ms; starting anyway (not ready until it does)`);
+      runtime.logger.warn(
+        { redis_url: config.redis_url },
+        `Redis did not answer within ${STATE_BACKEND_WAIT_MS} ms; starting anyway (not ready until it does)`,
+      );
     }
     const app = await createApp(runtime);
-    const watcher = options.configPath ? watchConfig(options.configPath, () => runtime.config, reloadEvents(runtime), options.env) : undefined;
+    const watcher = options.configPath
+      ? watchConfig(options.configPath, () => runtime.config, reloadEvents(runtime), options.env)
+      : undefined;
     return {
       app,
       runtime,
@@ -92,10 +97,14 @@ function reloadEvents(runtime: Runtime): ConfigWatcherEvents {
     onReload(config, restartNeeded) {
       runtime.reconfigure(config);
       runtime.logger.info({ restart_needed_for: restartNeeded }, "configuration reloaded");
-      if (restartNeeded.length > 0) runtime.logger.warn({ keys: restartNeeded }, "these changes take effect after a restart");
+      if (restartNeeded.length > 0)
+        runtime.logger.warn({ keys: restartNeeded }, "these changes take effect after a restart");
     },
     onInvalid(err) {
-      runtime.logger.error({ err: err instanceof Error ? err.message : String(err) }, "configuration edit refused; keeping the previous configuration");
+      runtime.logger.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        "configuration edit refused; keeping the previous configuration",
+      );
     },
   };
 }

@@ -9,7 +9,13 @@ export interface LoadResult {
 }
 
 /** Sends `total` POSTs with `concurrency` in flight over keep-alive connections; latency is to the last byte. */
-export async function load(url: string, body: string, total: number, concurrency: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+export async function load(
+  url: string,
+  body: string,
+  total: number,
+  concurrency: number,
+  headers: Record<string, string> = {},
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -18,14 +24,24 @@ export async function load(url: string, body: string, total: number, concurrency
   const one = () =>
     new Promise<void>((resolve) => {
       const started = performance.now();
-      const req = request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-        res.on("data", () => {});
-        res.on("end", () => {
-          if (res.statusCode !== 200) failures++;
-          latencies.push(performance.now() - started);
-          resolve();
-        });
-      });
+      const req = request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: "POST",
+          headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.on("data", () => {});
+          res.on("end", () => {
+            if (res.statusCode !== 200) failures++;
+            latencies.push(performance.now() - started);
+            resolve();
+          });
+        },
+      );
       req.on("error", () => {
         failures++;
         resolve();

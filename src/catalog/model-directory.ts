@@ -22,7 +22,8 @@ export class ModelDirectory {
     const slash = target.indexOf("/");
     const provider = slash > 0 && providers.has(target.slice(0, slash)) ? target.slice(0, slash) : undefined;
     const entry = catalog.find(provider ? target.slice(slash + 1) : target);
-    if (!entry || !providers.isConfigured(entry.provider) || (provider && entry.provider !== provider)) return undefined;
+    if (!entry || !providers.isConfigured(entry.provider) || (provider && entry.provider !== provider))
+      return undefined;
     const model = toModelObject(entry);
     return aliases.has(id) ? { ...model, id, alias_for: `${entry.provider}/${entry.id}` } : model;
   }

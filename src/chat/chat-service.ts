@@ -74,20 +74,58 @@ export class ChatService {
   async complete(request: ChatRequest, context: ChatCallContext): Promise<CompletedChat> {
     const plan = await this.plan(request, context.tenant);
     this.announce(plan.policy, plan.candidates, context.requestId);
-    const served = await serveWithFailover(plan, context.requestId, context.signal, this.failover, ({ candidate, signal }) =>
-      candidate.provider.complete({ request, model: candidate.model, signal }),
+    const served = await serveWithFailover(
+      plan,
+      context.requestId,
+      context.signal,
+      this.failover,
+      ({ candidate, signal }) => candidate.provider.complete({ request, model: candidate.model, signal }),
     );
     served.timers.dispose();
-    const routing = { provider: served.candidate.provider.name, model: served.candidate.model, policy: plan.policy, attempts: served.attempts };
+    const routing = {
+      provider: served.candidate.provider.name,
+      model: served.candidate.model,
+      policy: plan.policy,
+      attempts: served.attempts,
+    };
     const reported = served.value.usage;
-    const usage = this.account(context, served.candidate, reported ? { prompt: reported.prompt_tokens, completion: reported.completion_tokens } : estimateUsage(request, served.value.choices.reduce((n, c) => n + (c.message.content?.length ?? 0), 0)));
-    return { routing, usage, upstreamMs: served.elapsedMs, completion: Object.assign(served.value, metadata(routing, context)) };
+    const usage = this.account(
+      context,
+      served.candidate,
+      reported
+        ? { prompt: reported.prompt_tokens, completion: reported.completion_tokens }
+        : estimateUsage(
+            request,
+            served.value.choices.reduce((n, c) => n + (c.message.content?.length ?? 0), 0),
+          ),
+    );
+    return {
+      routing,
+      usage,
+      upstreamMs: served.elapsedMs,
+      completion: Object.assign(served.value, metadata(routing, context)),
+    };
   }
 
   /** Prices the answer's tokens and reports them (metrics, logs, the tenant's usage counters subscribe). */
-  private account(context: ChatCallContext, candidate: RouteCandidate, tokens: { prompt: number; completion: number; estimated?: boolean }): AnswerUsage {
-    const usage = { promptTokens: tokens.prompt, completionTokens: tokens.completion, costUsd: costUsd(candidate.entry, tokens.prompt, tokens.completion), estimated: tokens.estimated ?? false };
-    this.telemetry.emit("chat.usage", { requestId: context.requestId, tenant: context.tenant.id, provider: candidate.provider.name, model: candidate.model, ...usage });
+  private account(
+    context: ChatCallContext,
+    candidate: RouteCandidate,
+    tokens: { prompt: number; completion: number; estimated?: boolean },
+  ): AnswerUsage {
+    const usage = {
+      promptTokens: tokens.prompt,
+      completionTokens: tokens.completion,
+      costUsd: costUsd(candidate.entry, tokens.prompt, tokens.completion),
+      estimated: tokens.estimated ?? false,
+    };
+    this.telemetry.emit("chat.usage", {
+      requestId: context.requestId,
+      tenant: context.tenant.id,
+      provider: candidate.provider.name,
+      model: candidate.model,
+      ...usage,
+    });
     return usage;
   }
 
@@ -95,26 +133,57 @@ export class ChatService {
     const plan = await this.plan(request, context.tenant);
     this.announce(plan.policy, plan.candidates, context.requestId);
     const includeUsage = request.stream_options?.include_usage === true;
-    const served = await serveWithFailover(plan, context.requestId, context.signal, this.failover, async ({ candidate, signal }) => {
-      const chunks = candidate.provider.stream({ request, model: candidate.model, signal })[Symbol.asyncIterator]();
-      const first = await chunks.next();
-      if (first.done) throw endedEarly(candidate.provider.name);
-      return { first: first.value, chunks };
-    });
-    const routing = { provider: served.candidate.provider.name, model: served.candidate.model, policy: plan.policy, attempts: served.attempts };
+    const served = await serveWithFailover(
+      plan,
+      context.requestId,
+      context.signal,
+      this.failover,
+      async ({ candidate, signal }) => {
+        const chunks = candidate.provider.stream({ request, model: candidate.model, signal })[Symbol.asyncIterator]();
+        const first = await chunks.next();
+        if (first.done) throw endedEarly(candidate.provider.name);
+        return { first: first.value, chunks };
+      },
+    );
+    const routing = {
+      provider: served.candidate.provider.name,
+      model: served.candidate.model,
+      policy: plan.policy,
+      attempts: served.attempts,
+    };
     const meta = metadata(routing, context);
-    const progress: StreamProgress = { chars: charsOf(served.value.first), reported: served.value.first.usage ?? undefined, waitedMs: served.elapsedMs, ended: false };
+    const progress: StreamProgress = {
+      chars: charsOf(served.value.first),
+      reported: served.value.first.usage ?? undefined,
+      waitedMs: served.elapsedMs,
+      ended: false,
+    };
     let usage: AnswerUsage | undefined;
     const settle = () => {
       if (usage || !progress.ended) return;
       const { reported } = progress;
-      usage = this.account(context, served.candidate, reported ? { prompt: reported.prompt_tokens, completion: reported.completion_tokens } : estimateUsage(request, progress.chars));
+      usage = this.account(
+        context,
+        served.candidate,
+        reported
+          ? { prompt: reported.prompt_tokens, completion: reported.completion_tokens }
+          : estimateUsage(request, progress.chars),
+      );
     };
     const first = decorate(served.value.first, meta, includeUsage);
     return {
       routing,
       first,
-      rest: rest(served.value.chunks, served.value.first, served.timers, meta, includeUsage, routing.provider, progress, settle),
+      rest: rest(
+        served.value.chunks,
+        served.value.first,
+        served.timers,
+        meta,
+        includeUsage,
+        routing.provider,
+        progress,
+        settle,
+      ),
       outcome: () => ({ usage, upstreamMs: progress.waitedMs }),
     };
   }
@@ -125,16 +194,36 @@ export class ChatService {
     const candidates = plan.candidates.filter((c) => allowsModel(tenant, c.provider.name, c.model));
     if (candidates.length === 0) {
       const names = plan.candidates.map((c) => `${c.provider.name}/${c.model}`).join(", ");
-      throw new GatewayError({ status: 403, type: "permission_error", code: "model_not_allowed", param: "model", message: `Tenant '${tenant.id}' may not use ${names}.` });
+      throw new GatewayError({
+        status: 403,
+        type: "permission_error",
+        code: "model_not_allowed",
+        param: "model",
+        message: `Tenant '${tenant.id}' may not use ${names}.`,
+      });
     }
     const first = candidates[0] as RouteCandidate;
-    await this.budgets.check(tenant, costUsd(first.entry, estimatePromptTokens(request), requestedMaxTokens(request) ?? this.defaultMaxTokens()));
+    await this.budgets.check(
+      tenant,
+      costUsd(first.entry, estimatePromptTokens(request), requestedMaxTokens(request) ?? this.defaultMaxTokens()),
+    );
     return { ...plan, candidates };
   }
 
-  private announce(policy: string, candidates: ReadonlyArray<{ provider: { name: string }; model: string }>, requestId: string): void {
+  private announce(
+    policy: string,
+    candidates: ReadonlyArray<{ provider: { name: string }; model: string }>,
+    requestId: string,
+  ): void {
     const first = candidates[0];
-    if (first) this.telemetry.emit("routing.decision", { requestId, policy, provider: first.provider.name, model: first.model, candidates: candidates.length });
+    if (first)
+      this.telemetry.emit("routing.decision", {
+        requestId,
+        policy,
+        provider: first.provider.name,
+        model: first.model,
+        candidates: candidates.length,
+      });
   }
 }
 
@@ -143,11 +232,20 @@ function metadata(routing: Routing, context: ChatCallContext): RunestoneMetadata
 }
 
 function endedEarly(provider: string): GatewayError {
-  return new GatewayError({ status: 502, type: "service_error", code: "upstream_error", message: `Provider '${provider}' ended the stream before the answer was complete.` });
+  return new GatewayError({
+    status: 502,
+    type: "service_error",
+    code: "upstream_error",
+    message: `Provider '${provider}' ended the stream before the answer was complete.`,
+  });
 }
 
 /** Adds the metadata; unless the client asked for usage, drops the usage chunk (undefined) and the usage field. */
-function decorate(chunk: CompletionChunk, meta: RunestoneMetadata, includeUsage: boolean): ChatCompletionChunk | undefined {
+function decorate(
+  chunk: CompletionChunk,
+  meta: RunestoneMetadata,
+  includeUsage: boolean,
+): ChatCompletionChunk | undefined {
   if (!includeUsage) {
     if (chunk.choices.length === 0 && chunk.usage) return undefined;
     delete chunk.usage;
@@ -214,6 +312,9 @@ function charsOf(chunk: CompletionChunk): number {
 }
 
 /** For upstreams that report no usage: the prompt estimate and about four characters per answer token. */
-function estimateUsage(request: ChatRequest, answerChars: number): { prompt: number; completion: number; estimated: true } {
+function estimateUsage(
+  request: ChatRequest,
+  answerChars: number,
+): { prompt: number; completion: number; estimated: true } {
   return { prompt: estimatePromptTokens(request), completion: Math.ceil(answerChars / 4), estimated: true };
 }

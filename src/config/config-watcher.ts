@@ -20,14 +20,22 @@ const DEBOUNCE_MS = 100;
  * Watches the config file and re-validates it on every change. The folder is watched, not the file, because
  * editors and config-map updates replace the file rather than write into it.
  */
-export function watchConfig(path: string, current: () => Config, events: ConfigWatcherEvents, env: Record<string, string | undefined> = process.env): FSWatcher {
+export function watchConfig(
+  path: string,
+  current: () => Config,
+  events: ConfigWatcherEvents,
+  env: Record<string, string | undefined> = process.env,
+): FSWatcher {
   let timer: NodeJS.Timeout | undefined;
   const reload = () => {
     try {
       const { config } = loadConfig({ path, env });
       const before = current();
       if (isDeepStrictEqual(before, config)) return;
-      events.onReload(config, START_UP_KEYS.filter((key) => !isDeepStrictEqual(pick(before, key), pick(config, key))));
+      events.onReload(
+        config,
+        START_UP_KEYS.filter((key) => !isDeepStrictEqual(pick(before, key), pick(config, key))),
+      );
     } catch (err) {
       events.onInvalid(err);
     }

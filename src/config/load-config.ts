@@ -60,14 +60,22 @@ export function parseConfig(raw: unknown, env: Env, source: string): Config {
     fromEnv.set(setting.path.join("."), setting.variable);
   }
   const result = configSchema.safeParse(merged);
-  if (!result.success) throw new ConfigError(source, result.error.issues.map((issue) => describeIssue(issue, fromEnv)));
+  if (!result.success)
+    throw new ConfigError(
+      source,
+      result.error.issues.map((issue) => describeIssue(issue, fromEnv)),
+    );
   return result.data;
 }
 
 function readYaml(path: string): unknown {
   if (!existsSync(path)) throw new ConfigError(path, ["the file does not exist"]);
   const doc = parseDocument(readFileSync(path, "utf8"));
-  if (doc.errors.length > 0) throw new ConfigError(path, doc.errors.map((e) => e.message));
+  if (doc.errors.length > 0)
+    throw new ConfigError(
+      path,
+      doc.errors.map((e) => e.message),
+    );
   return doc.toJS() ?? {};
 }
 
@@ -84,6 +92,9 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 function describeIssue(issue: z.core.$ZodIssue, fromEnv: Map<string, string>): string {
   const where = issue.path.map(String).join(".") || "(top level)";
   const variable = fromEnv.get(where);
-  const unknownKeys = issue.code === "unrecognized_keys" ? ` (unknown key${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")})` : "";
+  const unknownKeys =
+    issue.code === "unrecognized_keys"
+      ? ` (unknown key${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")})`
+      : "";
   return `${where}: ${issue.message}${unknownKeys}${variable ? ` (from ${variable})` : ""}`;
 }

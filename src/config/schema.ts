@@ -1,16 +1,52 @@
 import { z } from "zod";
 
-const providerName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be lowercase letters, digits, '_' or '-', starting with a letter");
+const providerName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be lowercase letters, digits, '_' or '-', starting with a letter");
 
 export const providerSchema = z
   .object({
-    kind: z.enum(["openai", "anthropic"]).optional().describe("Wire protocol; defaults to the provider's name for `openai` and `anthropic`, else `openai` (any OpenAI-compatible host)"),
-    api_key: z.string().min(1).optional().describe("API key; env OPENAI_API_KEY / ANTHROPIC_API_KEY for the built-in providers"),
-    base_url: z.url().optional().describe("Base URL; env OPENAI_BASE_URL / ANTHROPIC_BASE_URL for the built-in providers"),
-    timeout_ms: z.number().int().positive().default(600_000).describe("Total time one upstream attempt may take, a whole stream included"),
-    first_token_timeout_ms: z.number().int().positive().default(60_000).describe("Time to the answer's first byte (the whole answer when not streaming); past it the attempt fails over"),
-    connect_timeout_ms: z.number().int().positive().default(10_000).describe("Time to open a connection to the provider"),
-    default_max_tokens: z.number().int().positive().default(4096).describe("max_tokens sent to Anthropic when the client gives none"),
+    kind: z
+      .enum(["openai", "anthropic"])
+      .optional()
+      .describe(
+        "Wire protocol; defaults to the provider's name for `openai` and `anthropic`, else `openai` (any OpenAI-compatible host)",
+      ),
+    api_key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("API key; env OPENAI_API_KEY / ANTHROPIC_API_KEY for the built-in providers"),
+    base_url: z
+      .url()
+      .optional()
+      .describe("Base URL; env OPENAI_BASE_URL / ANTHROPIC_BASE_URL for the built-in providers"),
+    timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(600_000)
+      .describe("Total time one upstream attempt may take, a whole stream included"),
+    first_token_timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(60_000)
+      .describe(
+        "Time to the answer's first byte (the whole answer when not streaming); past it the attempt fails over",
+      ),
+    connect_timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe("Time to open a connection to the provider"),
+    default_max_tokens: z
+      .number()
+      .int()
+      .positive()
+      .default(4096)
+      .describe("max_tokens sent to Anthropic when the client gives none"),
   })
   .strict();
 
@@ -19,8 +55,14 @@ const modelSchema = z
     id: z.string().min(1).describe("The model name clients send; an entry with a built-in model's id replaces it"),
     provider: providerName.describe("The provider that serves it (a key of `providers`, or openai/anthropic)"),
     owned_by: z.string().optional().describe("`owned_by` in /v1/models; the provider's name when absent"),
-    model_family: z.enum(["general", "coding", "reasoning", "vision"]).default("general").describe("Family the cost policy chooses within"),
-    capabilities: z.array(z.enum(["chat", "streaming", "function_calling", "vision", "code_generation"])).default(["chat", "streaming"]).describe("What it can do; the cost policy keeps only models with every requested capability"),
+    model_family: z
+      .enum(["general", "coding", "reasoning", "vision"])
+      .default("general")
+      .describe("Family the cost policy chooses within"),
+    capabilities: z
+      .array(z.enum(["chat", "streaming", "function_calling", "vision", "code_generation"]))
+      .default(["chat", "streaming"])
+      .describe("What it can do; the cost policy keeps only models with every requested capability"),
     context_window: z.number().int().positive().default(8192).describe("Context window in tokens"),
     max_tokens: z.number().int().positive().default(4096).describe("The most output tokens one answer may have"),
     input_cost_per_million: z.number().nonnegative().default(0).describe("USD per million input tokens"),
@@ -30,7 +72,10 @@ const modelSchema = z
   .strict();
 
 /** What a size limit may look like: bytes, or a number with kb/mb. */
-const byteSize = z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, "must be a size such as 20mb")]);
+const byteSize = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, "must be a size such as 20mb"),
+]);
 
 const keyHash = z
   .string()
@@ -39,21 +84,45 @@ const keyHash = z
 
 const tenantLimits = {
   max_concurrency: z.number().int().positive().optional().describe("Requests in flight at once, streams included"),
-  requests_per_minute: z.number().int().positive().optional().describe("Requests started per minute; unlimited when absent"),
-  tokens_per_minute: z.number().int().positive().optional().describe("Estimated prompt + max tokens reserved at admission, reconciled with real usage"),
+  requests_per_minute: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Requests started per minute; unlimited when absent"),
+  tokens_per_minute: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Estimated prompt + max tokens reserved at admission, reconciled with real usage"),
   overflow: z.enum(["queue", "reject"]).optional().describe("Over the limit: queue (202 + job) or reject (429)"),
   max_queue_depth: z.number().int().positive().optional().describe("Queued jobs per tenant; beyond it, 429"),
-  monthly_budget_usd: z.number().positive().optional().describe("Past it (at catalog prices, this calendar month, UTC), chat requests get 429 budget_exceeded"),
+  monthly_budget_usd: z
+    .number()
+    .positive()
+    .optional()
+    .describe("Past it (at catalog prices, this calendar month, UTC), chat requests get 429 budget_exceeded"),
 };
 
 const tenantSchema = z
   .object({
     api_keys: z.array(keyHash).default([]).describe("SHA-256 hex digests of the tenant's API keys"),
-    admin_api_keys: z.array(keyHash).default([]).describe("Keys of this tenant that may also act for other tenants (body tenant_id)"),
+    admin_api_keys: z
+      .array(keyHash)
+      .default([])
+      .describe("Keys of this tenant that may also act for other tenants (body tenant_id)"),
     ...tenantLimits,
-    webhook_secret: z.string().min(1).optional().describe("Standard Webhooks secret (whsec_...) signing this tenant's job webhooks"),
+    webhook_secret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Standard Webhooks secret (whsec_...) signing this tenant's job webhooks"),
     webhook_url: z.url().optional().describe("Default callback URL for finished jobs"),
-    allowed_models: z.array(z.string().min(1)).optional().describe("Models (provider/model or id; * wildcards) the tenant may use; all when absent"),
+    allowed_models: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Models (provider/model or id; * wildcards) the tenant may use; all when absent"),
   })
   .strict();
 
@@ -67,48 +136,151 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    default_provider: providerName.default("openai").describe("Provider for models that are not in the catalog (local model names)"),
-    providers: z.record(providerName, providerSchema).default({}).describe("Upstreams by name: `openai`, `anthropic`, or any name for an OpenAI-compatible host (give it a `base_url`)"),
+    default_provider: providerName
+      .default("openai")
+      .describe("Provider for models that are not in the catalog (local model names)"),
+    providers: z
+      .record(providerName, providerSchema)
+      .default({})
+      .describe(
+        "Upstreams by name: `openai`, `anthropic`, or any name for an OpenAI-compatible host (give it a `base_url`)",
+      ),
     models: z.array(modelSchema).default([]).describe("Catalog entries to add, or to override by id"),
-    aliases: z.record(z.string().min(1), z.string().min(1)).default({}).describe("Model names clients may use, mapped to `provider/model` or a catalog id"),
-    fallbacks: z.record(z.string().min(1), z.array(z.string().min(1))).default({}).describe("Per model (or alias): the ordered models to try when it fails, on any provider"),
+    aliases: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .describe("Model names clients may use, mapped to `provider/model` or a catalog id"),
+    fallbacks: z
+      .record(z.string().min(1), z.array(z.string().min(1)))
+      .default({})
+      .describe("Per model (or alias): the ordered models to try when it fails, on any provider"),
     routing: z
       .object({
-        policy: z.enum(["default", "cost"]).default("default").describe("`default`: the requested model, then its fallbacks; `cost`: the cheapest model that qualifies. env RUNESTONE_ROUTER_POLICY"),
-        default_model_family: z.enum(["general", "coding", "reasoning", "vision"]).default("general").describe("Family the cost policy picks from when the request names none"),
+        policy: z
+          .enum(["default", "cost"])
+          .default("default")
+          .describe(
+            "`default`: the requested model, then its fallbacks; `cost`: the cheapest model that qualifies. env RUNESTONE_ROUTER_POLICY",
+          ),
+        default_model_family: z
+          .enum(["general", "coding", "reasoning", "vision"])
+          .default("general")
+          .describe("Family the cost policy picks from when the request names none"),
         retry: z
           .object({
-            max_attempts: z.number().int().min(1).max(10).default(2).describe("Attempts per candidate, the first included"),
-            base_delay_ms: z.number().int().min(0).default(500).describe("Backoff before the first retry (full jitter, doubling)"),
-            max_delay_ms: z.number().int().min(0).default(8_000).describe("Longest backoff; a longer upstream retry-after means fail over"),
-            budget_ms: z.number().int().positive().default(30_000).describe("No new attempt starts once a request is this old"),
+            max_attempts: z
+              .number()
+              .int()
+              .min(1)
+              .max(10)
+              .default(2)
+              .describe("Attempts per candidate, the first included"),
+            base_delay_ms: z
+              .number()
+              .int()
+              .min(0)
+              .default(500)
+              .describe("Backoff before the first retry (full jitter, doubling)"),
+            max_delay_ms: z
+              .number()
+              .int()
+              .min(0)
+              .default(8_000)
+              .describe("Longest backoff; a longer upstream retry-after means fail over"),
+            budget_ms: z
+              .number()
+              .int()
+              .positive()
+              .default(30_000)
+              .describe("No new attempt starts once a request is this old"),
           })
           .strict()
           .prefault({}),
         breaker: z
           .object({
-            consecutive_failures: z.number().int().positive().default(5).describe("Failures in a row that open a breaker"),
-            failure_ratio: z.number().gt(0).max(1).default(0.5).describe("Failure ratio over `window_ms` that opens a breaker (once `minimum_requests` were made)"),
-            minimum_requests: z.number().int().positive().default(10).describe("Requests in the window before `failure_ratio` counts"),
+            consecutive_failures: z
+              .number()
+              .int()
+              .positive()
+              .default(5)
+              .describe("Failures in a row that open a breaker"),
+            failure_ratio: z
+              .number()
+              .gt(0)
+              .max(1)
+              .default(0.5)
+              .describe("Failure ratio over `window_ms` that opens a breaker (once `minimum_requests` were made)"),
+            minimum_requests: z
+              .number()
+              .int()
+              .positive()
+              .default(10)
+              .describe("Requests in the window before `failure_ratio` counts"),
             window_ms: z.number().int().positive().default(30_000).describe("The rolling window of `failure_ratio`"),
-            cooldown_ms: z.number().int().positive().default(15_000).describe("How long an open breaker refuses before letting probes through (half-open)"),
-            half_open_probes: z.number().int().positive().default(1).describe("Requests let through at once while half-open"),
-            half_open_successes: z.number().int().positive().default(2).describe("Successes in a row that close a half-open breaker"),
+            cooldown_ms: z
+              .number()
+              .int()
+              .positive()
+              .default(15_000)
+              .describe("How long an open breaker refuses before letting probes through (half-open)"),
+            half_open_probes: z
+              .number()
+              .int()
+              .positive()
+              .default(1)
+              .describe("Requests let through at once while half-open"),
+            half_open_successes: z
+              .number()
+              .int()
+              .positive()
+              .default(2)
+              .describe("Successes in a row that close a half-open breaker"),
           })
           .strict()
           .prefault({}),
       })
       .strict()
       .prefault({}),
-    redis_url: z.string().regex(/^rediss?:\/\//, "must start with redis:// or rediss://").optional().describe("Shared state backend; env REDIS_URL. Without it state is in memory"),
+    redis_url: z
+      .string()
+      .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+      .optional()
+      .describe("Shared state backend; env REDIS_URL. Without it state is in memory"),
     tenant_defaults: z
       .object({
-        max_concurrency: z.number().int().positive().default(10).describe("Requests in flight at once, streams included"),
-        requests_per_minute: z.number().int().positive().optional().describe("Requests started per minute; unlimited when absent"),
-        tokens_per_minute: z.number().int().positive().optional().describe("Tokens per minute (estimated at admission, reconciled with real usage); unlimited when absent"),
-        overflow: z.enum(["queue", "reject"]).default("queue").describe("Over the limit: queue (202 + job) or reject (429)"),
-        max_queue_depth: z.number().int().positive().default(100).describe("Queued jobs per tenant; beyond it, 429 queue_full"),
-        monthly_budget_usd: z.number().positive().optional().describe("Spending limit per calendar month (UTC) at catalog prices; none when absent"),
+        max_concurrency: z
+          .number()
+          .int()
+          .positive()
+          .default(10)
+          .describe("Requests in flight at once, streams included"),
+        requests_per_minute: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe("Requests started per minute; unlimited when absent"),
+        tokens_per_minute: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe("Tokens per minute (estimated at admission, reconciled with real usage); unlimited when absent"),
+        overflow: z
+          .enum(["queue", "reject"])
+          .default("queue")
+          .describe("Over the limit: queue (202 + job) or reject (429)"),
+        max_queue_depth: z
+          .number()
+          .int()
+          .positive()
+          .default(100)
+          .describe("Queued jobs per tenant; beyond it, 429 queue_full"),
+        monthly_budget_usd: z
+          .number()
+          .positive()
+          .optional()
+          .describe("Spending limit per calendar month (UTC) at catalog prices; none when absent"),
       })
       .strict()
       .prefault({})
@@ -116,42 +288,75 @@ export const configSchema = z
     tenants: z
       .record(z.string().regex(/^[\w.-]{1,128}$/, "must be letters, digits, '_', '.' or '-'"), tenantSchema)
       .default({})
-      .describe("Tenants by id, each with its API keys and limits; with none, the gateway serves loopback clients only, without keys"),
+      .describe(
+        "Tenants by id, each with its API keys and limits; with none, the gateway serves loopback clients only, without keys",
+      ),
     queue: z
       .object({
         job_timeout_ms: z.number().int().positive().default(120_000).describe("One run of a queued job"),
         max_attempts: z.number().int().positive().default(3).describe("Runs of a job whose provider failed retryably"),
         result_ttl_ms: z.number().int().positive().default(86_400_000).describe("How long finished jobs are kept"),
         max_wait_ms: z.number().int().positive().default(900_000).describe("A job queued longer than this expires"),
-        stall_interval_ms: z.number().int().positive().default(5_000).describe("Redis: a running job whose worker died is picked up again after one to two of these"),
+        stall_interval_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(5_000)
+          .describe("Redis: a running job whose worker died is picked up again after one to two of these"),
       })
       .strict()
       .prefault({}),
     webhooks: z
       .object({
         allow_loopback: z.boolean().default(false).describe("Allow callback URLs on 127.0.0.0/8 and ::1"),
-        allow_private_networks: z.boolean().default(false).describe("Allow callback URLs on private networks (10/8, 172.16/12, 192.168/16, fc00::/7, ...)"),
-        allow_link_local: z.boolean().default(false).describe("Allow callback URLs on 169.254/16 and fe80::/10 (where cloud metadata services live)"),
+        allow_private_networks: z
+          .boolean()
+          .default(false)
+          .describe("Allow callback URLs on private networks (10/8, 172.16/12, 192.168/16, fc00::/7, ...)"),
+        allow_link_local: z
+          .boolean()
+          .default(false)
+          .describe("Allow callback URLs on 169.254/16 and fe80::/10 (where cloud metadata services live)"),
         max_attempts: z.number().int().positive().default(5).describe("Deliveries of one webhook before giving up"),
-        base_delay_ms: z.number().int().positive().default(500).describe("Backoff before the first redelivery (exponential after it)"),
+        base_delay_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(500)
+          .describe("Backoff before the first redelivery (exponential after it)"),
       })
       .strict()
       .prefault({}),
     limits: z
       .object({
-        lease_ttl_ms: z.number().int().min(1000).default(30_000).describe("Redis: the slots of a replica that died come back after this; live requests renew their lease"),
+        lease_ttl_ms: z
+          .number()
+          .int()
+          .min(1000)
+          .default(30_000)
+          .describe("Redis: the slots of a replica that died come back after this; live requests renew their lease"),
       })
       .strict()
       .prefault({}),
     metrics: z
       .object({
         token: z.string().min(16).optional().describe("Bearer token that lets clients read /metrics"),
-        loopback_without_token: z.boolean().default(true).describe("Whether loopback clients (a local Prometheus or sidecar) may read /metrics without the token"),
+        loopback_without_token: z
+          .boolean()
+          .default(true)
+          .describe("Whether loopback clients (a local Prometheus or sidecar) may read /metrics without the token"),
       })
       .strict()
       .prefault({}),
-    redis_key_prefix: z.string().min(1).default("runestone:").describe("Prefix of every Redis key, so deployments can share a Redis"),
-    log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info").describe("Log level (pino); JSON lines on stdout"),
+    redis_key_prefix: z
+      .string()
+      .min(1)
+      .default("runestone:")
+      .describe("Prefix of every Redis key, so deployments can share a Redis"),
+    log_level: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info")
+      .describe("Log level (pino); JSON lines on stdout"),
   })
   .strict();
 

@@ -20,7 +20,12 @@ export interface ChatHandlerDeps {
 }
 
 function noteRouting(ctx: AppContext, routing: Routing): void {
-  Object.assign(ctx.state.summary, { provider: routing.provider, model: routing.model, routingPolicy: routing.policy, attempts: routing.attempts });
+  Object.assign(ctx.state.summary, {
+    provider: routing.provider,
+    model: routing.model,
+    routingPolicy: routing.policy,
+    attempts: routing.attempts,
+  });
 }
 
 /** The validated body (openapi-backend has checked it against the spec before any handler runs). */
@@ -36,14 +41,24 @@ export function chatHandlers({ chat, admission, tenants }: ChatHandlerDeps) {
     const tenant = requestTenant(ctx.state.principal, body.tenant_id, tenants());
     const requestId = ctx.state.requestId;
     Object.assign(summary, { tenant: tenant.id, stream: streaming });
-    const admitted = await admission.admit({ tenant, request: body, requestId, overflow: ctx.get("x-runestone-overflow") || undefined });
+    const admitted = await admission.admit({
+      tenant,
+      request: body,
+      requestId,
+      overflow: ctx.get("x-runestone-overflow") || undefined,
+    });
     ctx.set(rateLimitHeaders(admitted.snapshot));
     if (admitted.kind === "queued") {
       Object.assign(summary, { overflow: "queued", jobId: admitted.job.id });
       ctx.status = 202;
       // Mounted under a prefix (koa-mount sets mountPath), the job's URL is under it too.
       ctx.set("location", `${(ctx as { mountPath?: string }).mountPath ?? ""}/v1/jobs/${admitted.job.id}`);
-      ctx.body = { message: `Request queued: tenant '${tenant.id}' is at its limit.`, job_id: admitted.job.id, request_id: requestId, estimated_wait_time: admitted.job.estimatedWaitSeconds };
+      ctx.body = {
+        message: `Request queued: tenant '${tenant.id}' is at its limit.`,
+        job_id: admitted.job.id,
+        request_id: requestId,
+        estimated_wait_time: admitted.job.estimatedWaitSeconds,
+      };
       return;
     }
     let usage: AnswerUsage | undefined;
@@ -65,7 +80,12 @@ export function chatHandlers({ chat, admission, tenants }: ChatHandlerDeps) {
         ctx.body = completed.completion;
       }
     } finally {
-      if (usage) Object.assign(summary, { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costUsd: usage.costUsd });
+      if (usage)
+        Object.assign(summary, {
+          promptTokens: usage.promptTokens,
+          completionTokens: usage.completionTokens,
+          costUsd: usage.costUsd,
+        });
       await admitted.lease.release(usage ? usage.promptTokens + usage.completionTokens : undefined);
     }
   }

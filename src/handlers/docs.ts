@@ -34,14 +34,22 @@ function serve(ctx: AppContext, doc: Document): void {
 export function docsHandlers() {
   const yaml = readFileSync(SPEC_PATH, "utf8");
   const spec: Document = { body: Buffer.from(yaml), type: "application/yaml; charset=utf-8" };
-  const json: Document = { body: Buffer.from(`${JSON.stringify(parse(yaml), null, 2)}\n`), type: "application/json; charset=utf-8" };
+  const json: Document = {
+    body: Buffer.from(`${JSON.stringify(parse(yaml), null, 2)}\n`),
+    type: "application/json; charset=utf-8",
+  };
   let html: Document | undefined;
 
   return {
     getDocs(ctx: AppContext): void {
       if (!html) {
         if (!existsSync(DOCS_PATH)) {
-          throw new GatewayError({ status: 503, type: "service_error", code: "docs_not_built", message: "The API reference has not been built: run 'npm run docs'. The spec is at /openapi.yaml." });
+          throw new GatewayError({
+            status: 503,
+            type: "service_error",
+            code: "docs_not_built",
+            message: "The API reference has not been built: run 'npm run docs'. The spec is at /openapi.yaml.",
+          });
         }
         html = { body: readFileSync(DOCS_PATH), type: "text/html; charset=utf-8" };
       }

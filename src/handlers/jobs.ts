@@ -10,7 +10,13 @@ import type { TenantDirectory } from "../tenants/tenant-directory.js";
 type JobParams = operations["getJob"]["parameters"];
 
 function notFound(id: string): GatewayError {
-  return new GatewayError({ status: 404, type: "not_found_error", code: "job_not_found", param: "job_id", message: `No job '${id}' (it may belong to another tenant, or its result has expired).` });
+  return new GatewayError({
+    status: 404,
+    type: "not_found_error",
+    code: "job_not_found",
+    param: "job_id",
+    message: `No job '${id}' (it may belong to another tenant, or its result has expired).`,
+  });
 }
 
 export function jobHandlers(queue: OverflowQueue, tenants: () => TenantDirectory) {
@@ -33,7 +39,13 @@ export function jobHandlers(queue: OverflowQueue, tenants: () => TenantDirectory
       const outcome = await queue.cancel(id, tenant);
       if (outcome === "not_found") throw notFound(id);
       if (outcome === "not_cancellable") {
-        throw new GatewayError({ status: 409, type: "invalid_request_error", code: "job_not_cancellable", param: "job_id", message: `Job '${id}' has already started or finished; only a queued job can be cancelled.` });
+        throw new GatewayError({
+          status: 409,
+          type: "invalid_request_error",
+          code: "job_not_cancellable",
+          param: "job_id",
+          message: `Job '${id}' has already started or finished; only a queued job can be cancelled.`,
+        });
       }
       const job = await queue.get(id, tenant);
       if (!job) throw notFound(id);

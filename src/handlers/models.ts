@@ -16,7 +16,13 @@ export function modelHandlers(models: ModelDirectory) {
       const { model } = api.request.params as ModelParams;
       const found = models.get(model);
       if (!found) {
-        throw new GatewayError({ status: 404, type: "not_found_error", code: "model_not_found", param: "model", message: `The model '${model}' does not exist or its provider is not configured.` });
+        throw new GatewayError({
+          status: 404,
+          type: "not_found_error",
+          code: "model_not_found",
+          param: "model",
+          message: `The model '${model}' does not exist or its provider is not configured.`,
+        });
       }
       ctx.body = found;
     },

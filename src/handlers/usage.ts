@@ -15,7 +15,13 @@ export function usageHandlers(usage: UsageStore, tenants: () => TenantDirectory)
       const tenant = requestTenant(ctx.state.principal, query.tenant_id, tenants());
       const now = Date.now();
       const days = usageDays(query, now);
-      const budget = tenant.monthlyBudgetUsd === undefined ? undefined : { monthlyUsd: tenant.monthlyBudgetUsd, spentThisMonthUsd: await usage.monthCost(tenant.id, utcDay(now).slice(0, 7)) };
+      const budget =
+        tenant.monthlyBudgetUsd === undefined
+          ? undefined
+          : {
+              monthlyUsd: tenant.monthlyBudgetUsd,
+              spentThisMonthUsd: await usage.monthCost(tenant.id, utcDay(now).slice(0, 7)),
+            };
       ctx.body = buildUsageReport(tenant.id, days, await usage.days(tenant.id, days), budget);
     },
   };

@@ -38,7 +38,10 @@ export class HealthService {
       rate_limiter: this.limiterHealth(state),
       overflow_queue: await this.queueHealth(),
     };
-    const worst = Object.values(components).reduce<HealthStatus>((acc, c) => (SEVERITY[c.status] > SEVERITY[acc] ? c.status : acc), "healthy");
+    const worst = Object.values(components).reduce<HealthStatus>(
+      (acc, c) => (SEVERITY[c.status] > SEVERITY[acc] ? c.status : acc),
+      "healthy",
+    );
     return {
       status: worst,
       timestamp: new Date().toISOString(),
@@ -54,7 +57,9 @@ export class HealthService {
       ready: ping.ok,
       timestamp: new Date().toISOString(),
       checks: { config: true, state_backend: ping.ok },
-      ...(ping.ok ? {} : { message: `state backend (${this.options.state.kind}) unreachable: ${ping.error ?? "no answer"}` }),
+      ...(ping.ok
+        ? {}
+        : { message: `state backend (${this.options.state.kind}) unreachable: ${ping.error ?? "no answer"}` }),
     };
   }
 
@@ -62,15 +67,33 @@ export class HealthService {
     const all = this.options.providers().allSettings();
     const breakerStates = await this.options.breakers.states().catch(() => ({}) as Record<string, string>);
     const breakerOf = (name: string) => breakerStates[name] ?? "closed";
-    const models = (name: string) => Object.fromEntries(Object.entries(breakerStates).filter(([key, state]) => key.startsWith(`${name}:`) && state !== "closed"));
-    const details = Object.fromEntries(all.map((s) => [s.name, { kind: s.kind, configured: s.configured, breaker: breakerOf(s.name), open_model_breakers: models(s.name) }]));
+    const models = (name: string) =>
+      Object.fromEntries(
+        Object.entries(breakerStates).filter(([key, state]) => key.startsWith(`${name}:`) && state !== "closed"),
+      );
+    const details = Object.fromEntries(
+      all.map((s) => [
+        s.name,
+        { kind: s.kind, configured: s.configured, breaker: breakerOf(s.name), open_model_breakers: models(s.name) },
+      ]),
+    );
     const configured = all.filter((s) => s.configured).map((s) => s.name);
     if (configured.length === 0) {
-      return { status: "degraded", message: "no provider is configured: set OPENAI_API_KEY or ANTHROPIC_API_KEY", details };
+      return {
+        status: "degraded",
+        message: "no provider is configured: set OPENAI_API_KEY or ANTHROPIC_API_KEY",
+        details,
+      };
     }
     const open = configured.filter((name) => breakerOf(name) === "open");
-    if (open.length === configured.length) return { status: "unhealthy", message: `every provider's circuit breaker is open: ${open.join(", ")}`, details };
-    if (open.length > 0) return { status: "degraded", message: `circuit breaker open: ${open.join(", ")}; serving with ${configured.filter((n) => !open.includes(n)).join(", ")}`, details };
+    if (open.length === configured.length)
+      return { status: "unhealthy", message: `every provider's circuit breaker is open: ${open.join(", ")}`, details };
+    if (open.length > 0)
+      return {
+        status: "degraded",
+        message: `circuit breaker open: ${open.join(", ")}; serving with ${configured.filter((n) => !open.includes(n)).join(", ")}`,
+        details,
+      };
     return { status: "healthy", message: `configured: ${configured.join(", ")}`, details };
   }
 
@@ -78,8 +101,13 @@ export class HealthService {
   private limiterHealth(state: ComponentHealth): ComponentHealth {
     const kind = this.options.state.kind;
     const details = { backend: kind };
-    if (state.status === "unhealthy") return { status: "unhealthy", message: "the state backend is unreachable: admissions fail", details };
-    return { status: "healthy", message: kind === "memory" ? "per-process limits (in memory)" : "limits shared by every replica (Redis)", details };
+    if (state.status === "unhealthy")
+      return { status: "unhealthy", message: "the state backend is unreachable: admissions fail", details };
+    return {
+      status: "healthy",
+      message: kind === "memory" ? "per-process limits (in memory)" : "limits shared by every replica (Redis)",
+      details,
+    };
   }
 
   private async queueHealth(): Promise<ComponentHealth> {
@@ -87,18 +115,38 @@ export class HealthService {
     try {
       const stats = await queue.stats();
       const details = { backend: queue.kind, waiting: stats.waiting, running: stats.running, workers: stats.workers };
-      if (stats.workers === 0) return { status: "degraded", message: "no queue workers are running in this process", details };
+      if (stats.workers === 0)
+        return { status: "degraded", message: "no queue workers are running in this process", details };
       const durability = queue.kind === "memory" ? "in memory: queued jobs are lost on restart" : "bee-queue on Redis";
-      return { status: "healthy", message: `${stats.waiting} waiting, ${stats.running} running (${durability})`, details };
+      return {
+        status: "healthy",
+        message: `${stats.waiting} waiting, ${stats.running} running (${durability})`,
+        details,
+      };
     } catch (err) {
-      return { status: "unhealthy", message: `queue unreachable: ${err instanceof Error ? err.message : String(err)}`, details: { backend: queue.kind } };
+      return {
+        status: "unhealthy",
+        message: `queue unreachable: ${err instanceof Error ? err.message : String(err)}`,
+        details: { backend: queue.kind },
+      };
     }
   }
 
   private async stateBackend(): Promise<ComponentHealth> {
     const ping = await this.options.state.ping();
     const details = { kind: this.options.state.kind };
-    if (!ping.ok) return { status: "unhealthy", message: `Redis unreachable: ${ping.error ?? "no answer"}`, latency_ms: ping.latencyMs, details };
-    return { status: "healthy", message: this.options.state.kind === "memory" ? "in memory (single process)" : "Redis reachable", latency_ms: ping.latencyMs, details };
+    if (!ping.ok)
+      return {
+        status: "unhealthy",
+        message: `Redis unreachable: ${ping.error ?? "no answer"}`,
+        latency_ms: ping.latencyMs,
+        details,
+      };
+    return {
+      status: "healthy",
+      message: this.options.state.kind === "memory" ? "in memory (single process)" : "Redis reachable",
+      latency_ms: ping.latencyMs,
+      details,
+    };
   }
 }

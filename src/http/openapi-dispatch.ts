@@ -42,7 +42,10 @@ export function loadSpecForValidation(): Document {
  * openapi-backend over the spec: validates each request (validators compiled once, here) and dispatches it by
  * operationId. Unknown paths, wrong methods and invalid requests answer in the OpenAI error shape.
  */
-export async function createOpenApiDispatch(handlers: OperationHandlers, security: Record<string, (ctx: AppContext) => unknown>) {
+export async function createOpenApiDispatch(
+  handlers: OperationHandlers,
+  security: Record<string, (ctx: AppContext) => unknown>,
+) {
   const api = new OpenAPIBackend({
     definition: loadSpecForValidation(),
     strict: true,
@@ -63,33 +66,67 @@ export async function createOpenApiDispatch(handlers: OperationHandlers, securit
       // A security handler that refused threw the error to answer; openapi-backend hands it over here.
       unauthorizedHandler: (c: ApiContext, ctx: AppContext) => {
         ctx.state.summary.operation = c.operation.operationId;
-        const refusal = Object.values(c.security ?? {}).find((result): result is { error: unknown } => typeof result === "object" && result !== null && "error" in result);
+        const refusal = Object.values(c.security ?? {}).find(
+          (result): result is { error: unknown } => typeof result === "object" && result !== null && "error" in result,
+        );
         if (refusal?.error instanceof GatewayError) throw refusal.error;
-        throw new GatewayError({ status: 401, type: "authentication_error", code: "invalid_api_key", message: "The request is not authorized." });
+        throw new GatewayError({
+          status: 401,
+          type: "authentication_error",
+          code: "invalid_api_key",
+          message: "The request is not authorized.",
+        });
       },
       validationFail: (c: ApiContext, ctx: AppContext) => {
         ctx.state.summary.operation = c.operation.operationId;
         throw validationError(c.validation.errors);
       },
       notFound: (c: ApiContext) => {
-        throw new GatewayError({ status: 404, type: "not_found_error", code: "unknown_url", message: `Unknown request URL: ${c.request.method.toUpperCase()} ${c.request.path}.` });
+        throw new GatewayError({
+          status: 404,
+          type: "not_found_error",
+          code: "unknown_url",
+          message: `Unknown request URL: ${c.request.method.toUpperCase()} ${c.request.path}.`,
+        });
       },
       methodNotAllowed: (c: ApiContext, ctx: AppContext) => {
-        const allowed = HTTP_METHODS.filter((method) => c.api.router.matchOperation({ method, path: c.request.path, headers: {} }) !== undefined);
+        const allowed = HTTP_METHODS.filter(
+          (method) => c.api.router.matchOperation({ method, path: c.request.path, headers: {} }) !== undefined,
+        );
         ctx.set("allow", allowed.join(", "));
-        throw new GatewayError({ status: 405, type: "invalid_request_error", code: "method_not_allowed", message: `${c.request.method.toUpperCase()} is not allowed on ${c.request.path}; use ${allowed.join(" or ")}.` });
+        throw new GatewayError({
+          status: 405,
+          type: "invalid_request_error",
+          code: "method_not_allowed",
+          message: `${c.request.method.toUpperCase()} is not allowed on ${c.request.path}; use ${allowed.join(" or ")}.`,
+        });
       },
     },
   });
-  for (const [scheme, check] of Object.entries(security)) api.registerSecurityHandler(scheme, (_c: ApiContext, ctx: AppContext) => check(ctx));
+  for (const [scheme, check] of Object.entries(security))
+    api.registerSecurityHandler(scheme, (_c: ApiContext, ctx: AppContext) => check(ctx));
   await api.init();
 
   return async function dispatch(ctx: AppContext, next: Next): Promise<void> {
     const hasBody = ctx.request.length > 0 || ctx.get("transfer-encoding") !== "";
     if (hasBody && ctx.method === "POST" && !ctx.is("application/json")) {
-      throw new GatewayError({ status: 415, type: "invalid_request_error", code: "unsupported_media_type", message: "The request body must be JSON: send Content-Type: application/json." });
+      throw new GatewayError({
+        status: 415,
+        type: "invalid_request_error",
+        code: "unsupported_media_type",
+        message: "The request body must be JSON: send Content-Type: application/json.",
+      });
     }
-    await api.handleRequest({ method: ctx.method, path: ctx.path, query: ctx.querystring, headers: ctx.headers as Record<string, string>, body: ctx.request.body }, ctx);
+    await api.handleRequest(
+      {
+        method: ctx.method,
+        path: ctx.path,
+        query: ctx.querystring,
+        headers: ctx.headers as Record<string, string>,
+        body: ctx.request.body,
+      },
+      ctx,
+    );
     await next();
   };
 }

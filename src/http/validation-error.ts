@@ -6,8 +6,12 @@ const COMBINATORS = new Set(["oneOf", "anyOf", "discriminator", "if"]);
 /** `/requestBody/messages/0/content` → `messages[0].content` (OpenAI's way of naming a field). */
 export function toParam(instancePath: string): string {
   const parts = instancePath.split("/").slice(1);
-  if (parts[0] === "requestBody" || parts[0] === "query" || parts[0] === "params" || parts[0] === "headers") parts.shift();
-  return parts.reduce((param, part) => (/^\d+$/.test(part) ? `${param}[${part}]` : param ? `${param}.${part}` : part), "");
+  if (parts[0] === "requestBody" || parts[0] === "query" || parts[0] === "params" || parts[0] === "headers")
+    parts.shift();
+  return parts.reduce(
+    (param, part) => (/^\d+$/.test(part) ? `${param}[${part}]` : param ? `${param}.${part}` : part),
+    "",
+  );
 }
 
 function depth(error: ErrorObject): number {
@@ -23,7 +27,9 @@ function describe(errors: ErrorObject[], param: string): { message: string; code
       return { message: `${field} is required`, code: "missing_required_parameter", param: field };
     }
     case "type": {
-      const expected = [...new Set(errors.filter((e) => e.keyword === "type").map((e) => String((e.params as { type: unknown }).type)))];
+      const expected = [
+        ...new Set(errors.filter((e) => e.keyword === "type").map((e) => String((e.params as { type: unknown }).type))),
+      ];
       return { message: `${param || "body"}: expected ${expected.join(" or ")}`, code: "invalid_type", param };
     }
     case "enum": {
@@ -31,10 +37,18 @@ function describe(errors: ErrorObject[], param: string): { message: string; code
       return { message: `${param}: must be one of ${allowed.join(", ")}`, code: "invalid_value", param };
     }
     case "additionalProperties":
-      return { message: `${param ? `${param}.` : ""}${String(params.additionalProperty)} is not allowed here`, code: "unknown_parameter", param: param ? `${param}.${String(params.additionalProperty)}` : String(params.additionalProperty) };
+      return {
+        message: `${param ? `${param}.` : ""}${String(params.additionalProperty)} is not allowed here`,
+        code: "unknown_parameter",
+        param: param ? `${param}.${String(params.additionalProperty)}` : String(params.additionalProperty),
+      };
     case "discriminator": {
       const tag = String(params.tag);
-      return { message: `${param ? `${param}.` : ""}${tag}: ${JSON.stringify(params.tagValue)} is not a valid ${tag}`, code: "invalid_value", param: param ? `${param}.${tag}` : tag };
+      return {
+        message: `${param ? `${param}.` : ""}${tag}: ${JSON.stringify(params.tagValue)} is not a valid ${tag}`,
+        code: "invalid_value",
+        param: param ? `${param}.${tag}` : tag,
+      };
     }
     default:
       return { message: `${param || "body"}: ${first.message ?? "is invalid"}`, code: "invalid_value", param };
@@ -48,7 +62,13 @@ function describe(errors: ErrorObject[], param: string): { message: string; code
 export function validationError(errors: readonly ErrorObject[] | null | undefined): GatewayError {
   const concrete = (errors ?? []).filter((e) => !COMBINATORS.has(e.keyword) || e.keyword === "discriminator");
   const pool = concrete.length > 0 ? concrete : [...(errors ?? [])];
-  if (pool.length === 0) return new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_value", message: "The request is invalid." });
+  if (pool.length === 0)
+    return new GatewayError({
+      status: 400,
+      type: "invalid_request_error",
+      code: "invalid_value",
+      message: "The request is invalid.",
+    });
   const deepestPath = pool.reduce((best, e) => (depth(e) > depth(best) ? e : best)).instancePath;
   const here = pool.filter((e) => e.instancePath === deepestPath);
   // When one branch of a oneOf had the right type, its own complaint (too many items, say) is the one to tell.

@@ -42,11 +42,20 @@ export class AdmissionGate {
   constructor(private readonly options: AdmissionGateOptions) {}
 
   async admit({ tenant, request, requestId, overflow }: AdmissionRequest): Promise<Admission> {
-    const estimatedTokens = estimatePromptTokens(request) + (requestedMaxTokens(request) ?? this.options.defaultCompletionTokens());
-    const admission = await this.options.limiter.admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens }).catch((err: unknown) => {
-      // Limits live in the state backend: without it no limit can be enforced, and readiness already says 503.
-      throw new GatewayError({ status: 503, type: "service_error", code: "state_backend_unavailable", message: `The rate limiter's state backend is unreachable (${err instanceof Error ? err.message : String(err)}); try again shortly.`, retryAfter: "1" });
-    });
+    const estimatedTokens =
+      estimatePromptTokens(request) + (requestedMaxTokens(request) ?? this.options.defaultCompletionTokens());
+    const admission = await this.options.limiter
+      .admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens })
+      .catch((err: unknown) => {
+        // Limits live in the state backend: without it no limit can be enforced, and readiness already says 503.
+        throw new GatewayError({
+          status: 503,
+          type: "service_error",
+          code: "state_backend_unavailable",
+          message: `The rate limiter's state backend is unreachable (${err instanceof Error ? err.message : String(err)}); try again shortly.`,
+          retryAfter: "1",
+        });
+      });
     const { telemetry } = this.options;
     const mode = overflow === "queue" || overflow === "reject" ? overflow : tenant.overflow;
     // Queued jobs keep their place: while the tenant has a backlog, a new request in queue mode goes behind it
@@ -83,14 +92,35 @@ export class AdmissionGate {
     return this.enqueue(tenant, request, requestId, admission.snapshot, admission.reason);
   }
 
-  private async enqueue(tenant: Tenant, request: ChatRequest, requestId: string, snapshot: LimitSnapshot, reason: string): Promise<Admission> {
+  private async enqueue(
+    tenant: Tenant,
+    request: ChatRequest,
+    requestId: string,
+    snapshot: LimitSnapshot,
+    reason: string,
+  ): Promise<Admission> {
     const callbackUrl = request.callback_url ?? undefined;
     if (callbackUrl !== undefined) await this.checkCallback(callbackUrl);
     const { stream: _stream, stream_options: _options, ...queued } = request;
     const job = await this.options.queue
-      .enqueue({ tenant: tenant.id, requestId, request: queued, callbackUrl, maxConcurrency: tenant.limits.maxConcurrency, maxDepth: tenant.maxQueueDepth })
+      .enqueue({
+        tenant: tenant.id,
+        requestId,
+        request: queued,
+        callbackUrl,
+        maxConcurrency: tenant.limits.maxConcurrency,
+        maxDepth: tenant.maxQueueDepth,
+      })
       .catch((err: unknown) => {
-        throw err instanceof QueueFullError ? new GatewayError({ status: 429, type: "rate_limit_error", code: "queue_full", message: err.message, headers: rateLimitHeaders(snapshot) }) : err;
+        throw err instanceof QueueFullError
+          ? new GatewayError({
+              status: 429,
+              type: "rate_limit_error",
+              code: "queue_full",
+              message: err.message,
+              headers: rateLimitHeaders(snapshot),
+            })
+          : err;
       });
     this.options.telemetry.emit("limits.check", { tenant: tenant.id, result: "queued", reason });
     return { kind: "queued", job, snapshot };

@@ -13,15 +13,20 @@ export interface AdmitOutcome {
 }
 
 export function decodeAdmitReply(reply: unknown, limits: TenantLimits): AdmitOutcome {
-  const [admitted, inFlight, requestWaitMs, tokenWaitMs, requestRemaining, requestReset, tokenRemaining, tokenReset] = integerArrayReply(reply, 8) as [
-    number, number, number, number, number, number, number, number,
-  ];
+  const [admitted, inFlight, requestWaitMs, tokenWaitMs, requestRemaining, requestReset, tokenRemaining, tokenReset] =
+    integerArrayReply(reply, 8) as [number, number, number, number, number, number, number, number];
   return {
     admitted: admitted === 1,
     inFlight,
     requestWaitMs,
     tokenWaitMs,
-    requests: limits.requestsPerMinute === undefined ? undefined : { limit: limits.requestsPerMinute, remaining: requestRemaining, resetMs: requestReset },
-    tokens: limits.tokensPerMinute === undefined ? undefined : { limit: limits.tokensPerMinute, remaining: tokenRemaining, resetMs: tokenReset },
+    requests:
+      limits.requestsPerMinute === undefined
+        ? undefined
+        : { limit: limits.requestsPerMinute, remaining: requestRemaining, resetMs: requestReset },
+    tokens:
+      limits.tokensPerMinute === undefined
+        ? undefined
+        : { limit: limits.tokensPerMinute, remaining: tokenRemaining, resetMs: tokenReset },
   };
 }

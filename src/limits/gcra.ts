@@ -51,7 +51,12 @@ export function rateState(storedTat: number | undefined, limit: number, now: num
  * the real amount had been charged at admission (a TAT pushed into the past just means "fully free"); an extra
  * charge is taken now, so usage reported late is not forgiven. Returns undefined when nothing is left to store.
  */
-export function reconcileRate(storedTat: number | undefined, limit: number, delta: number, now: number): number | undefined {
+export function reconcileRate(
+  storedTat: number | undefined,
+  limit: number,
+  delta: number,
+  now: number,
+): number | undefined {
   const interval = emissionInterval(limit);
   if (delta < 0) {
     if (storedTat === undefined) return undefined;

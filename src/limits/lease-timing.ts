@@ -15,7 +15,8 @@ export interface LeaseTiming {
 
 export function resolveLeaseTiming(options: LeaseTimingOptions): LeaseTiming {
   const leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
-  if (!Number.isFinite(leaseTtlMs) || leaseTtlMs <= 0) throw new RangeError(`leaseTtlMs must be positive, got ${leaseTtlMs}`);
+  if (!Number.isFinite(leaseTtlMs) || leaseTtlMs <= 0)
+    throw new RangeError(`leaseTtlMs must be positive, got ${leaseTtlMs}`);
   const heartbeatMs = options.heartbeatMs ?? Math.floor(leaseTtlMs / 3);
   if (!Number.isFinite(heartbeatMs) || heartbeatMs < 0 || heartbeatMs >= leaseTtlMs) {
     throw new RangeError(`heartbeatMs must be 0 (off) or between 0 and leaseTtlMs (${leaseTtlMs}), got ${heartbeatMs}`);

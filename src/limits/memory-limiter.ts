@@ -35,8 +35,14 @@ export class MemoryLimiter implements Limiter {
     const now = request.now ?? Date.now();
     const state = this.stateOf(tenant);
     const inFlight = this.countLive(state);
-    const requestCheck = limits.requestsPerMinute === undefined ? undefined : checkRate(state.requestTat, limits.requestsPerMinute, 1, now);
-    const tokenCheck = limits.tokensPerMinute === undefined ? undefined : checkRate(state.tokenTat, limits.tokensPerMinute, estimatedTokens, now);
+    const requestCheck =
+      limits.requestsPerMinute === undefined
+        ? undefined
+        : checkRate(state.requestTat, limits.requestsPerMinute, 1, now);
+    const tokenCheck =
+      limits.tokensPerMinute === undefined
+        ? undefined
+        : checkRate(state.tokenTat, limits.tokensPerMinute, estimatedTokens, now);
 
     const refusal = bindingRefusal({
       concurrency: inFlight >= limits.maxConcurrency ? CONCURRENCY_RETRY_AFTER_MS : 0,
@@ -62,7 +68,12 @@ export class MemoryLimiter implements Limiter {
     this.liveLeases.clear();
   }
 
-  private grantLease(tenant: string, limits: TenantLimits, estimatedTokens: number, pinnedNow: number | undefined): HeartbeatLease {
+  private grantLease(
+    tenant: string,
+    limits: TenantLimits,
+    estimatedTokens: number,
+    pinnedNow: number | undefined,
+  ): HeartbeatLease {
     const id = randomUUID();
     const lease = new HeartbeatLease(
       id,
@@ -109,7 +120,8 @@ export class MemoryLimiter implements Limiter {
 
   private forgetIfIdle(tenant: string, state: TenantState, now: number): void {
     const budgetFree = (tat: number | undefined) => tat === undefined || tat <= now;
-    if (state.leases.size === 0 && budgetFree(state.requestTat) && budgetFree(state.tokenTat)) this.tenants.delete(tenant);
+    if (state.leases.size === 0 && budgetFree(state.requestTat) && budgetFree(state.tokenTat))
+      this.tenants.delete(tenant);
   }
 
   private snapshot(state: TenantState, limits: TenantLimits, inFlight: number, now: number): LimitSnapshot {

@@ -16,7 +16,9 @@ export function rateLimitHeaders(snapshot: LimitSnapshot): Record<string, string
   const perMinute = snapshot.limitRequests !== undefined;
   const headers: Record<string, string> = {
     "x-ratelimit-limit-requests": String(perMinute ? snapshot.limitRequests : snapshot.maxConcurrency),
-    "x-ratelimit-remaining-requests": String(Math.max(0, perMinute ? (snapshot.remainingRequests ?? 0) : snapshot.maxConcurrency - snapshot.inFlight)),
+    "x-ratelimit-remaining-requests": String(
+      Math.max(0, perMinute ? (snapshot.remainingRequests ?? 0) : snapshot.maxConcurrency - snapshot.inFlight),
+    ),
     "x-ratelimit-reset-requests": formatReset(perMinute ? (snapshot.resetRequestsMs ?? 0) : 0),
   };
   if (snapshot.limitTokens !== undefined) {

@@ -41,11 +41,24 @@ export class RedisLimiter implements Limiter {
     const reply = await ADMIT.run(
       this.redis,
       [keys.leases, keys.requests, keys.tokens],
-      [leaseId, this.timing.leaseTtlMs, limits.maxConcurrency, limits.requestsPerMinute ?? 0, limits.tokensPerMinute ?? 0, estimatedTokens, request.now ?? ""],
+      [
+        leaseId,
+        this.timing.leaseTtlMs,
+        limits.maxConcurrency,
+        limits.requestsPerMinute ?? 0,
+        limits.tokensPerMinute ?? 0,
+        estimatedTokens,
+        request.now ?? "",
+      ],
     );
     const outcome = decodeAdmitReply(reply, limits);
     const snapshot = buildSnapshot(outcome.inFlight, limits.maxConcurrency, outcome.requests, outcome.tokens);
-    if (outcome.admitted) return { admitted: true, lease: this.trackLease(leaseId, tenant, limits, estimatedTokens, request.now), snapshot };
+    if (outcome.admitted)
+      return {
+        admitted: true,
+        lease: this.trackLease(leaseId, tenant, limits, estimatedTokens, request.now),
+        snapshot,
+      };
 
     const refusal = bindingRefusal({
       concurrency: outcome.inFlight >= limits.maxConcurrency ? CONCURRENCY_RETRY_AFTER_MS : 0,
@@ -65,16 +78,27 @@ export class RedisLimiter implements Limiter {
     this.liveLeases.clear();
   }
 
-  private trackLease(leaseId: string, tenant: string, limits: TenantLimits, estimatedTokens: number, pinnedNow: number | undefined): HeartbeatLease {
+  private trackLease(
+    leaseId: string,
+    tenant: string,
+    limits: TenantLimits,
+    estimatedTokens: number,
+    pinnedNow: number | undefined,
+  ): HeartbeatLease {
     const keys = tenantKeys(this.prefix, tenant);
     const lease = new HeartbeatLease(
       leaseId,
       {
-        extend: async () => integerReply(await HEARTBEAT.run(this.redis, [keys.leases], [leaseId, this.timing.leaseTtlMs])) === 1,
+        extend: async () =>
+          integerReply(await HEARTBEAT.run(this.redis, [keys.leases], [leaseId, this.timing.leaseTtlMs])) === 1,
         finish: async (actualTokens) => {
           this.liveLeases.delete(lease);
           const tokenDelta = actualTokens === undefined ? 0 : actualTokens - estimatedTokens;
-          await RELEASE.run(this.redis, [keys.leases, keys.tokens], [leaseId, limits.tokensPerMinute ?? 0, tokenDelta, pinnedNow ?? ""]);
+          await RELEASE.run(
+            this.redis,
+            [keys.leases, keys.tokens],
+            [leaseId, limits.tokensPerMinute ?? 0, tokenDelta, pinnedNow ?? ""],
+          );
         },
       },
       this.timing.heartbeatMs,

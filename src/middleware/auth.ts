@@ -30,11 +30,14 @@ export function bearerAuth(tenants: () => TenantDirectory) {
           "This gateway has no API keys configured, so it only serves clients on this machine. Add tenants with api_keys to the config file (npm run hash-key prints a key's digest).",
         );
       }
-      return (ctx.state.principal = { tenant: OPEN_MODE_TENANT, mayActForOthers: true });
+      ctx.state.principal = { tenant: OPEN_MODE_TENANT, mayActForOthers: true };
+      return ctx.state.principal;
     }
-    if (!key) throw unauthorized("missing_api_key", "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+    if (!key)
+      throw unauthorized("missing_api_key", "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
     const principal = directory.authenticate(key);
     if (!principal) throw unauthorized("invalid_api_key", "The API key you provided is not valid.");
-    return (ctx.state.principal = principal);
+    ctx.state.principal = principal;
+    return principal;
   };
 }

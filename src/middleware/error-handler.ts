@@ -14,18 +14,43 @@ interface HttpLikeError {
 function fromBodyParserError(err: HttpLikeError): GatewayError | undefined {
   // co-body reports JSON it cannot parse as a SyntaxError with status 400 and no type.
   if (err.status === 400 && err instanceof SyntaxError) {
-    return new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_json", message: `We could not parse the JSON body of your request: ${err.message}. Send a JSON object.` });
+    return new GatewayError({
+      status: 400,
+      type: "invalid_request_error",
+      code: "invalid_json",
+      message: `We could not parse the JSON body of your request: ${err.message}. Send a JSON object.`,
+    });
   }
   switch (err.type) {
     case "entity.too.large":
-      return new GatewayError({ status: 413, type: "invalid_request_error", code: "request_too_large", message: "The request body is larger than this gateway accepts (server.body_limit)." });
+      return new GatewayError({
+        status: 413,
+        type: "invalid_request_error",
+        code: "request_too_large",
+        message: "The request body is larger than this gateway accepts (server.body_limit).",
+      });
     case "entity.parse.failed":
-      return new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_json", message: `We could not parse the JSON body of your request: ${err.message ?? "malformed JSON"}. Send valid JSON.` });
+      return new GatewayError({
+        status: 400,
+        type: "invalid_request_error",
+        code: "invalid_json",
+        message: `We could not parse the JSON body of your request: ${err.message ?? "malformed JSON"}. Send valid JSON.`,
+      });
     case "encoding.unsupported":
     case "charset.unsupported":
-      return new GatewayError({ status: 415, type: "invalid_request_error", code: "unsupported_media_type", message: "The request body must be JSON encoded as UTF-8." });
+      return new GatewayError({
+        status: 415,
+        type: "invalid_request_error",
+        code: "unsupported_media_type",
+        message: "The request body must be JSON encoded as UTF-8.",
+      });
     case "request.size.invalid":
-      return new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_body", message: "The request body is shorter or longer than its Content-Length." });
+      return new GatewayError({
+        status: 400,
+        type: "invalid_request_error",
+        code: "invalid_body",
+        message: "The request body is shorter or longer than its Content-Length.",
+      });
     default:
       return undefined;
   }
@@ -56,7 +81,12 @@ export function errorHandler(logger: Logger) {
       }
       logger.error({ err: caught, request_id: ctx.state.requestId }, "unhandled error");
       ctx.status = 500;
-      ctx.body = new GatewayError({ status: 500, type: "service_error", code: "internal_error", message: `Internal error; quote request id ${ctx.state.requestId} when reporting it.` }).toBody();
+      ctx.body = new GatewayError({
+        status: 500,
+        type: "service_error",
+        code: "internal_error",
+        message: `Internal error; quote request id ${ctx.state.requestId} when reporting it.`,
+      }).toBody();
     }
   };
 }

@@ -8,7 +8,15 @@ import type { AppContext } from "../http/app-state.js";
  * complaint, so a body holding U+FFFD whose re-encoded length differs from what arrived is refused.
  */
 export function jsonBody(limit: number | string) {
-  const parse = koaBody({ json: true, text: false, urlencoded: false, multipart: false, jsonStrict: true, jsonLimit: limit, includeUnparsed: true });
+  const parse = koaBody({
+    json: true,
+    text: false,
+    urlencoded: false,
+    multipart: false,
+    jsonStrict: true,
+    jsonLimit: limit,
+    includeUnparsed: true,
+  });
 
   return async function parseJsonBody(ctx: AppContext, next: Next): Promise<void> {
     await parse(ctx, async () => {
@@ -16,7 +24,12 @@ export function jsonBody(limit: number | string) {
       if (typeof raw === "string" && raw.includes("\uFFFD") && !ctx.get("content-encoding")) {
         const declared = Number(ctx.get("content-length"));
         if (Number.isFinite(declared) && declared > 0 && Buffer.byteLength(raw, "utf8") !== declared) {
-          throw new GatewayError({ status: 400, type: "invalid_request_error", code: "invalid_encoding", message: "The request body is not valid UTF-8." });
+          throw new GatewayError({
+            status: 400,
+            type: "invalid_request_error",
+            code: "invalid_encoding",
+            message: "The request body is not valid UTF-8.",
+          });
         }
       }
       await next();

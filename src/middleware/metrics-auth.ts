@@ -19,7 +19,10 @@ export function metricsAuth(settings: () => { token?: string; loopback_without_t
       status: 401,
       type: "authentication_error",
       code: given === undefined ? "missing_api_key" : "invalid_api_key",
-      message: expected === undefined ? "Metrics are served to loopback clients only; set metrics.token to allow others." : "Send the metrics token (metrics.token) as 'Authorization: Bearer <token>'.",
+      message:
+        expected === undefined
+          ? "Metrics are served to loopback clients only; set metrics.token to allow others."
+          : "Send the metrics token (metrics.token) as 'Authorization: Bearer <token>'.",
     });
   };
 }

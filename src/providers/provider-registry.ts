@@ -43,14 +43,29 @@ export class ProviderRegistry {
       status: 503,
       type: "service_error",
       code: "provider_not_configured",
-      message: settings ? `Provider '${name}' is not configured; ${settings.howToConfigure}.` : `Provider '${name}' is not known to this gateway.`,
+      message: settings
+        ? `Provider '${name}' is not configured; ${settings.howToConfigure}.`
+        : `Provider '${name}' is not known to this gateway.`,
     });
   }
 }
 
 function createProvider(s: ProviderSettings): ChatProvider {
   if (s.kind === "anthropic") {
-    return createAnthropicProvider({ name: s.name, apiKey: s.apiKey ?? "", baseURL: s.baseURL, defaultMaxTokens: s.defaultMaxTokens, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs });
+    return createAnthropicProvider({
+      name: s.name,
+      apiKey: s.apiKey ?? "",
+      baseURL: s.baseURL,
+      defaultMaxTokens: s.defaultMaxTokens,
+      timeoutMs: s.timeoutMs,
+      connectTimeoutMs: s.connectTimeoutMs,
+    });
   }
-  return createOpenAIProvider({ name: s.name, apiKey: s.apiKey, baseURL: s.baseURL, timeoutMs: s.timeoutMs, connectTimeoutMs: s.connectTimeoutMs });
+  return createOpenAIProvider({
+    name: s.name,
+    apiKey: s.apiKey,
+    baseURL: s.baseURL,
+    timeoutMs: s.timeoutMs,
+    connectTimeoutMs: s.connectTimeoutMs,
+  });
 }

@@ -1,7 +1,15 @@
 import type { ChatRequest } from "./types.js";
 
 /** Request fields that steer the gateway and are never sent upstream. */
-export const RUNESTONE_FIELDS = ["provider", "tenant_id", "model_family", "capabilities", "max_cost_per_token", "request_id", "routing_policy"] as const;
+export const RUNESTONE_FIELDS = [
+  "provider",
+  "tenant_id",
+  "model_family",
+  "capabilities",
+  "max_cost_per_token",
+  "request_id",
+  "routing_policy",
+] as const;
 
 export type UpstreamRequest = Omit<ChatRequest, (typeof RUNESTONE_FIELDS)[number]>;
 

@@ -1,5 +1,15 @@
-import { APIError as AnthropicAPIError, APIConnectionError as AnthropicConnectionError, APIConnectionTimeoutError as AnthropicTimeoutError, APIUserAbortError as AnthropicAbortError } from "@anthropic-ai/sdk";
-import { APIError as OpenAIAPIError, APIConnectionError as OpenAIConnectionError, APIConnectionTimeoutError as OpenAITimeoutError, APIUserAbortError as OpenAIAbortError } from "openai";
+import {
+  APIError as AnthropicAPIError,
+  APIConnectionError as AnthropicConnectionError,
+  APIConnectionTimeoutError as AnthropicTimeoutError,
+  APIUserAbortError as AnthropicAbortError,
+} from "@anthropic-ai/sdk";
+import {
+  APIError as OpenAIAPIError,
+  APIConnectionError as OpenAIConnectionError,
+  APIConnectionTimeoutError as OpenAITimeoutError,
+  APIUserAbortError as OpenAIAbortError,
+} from "openai";
 import { GatewayError, type ErrorType } from "../errors.js";
 
 /** Thrown when the client went away and the upstream call was aborted: there is nobody to answer. */
@@ -49,7 +59,8 @@ const STATUS_OF_STREAM_ERROR: Record<string, number> = {
 };
 
 function mapStatus(status: number): { status: number; type: ErrorType; code: string } {
-  if (status === 400 || status === 422) return { status: 400, type: "invalid_request_error", code: "upstream_invalid_request" };
+  if (status === 400 || status === 422)
+    return { status: 400, type: "invalid_request_error", code: "upstream_invalid_request" };
   if (status === 401) return { status: 401, type: "authentication_error", code: "upstream_authentication_failed" };
   if (status === 403) return { status: 403, type: "permission_error", code: "upstream_permission_denied" };
   if (status === 404) return { status: 404, type: "not_found_error", code: "model_not_found" };
@@ -62,7 +73,12 @@ function mapStatus(status: number): { status: number; type: ErrorType; code: str
   return { status: 400, type: "invalid_request_error", code: "upstream_invalid_request" };
 }
 
-function fromUpstreamErrorBody(status: number | undefined, body: unknown, headers: Headers | undefined, provider: string): GatewayError {
+function fromUpstreamErrorBody(
+  status: number | undefined,
+  body: unknown,
+  headers: Headers | undefined,
+  provider: string,
+): GatewayError {
   const fields = errorFields(body);
   const upstreamStatus = status ?? STATUS_OF_STREAM_ERROR[fields.type ?? ""] ?? 500;
   const mapped = mapStatus(upstreamStatus);
@@ -96,13 +112,28 @@ export function toGatewayError(err: unknown, provider: string): GatewayError | C
   if (err instanceof GatewayError || err instanceof ClientAbortedError) return err;
   if (isClientAbort(err)) return new ClientAbortedError();
   if (err instanceof OpenAITimeoutError || err instanceof AnthropicTimeoutError) {
-    return new GatewayError({ status: 504, type: "service_error", code: "upstream_timeout", message: `Provider '${provider}' did not answer in time.` });
+    return new GatewayError({
+      status: 504,
+      type: "service_error",
+      code: "upstream_timeout",
+      message: `Provider '${provider}' did not answer in time.`,
+    });
   }
   if (err instanceof OpenAIConnectionError || err instanceof AnthropicConnectionError) {
-    return new GatewayError({ status: 502, type: "service_error", code: "upstream_unreachable", message: `Provider '${provider}' could not be reached.` });
+    return new GatewayError({
+      status: 502,
+      type: "service_error",
+      code: "upstream_unreachable",
+      message: `Provider '${provider}' could not be reached.`,
+    });
   }
   if (err instanceof OpenAIAPIError || err instanceof AnthropicAPIError) {
     return fromUpstreamErrorBody(err.status, err.error, err.headers, provider);
   }
-  return new GatewayError({ status: 502, type: "service_error", code: "upstream_error", message: `Provider '${provider}' failed: ${err instanceof Error ? err.message : String(err)}` });
+  return new GatewayError({
+    status: 502,
+    type: "service_error",
+    code: "upstream_error",
+    message: `Provider '${provider}' failed: ${err instanceof Error ? err.message : String(err)}`,
+  });
 }

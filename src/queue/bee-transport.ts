@@ -79,7 +79,9 @@ export class BeeTransport implements JobTransport {
   async close(): Promise<void> {
     this.closing = true;
     // bee-queue waits for the handlers still holding a job (the handed-back ones) only 1 ms, then closes.
-    await Promise.all([...this.workers.values(), ...this.producers.values()].map((queue) => queue.close(1).catch(() => {})));
+    await Promise.all(
+      [...this.workers.values(), ...this.producers.values()].map((queue) => queue.close(1).catch(() => {})),
+    );
     // A job taken just before the queues closed may still be on its way to being handed back.
     await Promise.race([Promise.allSettled(this.deciding), sleep(DECISION_WAIT_MS, undefined, { ref: false })]);
     for (const { tenant, id } of this.handedBack) {

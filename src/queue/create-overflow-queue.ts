@@ -19,9 +19,14 @@ export interface QueueBackend {
  * bee-queue on Redis when there is one (replicas share the queue, jobs survive restarts), otherwise an
  * in-memory queue with the same behaviour, lost on restart.
  */
-export function createOverflowQueue(backend: QueueBackend, telemetry: Telemetry, overrides: Partial<QueueSettings> = {}): OverflowQueue {
+export function createOverflowQueue(
+  backend: QueueBackend,
+  telemetry: Telemetry,
+  overrides: Partial<QueueSettings> = {},
+): OverflowQueue {
   const settings = resolveQueueSettings(overrides);
-  if (!backend.redisUrl) return new TransportQueue(new MemoryJobStore(settings.resultTtlMs), new MemoryTransport(), settings, telemetry);
+  if (!backend.redisUrl)
+    return new TransportQueue(new MemoryJobStore(settings.resultTtlMs), new MemoryTransport(), settings, telemetry);
   const redis = backend.redis ?? new Redis(backend.redisUrl, { maxRetriesPerRequest: 1 });
   const store = new RedisJobStore(redis, {
     prefix: settings.prefix,

@@ -25,15 +25,30 @@ export const EXPIRED_ERROR: Readonly<JobError> = Object.freeze({
 });
 
 export function attemptTimeoutError(timeoutMs: number): GatewayError {
-  return new GatewayError({ status: 504, type: "service_error", code: "job_timeout", message: `The queued request did not complete within ${timeoutMs} ms.` });
+  return new GatewayError({
+    status: 504,
+    type: "service_error",
+    code: "job_timeout",
+    message: `The queued request did not complete within ${timeoutMs} ms.`,
+  });
 }
 
 export function attemptsExhaustedError(attempts: number): JobError {
-  return { message: `The queued request was started ${attempts} times without completing (its worker stopped each time).`, type: "service_error", code: "job_attempts_exhausted", param: null };
+  return {
+    message: `The queued request was started ${attempts} times without completing (its worker stopped each time).`,
+    type: "service_error",
+    code: "job_attempts_exhausted",
+    param: null,
+  };
 }
 
 /** A GatewayError keeps its OpenAI error shape; anything else is a bug of ours and is not detailed to the client. */
 export function toJobError(err: unknown): JobError {
   if (err instanceof GatewayError) return err.toBody().error;
-  return { message: "The gateway failed while running the queued request.", type: "service_error", code: "internal_error", param: null };
+  return {
+    message: "The gateway failed while running the queued request.",
+    type: "service_error",
+    code: "internal_error",
+    param: null,
+  };
 }

@@ -25,10 +25,22 @@ export class JobNotifier {
     const url = job.callbackUrl ?? tenantWebhook?.defaultUrl;
     if (url === undefined) return;
     if (tenantWebhook?.secret === undefined) {
-      this.telemetry.emit("webhook.delivery", { messageId: job.id, host: hostOf(url), attempt: 0, outcome: "refused", durationMs: 0, reason: "the tenant has no webhook secret" });
+      this.telemetry.emit("webhook.delivery", {
+        messageId: job.id,
+        host: hostOf(url),
+        attempt: 0,
+        outcome: "refused",
+        durationMs: 0,
+        reason: "the tenant has no webhook secret",
+      });
       return;
     }
-    const message = { url, secret: tenantWebhook.secret, messageId: job.id, payload: toJobBody(toJobRecord(job, Date.now())) };
+    const message = {
+      url,
+      secret: tenantWebhook.secret,
+      messageId: job.id,
+      payload: toJobBody(toJobRecord(job, Date.now())),
+    };
     // The sender reports its outcomes through telemetry; it does not throw.
     const delivery: Promise<void> = this.webhooks.sender.send(message, this.abort.signal).then(
       () => void this.pending.delete(delivery),

@@ -86,7 +86,11 @@ export class JobProcessor {
     let until = job.status === "queued" ? job.deadlineAt : Date.now() + settings.maxWaitMs;
     let lastError: unknown;
     for (;;) {
-      const slot = await this.gateOf(job.tenant).acquire({ until, signal: draining, stillWanted: () => this.isStill(job.id, waitingAs) });
+      const slot = await this.gateOf(job.tenant).acquire({
+        until,
+        signal: draining,
+        stillWanted: () => this.isStill(job.id, waitingAs),
+      });
       if (slot.kind === "stopped") return this.handBack(job);
       if (slot.kind === "unwanted") return "done";
       if (slot.kind === "deadline") {
@@ -106,7 +110,11 @@ export class JobProcessor {
           await this.end(job, { status: "expired", error: { ...EXPIRED_ERROR } });
           return "done";
         case "succeeded":
-          await this.end(job, { status: "succeeded", result: attempt.result }, { attempt: attempt.attempt, durationMs: attempt.durationMs });
+          await this.end(
+            job,
+            { status: "succeeded", result: attempt.result },
+            { attempt: attempt.attempt, durationMs: attempt.durationMs },
+          );
           return "done";
       }
       if (!runner.isRetryable(attempt.error) || attempt.attempt >= settings.maxAttempts) {
@@ -114,7 +122,13 @@ export class JobProcessor {
         return "done";
       }
       const delayMs = this.retryDelayMs(attempt.attempt, attempt.error);
-      telemetry.emit("queue.job", { jobId: job.id, tenant: job.tenant, outcome: "retrying", attempt: attempt.attempt, reason: toJobError(attempt.error).message });
+      telemetry.emit("queue.job", {
+        jobId: job.id,
+        tenant: job.tenant,
+        outcome: "retrying",
+        attempt: attempt.attempt,
+        reason: toJobError(attempt.error).message,
+      });
       try {
         await sleep(delayMs, undefined, { signal: draining });
       } catch {
@@ -134,7 +148,13 @@ export class JobProcessor {
       const now = Date.now();
       const start = await store.start(job.id, now);
       if (start.kind !== "started") return start;
-      telemetry.emit("queue.job", { jobId: job.id, tenant: job.tenant, outcome: "started", attempt: start.attempt, waitMs: now - job.createdAt });
+      telemetry.emit("queue.job", {
+        jobId: job.id,
+        tenant: job.tenant,
+        outcome: "started",
+        attempt: start.attempt,
+        waitMs: now - job.createdAt,
+      });
       const began = performance.now();
       this.runningAttempts++;
       try {
@@ -169,7 +189,11 @@ export class JobProcessor {
   }
 
   /** Records the ending (unless another run ended the job first), then reports it and sends the webhook. */
-  private async end(job: StoredJob, ending: JobEnding, report: { attempt?: number; durationMs?: number } = {}): Promise<void> {
+  private async end(
+    job: StoredJob,
+    ending: JobEnding,
+    report: { attempt?: number; durationMs?: number } = {},
+  ): Promise<void> {
     const { store, telemetry, notifier } = this.options;
     if (!(await store.finish(job.id, ending, Date.now()))) return;
     const reason = ending.status === "succeeded" ? undefined : ending.error.message;
@@ -190,7 +214,11 @@ export class JobProcessor {
   private gateOf(tenant: string): SlotGate {
     let gate = this.gates.get(tenant);
     if (!gate) {
-      const reportError = (err: unknown) => this.options.telemetry.emit("queue.error", { tenant, message: `waiting for a slot: ${err instanceof Error ? err.message : String(err)}` });
+      const reportError = (err: unknown) =>
+        this.options.telemetry.emit("queue.error", {
+          tenant,
+          message: `waiting for a slot: ${err instanceof Error ? err.message : String(err)}`,
+        });
       gate = new SlotGate(() => this.options.runner.admit(tenant), this.options.settings.slotPollMs, reportError);
       this.gates.set(tenant, gate);
     }
@@ -200,7 +228,12 @@ export class JobProcessor {
   /** The routing retries' backoff (full jitter, the provider's retry-after as a floor), capped at retryMaxDelayMs. */
   private retryDelayMs(attempt: number, error: unknown): number {
     const { maxAttempts, retryBaseDelayMs, retryMaxDelayMs } = this.options.settings;
-    const backoff: RetrySettings = { maxAttempts, baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs, budgetMs: Number.POSITIVE_INFINITY };
+    const backoff: RetrySettings = {
+      maxAttempts,
+      baseDelayMs: retryBaseDelayMs,
+      maxDelayMs: retryMaxDelayMs,
+      budgetMs: Number.POSITIVE_INFINITY,
+    };
     return Math.min(retryMaxDelayMs, retryDelayMs(attempt, backoff, retryAfterMsOf(error, Date.now())));
   }
 }

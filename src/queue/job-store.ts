@@ -30,7 +30,9 @@ export type StartOutcome =
   | { kind: "gone" };
 
 /** How a job ends. succeeded and failed end a running job; expired ends a queued one. */
-export type JobEnding = { status: "succeeded"; result: ChatCompletion } | { status: "failed" | "expired"; error: JobError };
+export type JobEnding =
+  | { status: "succeeded"; result: ChatCompletion }
+  | { status: "failed" | "expired"; error: JobError };
 
 /**
  * Job records and the per-tenant index of queued jobs. Every status change is conditional (queued → running →

@@ -18,7 +18,15 @@ export class MemoryJobStore implements JobStore {
     const queued = this.queuedOf(job.tenant, now);
     if (queued.size >= maxDepth) return "full";
     const ahead = queued.size;
-    this.jobs.set(job.id, { ...job, status: "queued", startedAt: null, finishedAt: null, attempts: 0, result: null, error: null });
+    this.jobs.set(job.id, {
+      ...job,
+      status: "queued",
+      startedAt: null,
+      finishedAt: null,
+      attempts: 0,
+      result: null,
+      error: null,
+    });
     queued.add(job.id);
     return ahead;
   }
@@ -102,10 +110,13 @@ export class MemoryJobStore implements JobStore {
 
   private deleteLater(id: string): void {
     // unref: kept results must not keep the process alive. Capped: Node fires longer timeouts at once.
-    const timer = setTimeout(() => {
-      this.deletions.delete(timer);
-      this.jobs.delete(id);
-    }, Math.min(this.resultTtlMs, MAX_TIMEOUT_MS)).unref();
+    const timer = setTimeout(
+      () => {
+        this.deletions.delete(timer);
+        this.jobs.delete(id);
+      },
+      Math.min(this.resultTtlMs, MAX_TIMEOUT_MS),
+    ).unref();
     this.deletions.add(timer);
   }
 }

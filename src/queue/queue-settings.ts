@@ -47,7 +47,8 @@ export const DEFAULT_QUEUE_SETTINGS: Readonly<QueueSettings> = Object.freeze({
 export function resolveQueueSettings(overrides: Partial<QueueSettings> = {}): QueueSettings {
   const settings = { ...DEFAULT_QUEUE_SETTINGS, ...overrides };
   for (const [name, value] of Object.entries(settings)) {
-    if (typeof value === "number" && !(Number.isInteger(value) && value > 0)) throw new RangeError(`queue setting ${name} must be a positive integer, got ${value}`);
+    if (typeof value === "number" && !(Number.isInteger(value) && value > 0))
+      throw new RangeError(`queue setting ${name} must be a positive integer, got ${value}`);
   }
   return settings;
 }

@@ -59,7 +59,11 @@ export class RedisJobStore implements JobStore {
   async start(id: string, now: number): Promise<StartOutcome> {
     const tenant = await this.redis.hget(this.jobKey(id), "tenant");
     if (tenant === null) return { kind: "gone" };
-    const reply = await START_JOB.run(this.redis, [this.jobKey(id), this.queuedKey(tenant)], [id, now, this.options.activeTtlMs]);
+    const reply = await START_JOB.run(
+      this.redis,
+      [this.jobKey(id), this.queuedKey(tenant)],
+      [id, now, this.options.activeTtlMs],
+    );
     if (!Array.isArray(reply)) throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
     const [kind, attempt] = reply as unknown[];
     if (kind === "started" && typeof attempt === "number") return { kind, attempt };
@@ -73,12 +77,20 @@ export class RedisJobStore implements JobStore {
     const required = ending.status === "expired" ? "queued" : "running";
     const result = ending.status === "succeeded" ? JSON.stringify(ending.result) : "";
     const error = ending.status === "succeeded" ? "" : JSON.stringify(ending.error);
-    const reply = await FINISH_JOB.run(this.redis, [this.jobKey(id), this.queuedKey(tenant)], [id, now, this.options.resultTtlMs, required, ending.status, result, error]);
+    const reply = await FINISH_JOB.run(
+      this.redis,
+      [this.jobKey(id), this.queuedKey(tenant)],
+      [id, now, this.options.resultTtlMs, required, ending.status, result, error],
+    );
     return reply === 1;
   }
 
   async cancel(id: string, tenant: string, now: number): Promise<CancelOutcome> {
-    const reply = await CANCEL_JOB.run(this.redis, [this.jobKey(id), this.queuedKey(tenant)], [id, now, this.options.resultTtlMs, tenant]);
+    const reply = await CANCEL_JOB.run(
+      this.redis,
+      [this.jobKey(id), this.queuedKey(tenant)],
+      [id, now, this.options.resultTtlMs, tenant],
+    );
     if (reply === "cancelled" || reply === "not_found" || reply === "not_cancellable") return reply;
     throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
   }
@@ -100,7 +112,11 @@ export class RedisJobStore implements JobStore {
   }
 
   async recordServiceTime(tenant: string, ms: number): Promise<void> {
-    await RECORD_SERVICE_TIME.run(this.redis, [this.serviceTimeKey(tenant)], [ms, SERVICE_TIME_WEIGHT, SERVICE_TIME_TTL_MS]);
+    await RECORD_SERVICE_TIME.run(
+      this.redis,
+      [this.serviceTimeKey(tenant)],
+      [ms, SERVICE_TIME_WEIGHT, SERVICE_TIME_TTL_MS],
+    );
   }
 
   async meanServiceMs(tenant: string): Promise<number> {
@@ -131,7 +147,8 @@ export class RedisJobStore implements JobStore {
 
 function parseStoredJob(id: string, hash: Record<string, string>): StoredJob | undefined {
   const { tenant, status, request_id: requestId, created_at: createdAt, deadline_at: deadlineAt } = hash;
-  if (tenant === undefined || requestId === undefined || createdAt === undefined || deadlineAt === undefined) return undefined;
+  if (tenant === undefined || requestId === undefined || createdAt === undefined || deadlineAt === undefined)
+    return undefined;
   if (!isJobStatus(status)) return undefined;
   return {
     id,

@@ -72,7 +72,9 @@ async function waitForTurn(previous: Promise<void>, request: SlotRequest): Promi
   try {
     return await Promise.race([
       previous.then(() => undefined),
-      sleep(Math.max(0, request.until - Date.now()), { kind: "deadline" } as const, { signal }).catch(() => ({ kind: "stopped" }) as const),
+      sleep(Math.max(0, request.until - Date.now()), { kind: "deadline" } as const, { signal }).catch(
+        () => ({ kind: "stopped" }) as const,
+      ),
     ]);
   } finally {
     cancelTimer.abort();

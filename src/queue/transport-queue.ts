@@ -9,7 +9,16 @@ import type { JobTransport } from "./job-transport.js";
 import { toJobRecord } from "./job-view.js";
 import type { QueueSettings } from "./queue-settings.js";
 import { queuedRequest } from "./queued-request.js";
-import type { CancelOutcome, Enqueued, EnqueueInput, JobPayload, JobRecord, OverflowQueue, QueueStats, WorkerSetup } from "./types.js";
+import type {
+  CancelOutcome,
+  Enqueued,
+  EnqueueInput,
+  JobPayload,
+  JobRecord,
+  OverflowQueue,
+  QueueStats,
+  WorkerSetup,
+} from "./types.js";
 import { estimateWaitSeconds } from "./wait-estimate.js";
 
 interface Workers {
@@ -49,7 +58,14 @@ export class TransportQueue implements OverflowQueue {
     const { tenant, requestId } = input;
     const id = `job_${randomUUID().replaceAll("-", "")}`;
     const now = Date.now();
-    const newJob = { id, tenant, requestId, createdAt: now, deadlineAt: now + this.settings.maxWaitMs, callbackUrl: input.callbackUrl ?? null };
+    const newJob = {
+      id,
+      tenant,
+      requestId,
+      createdAt: now,
+      deadlineAt: now + this.settings.maxWaitMs,
+      callbackUrl: input.callbackUrl ?? null,
+    };
     const maxDepth = input.maxDepth ?? this.settings.maxDepthPerTenant;
     const ahead = await this.store.create(newJob, maxDepth, now);
     if (ahead === "full") {
@@ -65,7 +81,11 @@ export class TransportQueue implements OverflowQueue {
     this.telemetry.emit("queue.job", { jobId: id, tenant, outcome: "queued" });
     this.serve(tenant);
     const meanServiceMs = await this.store.meanServiceMs(tenant);
-    return { id, position: ahead + 1, estimatedWaitSeconds: estimateWaitSeconds(ahead, meanServiceMs, input.maxConcurrency ?? 1) };
+    return {
+      id,
+      position: ahead + 1,
+      estimatedWaitSeconds: estimateWaitSeconds(ahead, meanServiceMs, input.maxConcurrency ?? 1),
+    };
   }
 
   async get(id: string, tenant: string): Promise<JobRecord | undefined> {
@@ -149,7 +169,12 @@ export class TransportQueue implements OverflowQueue {
     try {
       return await this.workers.processor.process(id, payload);
     } catch (err) {
-      this.telemetry.emit("queue.job", { jobId: id, tenant: payload.tenant, outcome: "errored", reason: err instanceof Error ? err.message : String(err) });
+      this.telemetry.emit("queue.job", {
+        jobId: id,
+        tenant: payload.tenant,
+        outcome: "errored",
+        reason: err instanceof Error ? err.message : String(err),
+      });
       throw err;
     }
   }

@@ -27,7 +27,10 @@ export interface JobRecord {
 }
 
 /** The body of GET /v1/jobs/{id} and of the webhook (the spec's Job). */
-export type JobBody = Omit<JobRecord, "tenant" | "callback_url" | "result" | "error"> & { result?: ChatCompletion; error?: JobError };
+export type JobBody = Omit<JobRecord, "tenant" | "callback_url" | "result" | "error"> & {
+  result?: ChatCompletion;
+  error?: JobError;
+};
 
 export interface EnqueueInput {
   tenant: string;

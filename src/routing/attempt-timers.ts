@@ -20,8 +20,14 @@ export class AttemptTimers {
   ) {
     if (client.aborted) this.controller.abort();
     else client.addEventListener("abort", this.onClientAbort, { once: true });
-    this.firstByteTimer = setTimeout(() => this.expire(`Provider '${provider}' sent nothing within ${firstByteMs} ms.`), firstByteMs);
-    this.totalTimer = setTimeout(() => this.expire(`Provider '${provider}' did not finish within ${totalMs} ms.`), totalMs);
+    this.firstByteTimer = setTimeout(
+      () => this.expire(`Provider '${provider}' sent nothing within ${firstByteMs} ms.`),
+      firstByteMs,
+    );
+    this.totalTimer = setTimeout(
+      () => this.expire(`Provider '${provider}' did not finish within ${totalMs} ms.`),
+      totalMs,
+    );
   }
 
   get signal(): AbortSignal {

@@ -31,7 +31,12 @@ export function buildRoutingTable(config: Config): RoutingTable {
 
 export function retrySettingsOf(config: Config): RetrySettings {
   const r = config.routing.retry;
-  return { maxAttempts: r.max_attempts, baseDelayMs: r.base_delay_ms, maxDelayMs: r.max_delay_ms, budgetMs: r.budget_ms };
+  return {
+    maxAttempts: r.max_attempts,
+    baseDelayMs: r.base_delay_ms,
+    maxDelayMs: r.max_delay_ms,
+    budgetMs: r.budget_ms,
+  };
 }
 
 export function breakerSettingsOf(config: Config): Partial<BreakerSettings> {

@@ -43,19 +43,34 @@ export function costConstraints(request: ChatRequest, options: ConstraintOptions
   const filters: EligibilityFilter[] = [];
   const broadReport = options.namedModel ? "removed" : "kept";
 
-  const family = request.model_family ?? (options.namedModel ? undefined : (options.defaultModelFamily ?? DEFAULT_MODEL_FAMILY));
+  const family =
+    request.model_family ?? (options.namedModel ? undefined : (options.defaultModelFamily ?? DEFAULT_MODEL_FAMILY));
   if (family !== undefined) {
-    const label = request.model_family === undefined ? `model_family '${family}' (the default)` : `model_family '${family}'`;
-    filters.push({ label, param: "model_family", report: broadReport, keeps: (entry) => entry.model_family === family, detail: (entry) => entry.model_family });
+    const label =
+      request.model_family === undefined ? `model_family '${family}' (the default)` : `model_family '${family}'`;
+    filters.push({
+      label,
+      param: "model_family",
+      report: broadReport,
+      keeps: (entry) => entry.model_family === family,
+      detail: (entry) => entry.model_family,
+    });
   }
 
   const provider = request.provider;
   if (provider !== undefined) {
-    filters.push({ label: `provider '${provider}'`, param: "provider", report: broadReport, keeps: (entry) => entry.provider === provider, detail: (entry) => entry.provider });
+    filters.push({
+      label: `provider '${provider}'`,
+      param: "provider",
+      report: broadReport,
+      keeps: (entry) => entry.provider === provider,
+      detail: (entry) => entry.provider,
+    });
   }
 
   for (const { capability, param, impliedBy } of requiredCapabilities(request)) {
-    const label = impliedBy === undefined ? `capability '${capability}'` : `capability '${capability}' (implied by ${impliedBy})`;
+    const label =
+      impliedBy === undefined ? `capability '${capability}'` : `capability '${capability}' (implied by ${impliedBy})`;
     filters.push({ label, param, report: "removed", keeps: (entry) => entry.capabilities.includes(capability) });
   }
 
@@ -72,11 +87,28 @@ export function costConstraints(request: ChatRequest, options: ConstraintOptions
 
   const maxTokens = requestedMaxTokens(request);
   if (maxTokens !== undefined) {
-    filters.push({ label: `max tokens ${maxTokens}`, param: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens", report: "removed", keeps: (entry) => entry.max_tokens >= maxTokens, detail: (entry) => `at most ${entry.max_tokens}` });
+    filters.push({
+      label: `max tokens ${maxTokens}`,
+      param: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
+      report: "removed",
+      keeps: (entry) => entry.max_tokens >= maxTokens,
+      detail: (entry) => `at most ${entry.max_tokens}`,
+    });
   }
   const promptTokens = estimatePromptTokens(request);
-  filters.push({ label: `a prompt of about ${promptTokens} tokens`, param: "messages", report: "removed", keeps: (entry) => entry.context_window >= promptTokens + (maxTokens ?? 0), detail: (entry) => `context window ${entry.context_window}` });
+  filters.push({
+    label: `a prompt of about ${promptTokens} tokens`,
+    param: "messages",
+    report: "removed",
+    keeps: (entry) => entry.context_window >= promptTokens + (maxTokens ?? 0),
+    detail: (entry) => `context window ${entry.context_window}`,
+  });
 
-  filters.push({ label: "provider not configured", param: null, report: "by_provider", keeps: (entry) => options.providerStatus(entry.provider).state !== "not_configured" });
+  filters.push({
+    label: "provider not configured",
+    param: null,
+    report: "by_provider",
+    keeps: (entry) => options.providerStatus(entry.provider).state !== "not_configured",
+  });
   return filters;
 }

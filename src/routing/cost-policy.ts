@@ -3,7 +3,12 @@ import type { ChatRequest } from "../providers/types.js";
 import { costConstraints, type ModelFamily } from "./cost-constraints.js";
 import { applyFilters } from "./eligibility.js";
 import type { ProviderStatus } from "./provider-status.js";
-import { allProvidersUnavailable, modelNotInCatalog, noEligibleModel, type BlockedCandidate } from "./routing-refusals.js";
+import {
+  allProvidersUnavailable,
+  modelNotInCatalog,
+  noEligibleModel,
+  type BlockedCandidate,
+} from "./routing-refusals.js";
 import { estimatePromptTokens, requestedMaxTokens } from "./token-estimate.js";
 
 /** What the policy reads from the catalog; a ModelCatalog is one. */
@@ -46,7 +51,11 @@ export interface CostSelection {
  */
 export function selectByCost(request: ChatRequest, catalog: CatalogView, context: CostPolicyContext): CostSelection {
   const pool = request.model === undefined ? [...catalog.entries()] : [namedModel(request.model, catalog)];
-  const constraints = costConstraints(request, { namedModel: request.model !== undefined, defaultModelFamily: context.defaultModelFamily, providerStatus: context.providerStatus });
+  const constraints = costConstraints(request, {
+    namedModel: request.model !== undefined,
+    defaultModelFamily: context.defaultModelFamily,
+    providerStatus: context.providerStatus,
+  });
   const { kept, outcomes } = applyFilters(pool, constraints);
   if (kept.length === 0) throw noEligibleModel(outcomes, request.model);
 
@@ -60,7 +69,9 @@ export function selectByCost(request: ChatRequest, catalog: CatalogView, context
   if (available.length === 0) throw allProvidersUnavailable(blocked);
 
   const estimatedPromptTokens = estimatePromptTokens(request);
-  const candidates = available.map((entry) => rank(entry, estimatedPromptTokens, request, context.defaultMaxTokens)).sort(cheapestFirst);
+  const candidates = available
+    .map((entry) => rank(entry, estimatedPromptTokens, request, context.defaultMaxTokens))
+    .sort(cheapestFirst);
   return { candidates, estimatedPromptTokens };
 }
 
@@ -78,10 +89,17 @@ function findQualified(model: string, catalog: CatalogView): CatalogEntry | unde
   return entry?.provider === model.slice(0, slash) ? entry : undefined;
 }
 
-function rank(entry: CatalogEntry, promptTokens: number, request: ChatRequest, defaultMaxTokens: number): RankedCandidate {
+function rank(
+  entry: CatalogEntry,
+  promptTokens: number,
+  request: ChatRequest,
+  defaultMaxTokens: number,
+): RankedCandidate {
   const perChoice = requestedMaxTokens(request) ?? Math.min(defaultMaxTokens, entry.max_tokens);
   const reservedCompletionTokens = perChoice * (request.n ?? 1);
-  const estimatedCostUsd = (promptTokens * entry.input_cost_per_million + reservedCompletionTokens * entry.output_cost_per_million) / 1_000_000;
+  const estimatedCostUsd =
+    (promptTokens * entry.input_cost_per_million + reservedCompletionTokens * entry.output_cost_per_million) /
+    1_000_000;
   return { entry, estimatedCostUsd, reservedCompletionTokens };
 }
 

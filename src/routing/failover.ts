@@ -46,7 +46,13 @@ const breakerKeys = (c: RouteCandidate) => ({ provider: c.provider.name, model: 
  * skipped that way the answer is 503 with Retry-After. `attempt` resolves once the first byte of the answer is
  * in hand, so a stream fails over only before anything reached the client.
  */
-export async function serveWithFailover<T>(plan: RoutePlan, requestId: string, clientSignal: AbortSignal, deps: FailoverDeps, attempt: (a: Attempt) => Promise<T>): Promise<Served<T>> {
+export async function serveWithFailover<T>(
+  plan: RoutePlan,
+  requestId: string,
+  clientSignal: AbortSignal,
+  deps: FailoverDeps,
+  attempt: (a: Attempt) => Promise<T>,
+): Promise<Served<T>> {
   const started = performance.now();
   let attempts = 0;
   let lastError: unknown;
@@ -68,21 +74,53 @@ export async function serveWithFailover<T>(plan: RoutePlan, requestId: string, c
         const value = await attempt({ candidate, signal: timers.signal });
         timers.firstByteReceived();
         await Promise.all([deps.breakers.recordSuccess(keys.provider), deps.breakers.recordSuccess(keys.model)]);
-        deps.telemetry.emit("upstream.attempt", { requestId, provider: candidate.provider.name, model: candidate.model, attempt: tryNumber, outcome: "success", durationMs: performance.now() - attemptStarted });
+        deps.telemetry.emit("upstream.attempt", {
+          requestId,
+          provider: candidate.provider.name,
+          model: candidate.model,
+          attempt: tryNumber,
+          outcome: "success",
+          durationMs: performance.now() - attemptStarted,
+        });
         return { value, candidate, attempts, timers, elapsedMs: performance.now() - started };
       } catch (thrown) {
         timers.dispose();
         const error = timers.timeoutError ?? thrown;
         if (clientSignal.aborted || isClientAbort(error)) throw new ClientAbortedError();
         const scope = faultScope(error);
-        if (scope !== undefined) await Promise.all([scope === "provider" ? deps.breakers.recordFailure(keys.provider) : undefined, deps.breakers.recordFailure(keys.model)]);
+        if (scope !== undefined)
+          await Promise.all([
+            scope === "provider" ? deps.breakers.recordFailure(keys.provider) : undefined,
+            deps.breakers.recordFailure(keys.model),
+          ]);
         const status = error instanceof GatewayError ? error.status : undefined;
-        deps.telemetry.emit("upstream.attempt", { requestId, provider: candidate.provider.name, model: candidate.model, attempt: tryNumber, outcome: "failure", status, durationMs: performance.now() - attemptStarted, retryable: scope !== undefined });
+        deps.telemetry.emit("upstream.attempt", {
+          requestId,
+          provider: candidate.provider.name,
+          model: candidate.model,
+          attempt: tryNumber,
+          outcome: "failure",
+          status,
+          durationMs: performance.now() - attemptStarted,
+          retryable: scope !== undefined,
+        });
         lastError = error;
-        const step = nextStep({ attempt: tryNumber, elapsedMs: performance.now() - started, error, settings: deps.retry });
+        const step = nextStep({
+          attempt: tryNumber,
+          elapsedMs: performance.now() - started,
+          error,
+          settings: deps.retry,
+        });
         if (step.action === "fail") throw error;
         if (step.action === "retry") {
-          deps.telemetry.emit("routing.retry", { requestId, provider: candidate.provider.name, model: candidate.model, attempt: tryNumber + 1, delayMs: step.delayMs, reason: describe(error) });
+          deps.telemetry.emit("routing.retry", {
+            requestId,
+            provider: candidate.provider.name,
+            model: candidate.model,
+            attempt: tryNumber + 1,
+            delayMs: step.delayMs,
+            reason: describe(error),
+          });
           await sleep(step.delayMs, undefined, { signal: clientSignal }).catch(() => {
             throw new ClientAbortedError();
           });
@@ -99,11 +137,17 @@ export async function serveWithFailover<T>(plan: RoutePlan, requestId: string, c
     type: "service_error",
     code: "all_providers_unavailable",
     message: `Every candidate for this request is behind an open circuit breaker (${plan.candidates.map((c) => `${c.provider.name}/${c.model}`).join(", ")}); try again later.`,
-    retryAfter: soonestReopenMs !== undefined && Number.isFinite(soonestReopenMs) ? String(Math.max(1, Math.ceil(soonestReopenMs / 1000))) : undefined,
+    retryAfter:
+      soonestReopenMs !== undefined && Number.isFinite(soonestReopenMs)
+        ? String(Math.max(1, Math.ceil(soonestReopenMs / 1000)))
+        : undefined,
   });
 }
 
-async function refusedByBreaker(breakers: CircuitBreakers, keys: { provider: string; model: string }): Promise<{ key: string; retryAfterMs?: number } | undefined> {
+async function refusedByBreaker(
+  breakers: CircuitBreakers,
+  keys: { provider: string; model: string },
+): Promise<{ key: string; retryAfterMs?: number } | undefined> {
   for (const key of [keys.provider, keys.model]) {
     const permit = await breakers.acquire(key);
     if (!permit.allowed) return { key, retryAfterMs: permit.retryAfterMs };
@@ -111,11 +155,24 @@ async function refusedByBreaker(breakers: CircuitBreakers, keys: { provider: str
   return undefined;
 }
 
-function announceFailover(telemetry: Telemetry, requestId: string, plan: RoutePlan, index: number, reason: string): void {
+function announceFailover(
+  telemetry: Telemetry,
+  requestId: string,
+  plan: RoutePlan,
+  index: number,
+  reason: string,
+): void {
   const from = plan.candidates[index];
   const to = plan.candidates[index + 1];
   if (!from || !to) return;
-  telemetry.emit("routing.failover", { requestId, fromProvider: from.provider.name, fromModel: from.model, toProvider: to.provider.name, toModel: to.model, reason });
+  telemetry.emit("routing.failover", {
+    requestId,
+    fromProvider: from.provider.name,
+    fromModel: from.model,
+    toProvider: to.provider.name,
+    toModel: to.model,
+    reason,
+  });
 }
 
 function describe(error: unknown): string {

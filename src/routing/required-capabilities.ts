@@ -13,10 +13,16 @@ export interface CapabilityRequirement {
 
 /** The capabilities the request names, then those its shape needs (in that order, each once). */
 export function requiredCapabilities(request: ChatRequest): CapabilityRequirement[] {
-  const requirements: CapabilityRequirement[] = (request.capabilities ?? []).map((capability) => ({ capability, param: "capabilities" }));
-  if (request.stream === true) requirements.push({ capability: "streaming", param: "stream", impliedBy: "stream: true" });
-  if (request.tools && request.tools.length > 0) requirements.push({ capability: "function_calling", param: "tools", impliedBy: "tools" });
-  if (hasImagePart(request)) requirements.push({ capability: "vision", param: "messages", impliedBy: "an image in messages" });
+  const requirements: CapabilityRequirement[] = (request.capabilities ?? []).map((capability) => ({
+    capability,
+    param: "capabilities",
+  }));
+  if (request.stream === true)
+    requirements.push({ capability: "streaming", param: "stream", impliedBy: "stream: true" });
+  if (request.tools && request.tools.length > 0)
+    requirements.push({ capability: "function_calling", param: "tools", impliedBy: "tools" });
+  if (hasImagePart(request))
+    requirements.push({ capability: "vision", param: "messages", impliedBy: "an image in messages" });
   const seen = new Set<Capability>();
   return requirements.filter(({ capability }) => {
     if (seen.has(capability)) return false;
@@ -26,5 +32,10 @@ export function requiredCapabilities(request: ChatRequest): CapabilityRequiremen
 }
 
 function hasImagePart(request: ChatRequest): boolean {
-  return request.messages.some((message) => message.role === "user" && Array.isArray(message.content) && message.content.some((part) => part.type === "image_url"));
+  return request.messages.some(
+    (message) =>
+      message.role === "user" &&
+      Array.isArray(message.content) &&
+      message.content.some((part) => part.type === "image_url"),
+  );
 }

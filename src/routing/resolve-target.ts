@@ -19,29 +19,56 @@ const PROVIDER_BY_PREFIX: ReadonlyArray<[RegExp, string]> = [[/^claude-/, "anthr
  * The default policy: the requested model on its provider. `provider` forces one; `provider/model` names one;
  * otherwise the catalog says, and a model it does not hold goes to the configured default provider.
  */
-export function resolveTarget(request: ChatRequest, catalog: ModelCatalog, providers: ProviderRegistry, defaultProvider: string): RouteTarget {
+export function resolveTarget(
+  request: ChatRequest,
+  catalog: ModelCatalog,
+  providers: ProviderRegistry,
+  defaultProvider: string,
+): RouteTarget {
   const requested = request.model;
   if (requested === undefined) {
-    throw invalidRequest("you must provide a model (or route by cost with RUNESTONE_ROUTER_POLICY=cost)", "model", "missing_required_parameter");
+    throw invalidRequest(
+      "you must provide a model (or route by cost with RUNESTONE_ROUTER_POLICY=cost)",
+      "model",
+      "missing_required_parameter",
+    );
   }
   if (request.provider !== undefined && !providers.has(request.provider)) {
-    throw invalidRequest(`unknown provider '${request.provider}'; this gateway knows: ${providers.allSettings().map((s) => s.name).join(", ")}`, "provider");
+    throw invalidRequest(
+      `unknown provider '${request.provider}'; this gateway knows: ${providers
+        .allSettings()
+        .map((s) => s.name)
+        .join(", ")}`,
+      "provider",
+    );
   }
   const [prefix, ...rest] = requested.split("/");
   const qualified = rest.length > 0 && prefix !== undefined && providers.has(prefix);
   if (qualified && request.provider !== undefined && request.provider !== prefix) {
-    throw invalidRequest(`model '${requested}' names provider '${prefix}' but provider is '${request.provider}'`, "provider");
+    throw invalidRequest(
+      `model '${requested}' names provider '${prefix}' but provider is '${request.provider}'`,
+      "provider",
+    );
   }
   const model = qualified ? rest.join("/") : requested;
   const entry = catalog.find(model);
   const providerName =
-    request.provider ?? (qualified ? prefix : undefined) ?? entry?.provider ?? PROVIDER_BY_PREFIX.find(([pattern]) => pattern.test(model))?.[1] ?? defaultProvider;
+    request.provider ??
+    (qualified ? prefix : undefined) ??
+    entry?.provider ??
+    PROVIDER_BY_PREFIX.find(([pattern]) => pattern.test(model))?.[1] ??
+    defaultProvider;
   if (entry && entry.provider !== providerName) {
     // A catalog model forced onto another provider (an OpenAI-compatible proxy, say) keeps its name but not its entry.
     return { provider: providers.client(providerName), model, entry: undefined };
   }
   if (!providers.has(providerName)) {
-    throw new GatewayError({ status: 503, type: "service_error", code: "provider_not_configured", message: `Provider '${providerName}' is not known to this gateway.` });
+    throw new GatewayError({
+      status: 503,
+      type: "service_error",
+      code: "provider_not_configured",
+      message: `Provider '${providerName}' is not known to this gateway.`,
+    });
   }
   return { provider: providers.client(providerName), model, entry };
 }

@@ -29,14 +29,22 @@ export interface RetryContext {
 }
 
 /** What the router does after a failed attempt. The one place retries are decided. */
-export function nextStep({ attempt, elapsedMs, error, settings = DEFAULT_RETRY_SETTINGS, now = Date.now(), random = Math.random }: RetryContext): RetryStep {
+export function nextStep({
+  attempt,
+  elapsedMs,
+  error,
+  settings = DEFAULT_RETRY_SETTINGS,
+  now = Date.now(),
+  random = Math.random,
+}: RetryContext): RetryStep {
   if (!isRetryable(error)) return { action: "fail", reason: "not_retryable" };
   const remainingMs = settings.budgetMs - elapsedMs;
   if (remainingMs <= 0) return { action: "fail", reason: "budget_exhausted" };
   if (attempt >= settings.maxAttempts) return { action: "failover", reason: "attempts_exhausted" };
   const retryAfterMs = retryAfterMsOf(error, now);
   // An upstream that asks for a longer wait than we would ever back off is better left for another candidate.
-  if (retryAfterMs !== undefined && retryAfterMs > settings.maxDelayMs) return { action: "failover", reason: "wait_too_long" };
+  if (retryAfterMs !== undefined && retryAfterMs > settings.maxDelayMs)
+    return { action: "failover", reason: "wait_too_long" };
   const delayMs = retryDelayMs(attempt, settings, retryAfterMs, random);
   // Waiting out the rest of the budget would leave no time for the attempt itself.
   if (delayMs >= remainingMs) return { action: "failover", reason: "wait_too_long" };

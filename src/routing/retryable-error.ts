@@ -1,7 +1,13 @@
 import { GatewayError } from "../errors.js";
 
 /** Refusals of the gateway itself, not upstream faults: trying again soon changes nothing. */
-const GATEWAY_SIDE_CODES = new Set(["provider_not_configured", "internal_error", "budget_exceeded", "all_providers_unavailable", "model_not_allowed"]);
+const GATEWAY_SIDE_CODES = new Set([
+  "provider_not_configured",
+  "internal_error",
+  "budget_exceeded",
+  "all_providers_unavailable",
+  "model_not_allowed",
+]);
 
 /**
  * May the same request succeed if sent again? Yes for upstream faults: unreachable or reset (502

@@ -43,17 +43,40 @@ export class Router {
       if (!table.providers.isConfigured(provider)) return { state: "not_configured" };
       return states[provider] === "open" ? { state: "circuit_open" } : { state: "available" };
     };
-    const { candidates } = selectByCost(request, table.catalog, { providerStatus: status, defaultMaxTokens: table.defaultMaxTokens, defaultModelFamily: table.defaultModelFamily });
-    return candidates.map(({ entry }) => ({ provider: table.providers.client(entry.provider), model: entry.id, entry }));
+    const { candidates } = selectByCost(request, table.catalog, {
+      providerStatus: status,
+      defaultMaxTokens: table.defaultMaxTokens,
+      defaultModelFamily: table.defaultModelFamily,
+    });
+    return candidates.map(({ entry }) => ({
+      provider: table.providers.client(entry.provider),
+      model: entry.id,
+      entry,
+    }));
   }
 
   /** The configured fallbacks of the requested name (alias or model), skipping ones whose provider is not configured. */
-  private fallbacksOf(requested: string | undefined, model: string | undefined, primary: RouteCandidate, table: RoutingTable): RouteCandidate[] {
+  private fallbacksOf(
+    requested: string | undefined,
+    model: string | undefined,
+    primary: RouteCandidate,
+    table: RoutingTable,
+  ): RouteCandidate[] {
     const names = [requested, model, `${primary.provider.name}/${primary.model}`, primary.model];
-    const list = names.map((name) => (name === undefined ? undefined : table.fallbacks.get(name))).find((found) => found !== undefined) ?? [];
+    const list =
+      names
+        .map((name) => (name === undefined ? undefined : table.fallbacks.get(name)))
+        .find((found) => found !== undefined) ?? [];
     return list.flatMap((name) => {
       try {
-        return [resolveTarget({ messages: [], model: table.aliases.get(name) ?? name }, table.catalog, table.providers, table.defaultProvider)];
+        return [
+          resolveTarget(
+            { messages: [], model: table.aliases.get(name) ?? name },
+            table.catalog,
+            table.providers,
+            table.defaultProvider,
+          ),
+        ];
       } catch (err) {
         if (err instanceof GatewayError) return [];
         throw err;

@@ -8,7 +8,10 @@ const MAX_MODELS_LISTED = 8;
 /** 400 no_eligible_model: which constraint removed which models; `param` is the one that removed the last. */
 export function noEligibleModel(outcomes: readonly FilterOutcome[], namedModel: string | undefined): GatewayError {
   const reasons = outcomes.filter((outcome) => outcome.removed.length > 0).map(describeOutcome);
-  const subject = namedModel === undefined ? "No model satisfies this request" : `The model '${namedModel}' does not satisfy this request`;
+  const subject =
+    namedModel === undefined
+      ? "No model satisfies this request"
+      : `The model '${namedModel}' does not satisfy this request`;
   return new GatewayError({
     status: 400,
     type: "invalid_request_error",
@@ -36,7 +39,9 @@ export interface BlockedCandidate {
 
 /** 503 all_providers_unavailable: every eligible model is behind an open breaker; retry-after is the earliest reopening. */
 export function allProvidersUnavailable(blocked: readonly BlockedCandidate[]): GatewayError {
-  const known = blocked.flatMap(({ retryAfterSeconds }) => (retryAfterSeconds === undefined ? [] : [retryAfterSeconds]));
+  const known = blocked.flatMap(({ retryAfterSeconds }) =>
+    retryAfterSeconds === undefined ? [] : [retryAfterSeconds],
+  );
   const retryAfter = known.length > 0 ? String(Math.max(1, Math.ceil(Math.min(...known)))) : undefined;
   const providers = groupByProvider(blocked.map(({ entry }) => entry));
   return new GatewayError({

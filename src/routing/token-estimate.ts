@@ -29,7 +29,8 @@ export function estimatePromptTokens(request: ChatRequest): number {
   for (const message of request.messages) tokens += messageTokens(message);
   // Upstreams render tool definitions and output schemas into the prompt; their JSON is a fair proxy for that text.
   if (request.tools && request.tools.length > 0) tokens += textTokens(JSON.stringify(request.tools));
-  if (request.response_format?.type === "json_schema") tokens += textTokens(JSON.stringify(request.response_format.json_schema));
+  if (request.response_format?.type === "json_schema")
+    tokens += textTokens(JSON.stringify(request.response_format.json_schema));
   return tokens;
 }
 
@@ -48,7 +49,8 @@ function messageTokens(message: ChatMessage): number {
       return tokens + contentTokens(message.content);
     case "assistant":
       tokens += contentTokens(message.content) + textTokens(message.refusal ?? "");
-      for (const call of message.tool_calls ?? []) tokens += TOKENS_PER_TOOL_CALL + textTokens(call.function.name) + textTokens(call.function.arguments);
+      for (const call of message.tool_calls ?? [])
+        tokens += TOKENS_PER_TOOL_CALL + textTokens(call.function.name) + textTokens(call.function.arguments);
       return tokens;
     case "tool":
       return tokens + contentTokens(message.content) + textTokens(message.tool_call_id);

@@ -22,7 +22,13 @@ const PING_TIMEOUT_MS = 1000;
 
 export function createStateBackend(redisUrl: string | undefined): StateBackend {
   if (!redisUrl) {
-    return { kind: "memory", redis: undefined, ping: async () => ({ ok: true, latencyMs: 0 }), waitUntilReady: async () => true, close: async () => {} };
+    return {
+      kind: "memory",
+      redis: undefined,
+      ping: async () => ({ ok: true, latencyMs: 0 }),
+      waitUntilReady: async () => true,
+      close: async () => {},
+    };
   }
   // No offline queue: while Redis is down, commands fail at once instead of piling up behind a reconnect.
   const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
@@ -38,10 +44,17 @@ export function createStateBackend(redisUrl: string | undefined): StateBackend {
       try {
         // Still (re)connecting: wait for the connection rather than fail at once, within the same time limit.
         if (redis.status !== "ready") await once(redis, "ready", { signal: deadline });
-        await Promise.race([redis.ping(), once(deadline, "abort").then(() => Promise.reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)))]);
+        await Promise.race([
+          redis.ping(),
+          once(deadline, "abort").then(() => Promise.reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`))),
+        ]);
         return { ok: true, latencyMs: performance.now() - started };
       } catch (err) {
-        return { ok: false, latencyMs: performance.now() - started, error: err instanceof Error ? err.message : String(err) };
+        return {
+          ok: false,
+          latencyMs: performance.now() - started,
+          error: err instanceof Error ? err.message : String(err),
+        };
       }
     },
     async waitUntilReady(timeoutMs) {

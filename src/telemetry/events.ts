@@ -8,11 +8,34 @@ export interface TelemetryEvents {
   /** A routing decision: which model(s) a request may go to, under which policy. */
   "routing.decision": { requestId: string; policy: string; provider: string; model: string; candidates: number };
   /** One upstream attempt ended (success or failure). */
-  "upstream.attempt": { requestId: string; provider: string; model: string; attempt: number; outcome: "success" | "failure"; status?: number; durationMs: number; retryable?: boolean };
+  "upstream.attempt": {
+    requestId: string;
+    provider: string;
+    model: string;
+    attempt: number;
+    outcome: "success" | "failure";
+    status?: number;
+    durationMs: number;
+    retryable?: boolean;
+  };
   /** The request moved on to another candidate after a failure. */
-  "routing.failover": { requestId: string; fromProvider: string; fromModel: string; toProvider: string; toModel: string; reason: string };
+  "routing.failover": {
+    requestId: string;
+    fromProvider: string;
+    fromModel: string;
+    toProvider: string;
+    toModel: string;
+    reason: string;
+  };
   /** A retry of the same candidate is scheduled. */
-  "routing.retry": { requestId: string; provider: string; model: string; attempt: number; delayMs: number; reason: string };
+  "routing.retry": {
+    requestId: string;
+    provider: string;
+    model: string;
+    attempt: number;
+    delayMs: number;
+    reason: string;
+  };
   /** A circuit breaker changed state. */
   "breaker.transition": { key: string; from: BreakerState; to: BreakerState; reason: string };
   /** A client request's admission: served now, queued, or refused. */
@@ -20,15 +43,40 @@ export interface TelemetryEvents {
   /** A client request took (+1) or gave back (-1) one of its tenant's slots in this process. */
   "limits.slot": { tenant: string; delta: 1 | -1 };
   /** The tokens an answer used and what they cost, for requests and queued jobs alike. */
-  "chat.usage": { requestId: string; tenant: string; provider: string; model: string; promptTokens: number; completionTokens: number; costUsd: number; estimated: boolean };
+  "chat.usage": {
+    requestId: string;
+    tenant: string;
+    provider: string;
+    model: string;
+    promptTokens: number;
+    completionTokens: number;
+    costUsd: number;
+    estimated: boolean;
+  };
   /** A request ended (any operation, any status): what the request log and the request metrics are made of. */
   "request.end": RequestSummary;
   /** A step in the life of an overflow job. waitMs: since it was queued; durationMs: of the attempt that ended. */
-  "queue.job": { jobId: string; tenant: string; outcome: QueueJobOutcome; attempt?: number; waitMs?: number; durationMs?: number; reason?: string };
+  "queue.job": {
+    jobId: string;
+    tenant: string;
+    outcome: QueueJobOutcome;
+    attempt?: number;
+    waitMs?: number;
+    durationMs?: number;
+    reason?: string;
+  };
   /** The queue's connection or worker machinery failed, outside any one job. */
   "queue.error": { tenant: string; message: string };
   /** One webhook delivery attempt ended ("refused": the URL or secret was not acceptable, nothing was sent). */
-  "webhook.delivery": { messageId: string; host: string; attempt: number; outcome: "delivered" | "retrying" | "failed" | "refused"; status?: number; durationMs: number; reason?: string };
+  "webhook.delivery": {
+    messageId: string;
+    host: string;
+    attempt: number;
+    outcome: "delivered" | "retrying" | "failed" | "refused";
+    status?: number;
+    durationMs: number;
+    reason?: string;
+  };
 }
 
 export type QueueJobOutcome =

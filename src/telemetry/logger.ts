@@ -3,5 +3,9 @@ import { pino, type Logger } from "pino";
 export type { Logger };
 
 export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: "runestone" }, redact: ["req.headers.authorization", "*.api_key", "*.apiKey"] });
+  return pino({
+    level,
+    base: { service: "runestone" },
+    redact: ["req.headers.authorization", "*.api_key", "*.apiKey"],
+  });
 }

@@ -23,26 +23,118 @@ export function createMetrics(sources: MetricsSources): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "runestone_process_" });
   const model = (name: string | undefined) => (name === undefined ? "none" : sources.knownModel(name) ? name : "other");
-  const tenant = (name: string | undefined) => (name === undefined ? "none" : sources.knownTenant(name) ? name : "other");
+  const tenant = (name: string | undefined) =>
+    name === undefined ? "none" : sources.knownTenant(name) ? name : "other";
   const { telemetry } = sources;
 
-  const requests = new Counter({ name: "runestone_requests_total", help: "Requests served, by operation, status and provider.", labelNames: ["operation", "status", "provider"], registers: [registry] });
-  const duration = new Histogram({ name: "runestone_request_duration_seconds", help: "Time from request to the end of the response, streams included.", labelNames: ["operation", "provider"], buckets: LATENCY_BUCKETS, registers: [registry] });
-  const overhead = new Histogram({ name: "runestone_gateway_overhead_seconds", help: "The gateway's own time per chat request: total minus the time spent waiting for upstreams.", labelNames: ["operation", "stream"], buckets: OVERHEAD_BUCKETS, registers: [registry] });
-  const upstream = new Histogram({ name: "gen_ai_client_operation_duration_seconds", help: "Upstream attempt duration (to the answer, or to its first byte for streams), by provider and model.", labelNames: ["gen_ai_system", "gen_ai_request_model", "outcome"], buckets: LATENCY_BUCKETS, registers: [registry] });
-  const ttft = new Histogram({ name: "gen_ai_server_time_to_first_token_seconds", help: "Time to the first streamed chunk sent to the client.", labelNames: ["gen_ai_system", "gen_ai_request_model"], buckets: LATENCY_BUCKETS, registers: [registry] });
-  const tokenUsage = new Histogram({ name: "gen_ai_client_token_usage", help: "Tokens per answer, by type (input, output).", labelNames: ["gen_ai_system", "gen_ai_request_model", "gen_ai_token_type"], buckets: [16, 64, 256, 1024, 4096, 16384, 65536, 262144], registers: [registry] });
-  const tokens = new Counter({ name: "runestone_tokens_total", help: "Tokens used, by tenant, provider, model and type (input, output).", labelNames: ["tenant", "provider", "model", "type"], registers: [registry] });
-  const cost = new Counter({ name: "runestone_cost_usd_total", help: "Cost in USD at catalog prices, by tenant, provider and model.", labelNames: ["tenant", "provider", "model"], registers: [registry] });
-  const decisions = new Counter({ name: "runestone_routing_decisions_total", help: "Routing decisions, by policy and the first candidate's provider and model.", labelNames: ["policy", "provider", "model"], registers: [registry] });
-  const failovers = new Counter({ name: "runestone_failovers_total", help: "Moves to the next candidate after a failure.", labelNames: ["from_provider", "to_provider"], registers: [registry] });
-  const retries = new Counter({ name: "runestone_retries_total", help: "Retries of the same candidate.", labelNames: ["provider"], registers: [registry] });
-  const limitChecks = new Counter({ name: "runestone_rate_limit_checks_total", help: "Admission decisions, by tenant and result (allowed, queued, rejected).", labelNames: ["tenant", "result"], registers: [registry] });
-  const inFlight = new Gauge({ name: "runestone_inflight_requests", help: "Chat requests holding a slot in this process, by tenant.", labelNames: ["tenant"], registers: [registry] });
-  const jobs = new Counter({ name: "runestone_queue_jobs_total", help: "Overflow job events, by tenant and outcome.", labelNames: ["tenant", "outcome"], registers: [registry] });
-  const jobWait = new Histogram({ name: "runestone_queue_job_wait_seconds", help: "Time a job waited in the queue before it started.", labelNames: ["tenant"], buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900], registers: [registry] });
-  const transitions = new Counter({ name: "runestone_circuit_breaker_transitions_total", help: "Circuit breaker transitions, by breaker and new state.", labelNames: ["breaker", "to"], registers: [registry] });
-  const webhooks = new Counter({ name: "runestone_webhook_deliveries_total", help: "Webhook delivery attempts, by outcome.", labelNames: ["outcome"], registers: [registry] });
+  const requests = new Counter({
+    name: "runestone_requests_total",
+    help: "Requests served, by operation, status and provider.",
+    labelNames: ["operation", "status", "provider"],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "runestone_request_duration_seconds",
+    help: "Time from request to the end of the response, streams included.",
+    labelNames: ["operation", "provider"],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const overhead = new Histogram({
+    name: "runestone_gateway_overhead_seconds",
+    help: "The gateway's own time per chat request: total minus the time spent waiting for upstreams.",
+    labelNames: ["operation", "stream"],
+    buckets: OVERHEAD_BUCKETS,
+    registers: [registry],
+  });
+  const upstream = new Histogram({
+    name: "gen_ai_client_operation_duration_seconds",
+    help: "Upstream attempt duration (to the answer, or to its first byte for streams), by provider and model.",
+    labelNames: ["gen_ai_system", "gen_ai_request_model", "outcome"],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const ttft = new Histogram({
+    name: "gen_ai_server_time_to_first_token_seconds",
+    help: "Time to the first streamed chunk sent to the client.",
+    labelNames: ["gen_ai_system", "gen_ai_request_model"],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  const tokenUsage = new Histogram({
+    name: "gen_ai_client_token_usage",
+    help: "Tokens per answer, by type (input, output).",
+    labelNames: ["gen_ai_system", "gen_ai_request_model", "gen_ai_token_type"],
+    buckets: [16, 64, 256, 1024, 4096, 16384, 65536, 262144],
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: "runestone_tokens_total",
+    help: "Tokens used, by tenant, provider, model and type (input, output).",
+    labelNames: ["tenant", "provider", "model", "type"],
+    registers: [registry],
+  });
+  const cost = new Counter({
+    name: "runestone_cost_usd_total",
+    help: "Cost in USD at catalog prices, by tenant, provider and model.",
+    labelNames: ["tenant", "provider", "model"],
+    registers: [registry],
+  });
+  const decisions = new Counter({
+    name: "runestone_routing_decisions_total",
+    help: "Routing decisions, by policy and the first candidate's provider and model.",
+    labelNames: ["policy", "provider", "model"],
+    registers: [registry],
+  });
+  const failovers = new Counter({
+    name: "runestone_failovers_total",
+    help: "Moves to the next candidate after a failure.",
+    labelNames: ["from_provider", "to_provider"],
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: "runestone_retries_total",
+    help: "Retries of the same candidate.",
+    labelNames: ["provider"],
+    registers: [registry],
+  });
+  const limitChecks = new Counter({
+    name: "runestone_rate_limit_checks_total",
+    help: "Admission decisions, by tenant and result (allowed, queued, rejected).",
+    labelNames: ["tenant", "result"],
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: "runestone_inflight_requests",
+    help: "Chat requests holding a slot in this process, by tenant.",
+    labelNames: ["tenant"],
+    registers: [registry],
+  });
+  const jobs = new Counter({
+    name: "runestone_queue_jobs_total",
+    help: "Overflow job events, by tenant and outcome.",
+    labelNames: ["tenant", "outcome"],
+    registers: [registry],
+  });
+  const jobWait = new Histogram({
+    name: "runestone_queue_job_wait_seconds",
+    help: "Time a job waited in the queue before it started.",
+    labelNames: ["tenant"],
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+    registers: [registry],
+  });
+  const transitions = new Counter({
+    name: "runestone_circuit_breaker_transitions_total",
+    help: "Circuit breaker transitions, by breaker and new state.",
+    labelNames: ["breaker", "to"],
+    registers: [registry],
+  });
+  const webhooks = new Counter({
+    name: "runestone_webhook_deliveries_total",
+    help: "Webhook delivery attempts, by outcome.",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
 
   new Gauge({
     name: "runestone_queue_depth",
@@ -75,26 +167,45 @@ export function createMetrics(sources: MetricsSources): Registry {
   telemetry.on("request.end", (e) => {
     requests.inc({ operation: e.operation, status: String(e.status), provider: e.provider ?? "none" });
     duration.observe({ operation: e.operation, provider: e.provider ?? "none" }, e.durationMs / 1000);
-    if (e.upstreamMs !== undefined) overhead.observe({ operation: e.operation, stream: String(e.stream === true) }, Math.max(0, e.durationMs - e.upstreamMs) / 1000);
-    if (e.timeToFirstTokenMs !== undefined && e.provider) ttft.observe({ gen_ai_system: e.provider, gen_ai_request_model: model(e.model) }, e.timeToFirstTokenMs / 1000);
+    if (e.upstreamMs !== undefined)
+      overhead.observe(
+        { operation: e.operation, stream: String(e.stream === true) },
+        Math.max(0, e.durationMs - e.upstreamMs) / 1000,
+      );
+    if (e.timeToFirstTokenMs !== undefined && e.provider)
+      ttft.observe({ gen_ai_system: e.provider, gen_ai_request_model: model(e.model) }, e.timeToFirstTokenMs / 1000);
   });
-  telemetry.on("upstream.attempt", (e) => upstream.observe({ gen_ai_system: e.provider, gen_ai_request_model: model(e.model), outcome: e.outcome }, e.durationMs / 1000));
+  telemetry.on("upstream.attempt", (e) =>
+    upstream.observe(
+      { gen_ai_system: e.provider, gen_ai_request_model: model(e.model), outcome: e.outcome },
+      e.durationMs / 1000,
+    ),
+  );
   telemetry.on("chat.usage", (e) => {
     const labels = { tenant: tenant(e.tenant), provider: e.provider, model: model(e.model) };
     tokens.inc({ ...labels, type: "input" }, e.promptTokens);
     tokens.inc({ ...labels, type: "output" }, e.completionTokens);
     cost.inc(labels, e.costUsd);
-    tokenUsage.observe({ gen_ai_system: e.provider, gen_ai_request_model: labels.model, gen_ai_token_type: "input" }, e.promptTokens);
-    tokenUsage.observe({ gen_ai_system: e.provider, gen_ai_request_model: labels.model, gen_ai_token_type: "output" }, e.completionTokens);
+    tokenUsage.observe(
+      { gen_ai_system: e.provider, gen_ai_request_model: labels.model, gen_ai_token_type: "input" },
+      e.promptTokens,
+    );
+    tokenUsage.observe(
+      { gen_ai_system: e.provider, gen_ai_request_model: labels.model, gen_ai_token_type: "output" },
+      e.completionTokens,
+    );
   });
-  telemetry.on("routing.decision", (e) => decisions.inc({ policy: e.policy, provider: e.provider, model: model(e.model) }));
+  telemetry.on("routing.decision", (e) =>
+    decisions.inc({ policy: e.policy, provider: e.provider, model: model(e.model) }),
+  );
   telemetry.on("routing.failover", (e) => failovers.inc({ from_provider: e.fromProvider, to_provider: e.toProvider }));
   telemetry.on("routing.retry", (e) => retries.inc({ provider: e.provider }));
   telemetry.on("limits.check", (e) => limitChecks.inc({ tenant: tenant(e.tenant), result: e.result }));
   telemetry.on("limits.slot", (e) => inFlight.inc({ tenant: tenant(e.tenant) }, e.delta));
   telemetry.on("queue.job", (e) => {
     jobs.inc({ tenant: tenant(e.tenant), outcome: e.outcome });
-    if (e.outcome === "started" && e.waitMs !== undefined) jobWait.observe({ tenant: tenant(e.tenant) }, e.waitMs / 1000);
+    if (e.outcome === "started" && e.waitMs !== undefined)
+      jobWait.observe({ tenant: tenant(e.tenant) }, e.waitMs / 1000);
   });
   telemetry.on("breaker.transition", (e) => transitions.inc({ breaker: e.key, to: e.to }));
   telemetry.on("webhook.delivery", (e) => webhooks.inc({ outcome: e.outcome }));

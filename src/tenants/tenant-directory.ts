@@ -28,7 +28,12 @@ export function hashApiKey(key: string): string {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 }
 
 /**
@@ -42,8 +47,23 @@ export class TenantDirectory {
 
   constructor(config: Config) {
     const d = config.tenant_defaults;
-    const base = { overflow: d.overflow, maxQueueDepth: d.max_queue_depth, monthlyBudgetUsd: d.monthly_budget_usd, webhookSecret: undefined, webhookUrl: undefined, allowedModels: undefined };
-    this.defaults = { id: OPEN_MODE_TENANT, limits: { maxConcurrency: d.max_concurrency, requestsPerMinute: d.requests_per_minute, tokensPerMinute: d.tokens_per_minute }, ...base };
+    const base = {
+      overflow: d.overflow,
+      maxQueueDepth: d.max_queue_depth,
+      monthlyBudgetUsd: d.monthly_budget_usd,
+      webhookSecret: undefined,
+      webhookUrl: undefined,
+      allowedModels: undefined,
+    };
+    this.defaults = {
+      id: OPEN_MODE_TENANT,
+      limits: {
+        maxConcurrency: d.max_concurrency,
+        requestsPerMinute: d.requests_per_minute,
+        tokensPerMinute: d.tokens_per_minute,
+      },
+      ...base,
+    };
     for (const [id, t] of Object.entries(config.tenants)) {
       this.tenants.set(id, {
         id,
@@ -89,5 +109,8 @@ export class TenantDirectory {
 }
 
 export function allowsModel(tenant: Tenant, provider: string, model: string): boolean {
-  return tenant.allowedModels === undefined || tenant.allowedModels.some((pattern) => pattern.test(`${provider}/${model}`) || pattern.test(model));
+  return (
+    tenant.allowedModels === undefined ||
+    tenant.allowedModels.some((pattern) => pattern.test(`${provider}/${model}`) || pattern.test(model))
+  );
 }

@@ -14,7 +14,8 @@ export function utcDay(time: number): string {
 
 function parseDay(value: string, param: string): number {
   const time = Date.parse(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(time)) throw invalidRequest(`${param}: expected a date as YYYY-MM-DD`, param);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(time))
+    throw invalidRequest(`${param}: expected a date as YYYY-MM-DD`, param);
   return time;
 }
 
@@ -32,14 +33,20 @@ export function usageDays(query: { start?: string; end?: string; period?: UsageP
   else if (query.period === "30d") start = today - 29 * DAY_MS;
   else start = Date.parse(`${utcDay(now).slice(0, 7)}-01T00:00:00Z`);
   if (start > end) throw invalidRequest("start is after end", "start");
-  if ((end - start) / DAY_MS + 1 > MAX_DAYS) throw invalidRequest(`a usage query covers at most ${MAX_DAYS} days`, "start");
+  if ((end - start) / DAY_MS + 1 > MAX_DAYS)
+    throw invalidRequest(`a usage query covers at most ${MAX_DAYS} days`, "start");
   const days: string[] = [];
   for (let t = start; t <= end; t += DAY_MS) days.push(utcDay(t));
   return days;
 }
 
 /** The spec's UsageReport from the stored counters: totals, by model, by day. */
-export function buildUsageReport(tenant: string, days: readonly string[], usage: Map<string, DayUsage>, budget?: { monthlyUsd: number; spentThisMonthUsd: number }): UsageReport {
+export function buildUsageReport(
+  tenant: string,
+  days: readonly string[],
+  usage: Map<string, DayUsage>,
+  budget?: { monthlyUsd: number; spentThisMonthUsd: number },
+): UsageReport {
   const totals = emptyTotals();
   const byModel = new Map<string, UsageTotals>();
   const byDay: UsageReport["by_day"] = [];
@@ -50,7 +57,12 @@ export function buildUsageReport(tenant: string, days: readonly string[], usage:
     for (const [model, t] of dayUsage) {
       const modelTotals = byModel.get(model) ?? emptyTotals();
       byModel.set(model, modelTotals);
-      for (const target of [totals, dayTotals, modelTotals]) addTo(target, { promptTokens: t.prompt_tokens, completionTokens: t.completion_tokens, costUsd: t.cost_usd }, t.requests);
+      for (const target of [totals, dayTotals, modelTotals])
+        addTo(
+          target,
+          { promptTokens: t.prompt_tokens, completionTokens: t.completion_tokens, costUsd: t.cost_usd },
+          t.requests,
+        );
     }
     byDay.push({ date: day, ...withTotal(dayTotals) });
   }
@@ -65,7 +77,15 @@ export function buildUsageReport(tenant: string, days: readonly string[], usage:
       return { provider: key.slice(0, slash), model: key.slice(slash + 1), ...withTotal(t) };
     }),
     by_day: byDay,
-    ...(budget ? { budget: { monthly_usd: budget.monthlyUsd, spent_this_month_usd: round(budget.spentThisMonthUsd), remaining_usd: round(Math.max(0, budget.monthlyUsd - budget.spentThisMonthUsd)) } } : {}),
+    ...(budget
+      ? {
+          budget: {
+            monthly_usd: budget.monthlyUsd,
+            spent_this_month_usd: round(budget.spentThisMonthUsd),
+            remaining_usd: round(Math.max(0, budget.monthlyUsd - budget.spentThisMonthUsd)),
+          },
+        }
+      : {}),
   };
 }
 

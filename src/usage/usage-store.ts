@@ -35,7 +35,11 @@ export function emptyTotals(): UsageTotals {
   return { requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 };
 }
 
-export function addTo(totals: UsageTotals, entry: Pick<UsageEntry, "promptTokens" | "completionTokens" | "costUsd">, requests = 1): void {
+export function addTo(
+  totals: UsageTotals,
+  entry: Pick<UsageEntry, "promptTokens" | "completionTokens" | "costUsd">,
+  requests = 1,
+): void {
   totals.requests += requests;
   totals.prompt_tokens += entry.promptTokens;
   totals.completion_tokens += entry.completionTokens;

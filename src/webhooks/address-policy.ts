@@ -25,7 +25,10 @@ function blockList(subnets: readonly string[]): BlockList {
 // BlockList matches IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) against the IPv4 subnets too.
 const CLASSES: readonly (readonly [Exclude<AddressClass, "public">, BlockList])[] = [
   ["loopback", blockList(["127.0.0.0/8", "::1/128"])],
-  ["private", blockList(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "198.18.0.0/15", "fc00::/7"])],
+  [
+    "private",
+    blockList(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "198.18.0.0/15", "fc00::/7"]),
+  ],
   ["link_local", blockList(["169.254.0.0/16", "fe80::/10"])],
   [
     "reserved",

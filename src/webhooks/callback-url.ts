@@ -2,7 +2,12 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { classifyAddress, isAllowedAddress, type AddressClass, type AddressPolicy } from "./address-policy.js";
 
-export type CallbackUrlProblem = "invalid_url" | "unsupported_scheme" | "credentials" | "unresolvable" | "address_not_allowed";
+export type CallbackUrlProblem =
+  | "invalid_url"
+  | "unsupported_scheme"
+  | "credentials"
+  | "unresolvable"
+  | "address_not_allowed";
 
 export class CallbackUrlError extends Error {
   constructor(
@@ -43,7 +48,11 @@ const CLASS_NAMES: Record<Exclude<AddressClass, "public">, string> = {
  * Checks a webhook target: http(s), no credentials, and every address its host resolves to is allowed by the
  * policy. One bad address refuses the URL: DNS may hand any of them to the connection.
  */
-export async function validateCallbackUrl(raw: string, policy: AddressPolicy = {}, resolve: HostResolver = systemResolver): Promise<ResolvedCallback> {
+export async function validateCallbackUrl(
+  raw: string,
+  policy: AddressPolicy = {},
+  resolve: HostResolver = systemResolver,
+): Promise<ResolvedCallback> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -51,7 +60,10 @@ export async function validateCallbackUrl(raw: string, policy: AddressPolicy = {
     throw new CallbackUrlError("invalid_url", "callback_url is not a valid absolute URL.");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new CallbackUrlError("unsupported_scheme", `callback_url must use http or https, not '${url.protocol.slice(0, -1)}'.`);
+    throw new CallbackUrlError(
+      "unsupported_scheme",
+      `callback_url must use http or https, not '${url.protocol.slice(0, -1)}'.`,
+    );
   }
   if (url.username !== "" || url.password !== "") {
     throw new CallbackUrlError("credentials", "callback_url must not contain a user name or password.");
@@ -62,7 +74,10 @@ export async function validateCallbackUrl(raw: string, policy: AddressPolicy = {
     const klass = classifyAddress(address);
     if (klass !== "public" && !isAllowedAddress(klass, policy)) {
       const via = address === host ? "" : ` resolves to ${address}, which`;
-      throw new CallbackUrlError("address_not_allowed", `callback_url host '${host}'${via} is ${CLASS_NAMES[klass]}; such callback URLs are not allowed.`);
+      throw new CallbackUrlError(
+        "address_not_allowed",
+        `callback_url host '${host}'${via} is ${CLASS_NAMES[klass]}; such callback URLs are not allowed.`,
+      );
     }
   }
   const [pinned] = addresses;

@@ -24,13 +24,28 @@ function pinnedLookup(pinned: ResolvedAddress): LookupFunction {
  * discarded). No redirects are followed: a redirect could lead to an address that was never checked. No
  * connection pooling either, so every request connects to an address checked for it.
  */
-export function pinnedPost(target: ResolvedCallback, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<PostReply> {
+export function pinnedPost(
+  target: ResolvedCallback,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+): Promise<PostReply> {
   const send = target.url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(target.url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, lookup: pinnedLookup(target.pinned), agent: false, signal }, (res) => {
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, headers: res.headers });
-    });
+    const req = send(
+      target.url,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        lookup: pinnedLookup(target.pinned),
+        agent: false,
+        signal,
+      },
+      (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers });
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });

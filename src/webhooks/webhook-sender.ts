@@ -46,7 +46,14 @@ export class WebhookSender {
       signer = new Webhook(message.secret);
     } catch (err) {
       const reason = `invalid webhook secret: ${err instanceof Error ? err.message : String(err)}`;
-      this.telemetry.emit("webhook.delivery", { messageId: message.messageId, host, attempt: 0, outcome: "refused", durationMs: 0, reason });
+      this.telemetry.emit("webhook.delivery", {
+        messageId: message.messageId,
+        host,
+        attempt: 0,
+        outcome: "refused",
+        durationMs: 0,
+        reason,
+      });
       return { delivered: false, attempts: 0, reason };
     }
     const body = JSON.stringify(message.payload);
@@ -61,7 +68,12 @@ export class WebhookSender {
       }
       const last = outcome.kind !== "retry" || attempt >= this.settings.maxAttempts || signal.aborted;
       const reported = outcome.kind === "refused" ? "refused" : last ? "failed" : "retrying";
-      this.telemetry.emit("webhook.delivery", { ...report, outcome: reported, status: outcome.status, reason: outcome.reason });
+      this.telemetry.emit("webhook.delivery", {
+        ...report,
+        outcome: reported,
+        status: outcome.status,
+        reason: outcome.reason,
+      });
       if (last) return { delivered: false, attempts: attempt, reason: outcome.reason, status: outcome.status };
       try {
         await sleep(this.delayMs(attempt, outcome.retryAfterMs), undefined, { signal });
@@ -71,7 +83,12 @@ export class WebhookSender {
     }
   }
 
-  private async attempt(message: WebhookMessage, signer: Webhook, body: string, signal: AbortSignal): Promise<AttemptOutcome> {
+  private async attempt(
+    message: WebhookMessage,
+    signer: Webhook,
+    body: string,
+    signal: AbortSignal,
+  ): Promise<AttemptOutcome> {
     try {
       // Checked on every attempt: DNS may have changed since the last one, and the connection is pinned to what was checked.
       const target = await validateCallbackUrl(message.url, this.settings, this.resolve);
@@ -83,7 +100,12 @@ export class WebhookSender {
         "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
         "webhook-signature": signer.sign(message.messageId, timestamp, body),
       };
-      const reply = await pinnedPost(target, headers, body, AbortSignal.any([signal, AbortSignal.timeout(this.settings.timeoutMs)]));
+      const reply = await pinnedPost(
+        target,
+        headers,
+        body,
+        AbortSignal.any([signal, AbortSignal.timeout(this.settings.timeoutMs)]),
+      );
       if (reply.status >= 200 && reply.status < 300) return { kind: "delivered", status: reply.status };
       const retryable = reply.status === 408 || reply.status === 429 || reply.status >= 500;
       const retryAfter = reply.headers["retry-after"];
@@ -94,7 +116,8 @@ export class WebhookSender {
         retryAfterMs: retryAfter === undefined ? undefined : parseRetryAfter(retryAfter, Date.now()),
       };
     } catch (err) {
-      if (err instanceof CallbackUrlError) return { kind: err.problem === "unresolvable" ? "retry" : "refused", reason: err.message };
+      if (err instanceof CallbackUrlError)
+        return { kind: err.problem === "unresolvable" ? "retry" : "refused", reason: err.message };
       return { kind: "retry", reason: err instanceof Error ? err.message : String(err) };
     }
   }

@@ -15,13 +15,18 @@ const EXAMPLE = join(ROOT, "runestone.example.yaml");
 
 describe("the configuration reference in the README", () => {
   it("describes every key of the schema", () => {
-    const undescribed = referenceRows().filter((key) => !key.description).map((key) => key.path);
+    const undescribed = referenceRows()
+      .filter((key) => !key.description)
+      .map((key) => key.path);
     expect(undescribed, "keys without .describe() in src/config/schema.ts").toEqual([]);
   });
 
   it("is the table npm run config-docs generates from the schema", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-    expect(readme === withConfigReference(readme), "README.md's configuration reference is stale: run npm run config-docs").toBe(true);
+    expect(
+      readme === withConfigReference(readme),
+      "README.md's configuration reference is stale: run npm run config-docs",
+    ).toBe(true);
   });
 });
 

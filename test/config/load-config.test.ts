@@ -28,7 +28,17 @@ describe("configuration", () => {
   });
 
   it("lays the environment variables over the file", () => {
-    const config = parseConfig({ server: { port: 5000 }, routing: { policy: "default" } }, { PORT: "6000", RUNESTONE_ROUTER_POLICY: "cost", OPENAI_API_KEY: "sk-1", ANTHROPIC_BASE_URL: "http://127.0.0.1:9/", REDIS_URL: "redis://r:6379" }, "test");
+    const config = parseConfig(
+      { server: { port: 5000 }, routing: { policy: "default" } },
+      {
+        PORT: "6000",
+        RUNESTONE_ROUTER_POLICY: "cost",
+        OPENAI_API_KEY: "sk-1",
+        ANTHROPIC_BASE_URL: "http://127.0.0.1:9/",
+        REDIS_URL: "redis://r:6379",
+      },
+      "test",
+    );
     expect(config.server.port).toBe(6000);
     expect(config.routing.policy).toBe("cost");
     expect(config.providers.openai?.api_key).toBe("sk-1");
@@ -37,7 +47,14 @@ describe("configuration", () => {
   });
 
   it("reports every mistake, each with its place, and names the variable a bad value came from", () => {
-    const problems = problemsOf({ server: { port: "eighty", colour: "blue" }, providers: { openai: { base_url: "not a url" } }, routing: { policy: "random" } }, { REDIS_URL: "localhost:6379" });
+    const problems = problemsOf(
+      {
+        server: { port: "eighty", colour: "blue" },
+        providers: { openai: { base_url: "not a url" } },
+        routing: { policy: "random" },
+      },
+      { REDIS_URL: "localhost:6379" },
+    );
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^server\.port: /),
@@ -62,13 +79,19 @@ describe("configuration", () => {
     const dir = mkdtempSync(join(tmpdir(), "runestone-config-"));
     writeFileSync(join(dir, "runestone.yaml"), "server:\n  port: 4100\n");
     writeFileSync(join(dir, "other.yaml"), "server:\n  port: 4200\n");
-    expect(loadConfig({ cwd: dir, env: {} })).toMatchObject({ config: { server: { port: 4100 } }, path: join(dir, "runestone.yaml") });
+    expect(loadConfig({ cwd: dir, env: {} })).toMatchObject({
+      config: { server: { port: 4100 } },
+      path: join(dir, "runestone.yaml"),
+    });
     expect(loadConfig({ cwd: dir, env: { RUNESTONE_CONFIG: "other.yaml" } }).config.server.port).toBe(4200);
     expect(loadConfig({ cwd: tmpdir(), env: {} }).path).toBeNull();
   });
 
   it("configures a keyless OpenAI-compatible host by its base URL", () => {
     const config = parseConfig({ providers: { ollama: { base_url: "http://localhost:11434/v1" } } }, {}, "test");
-    expect(resolveProviderSettings(config).find((p) => p.name === "ollama")).toMatchObject({ kind: "openai", configured: true });
+    expect(resolveProviderSettings(config).find((p) => p.name === "ollama")).toMatchObject({
+      kind: "openai",
+      configured: true,
+    });
   });
 });

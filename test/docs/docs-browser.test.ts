@@ -15,7 +15,16 @@ import { useTestGateway } from "../support/test-gateway.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = join(import.meta.dirname, "..", "..", "test-output", "docs.png");
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
@@ -30,11 +39,20 @@ interface DocumentedOperation {
 }
 
 function documentedOperations(): DocumentedOperation[] {
-  const paths = (spec as unknown as { paths: Record<string, Record<string, { operationId: string; summary: string; tags: string[] }>> }).paths;
+  const paths = (
+    spec as unknown as {
+      paths: Record<string, Record<string, { operationId: string; summary: string; tags: string[] }>>;
+    }
+  ).paths;
   return Object.values(paths).flatMap((item) =>
     Object.entries(item)
       .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
-      .map(([method, op]) => ({ operationId: op.operationId, method: method.toUpperCase(), summary: op.summary, tag: op.tags[0] ?? "" })),
+      .map(([method, op]) => ({
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        summary: op.summary,
+        tag: op.tags[0] ?? "",
+      })),
   );
 }
 
@@ -48,7 +66,12 @@ describe.skipIf(!hasChromium)("the API reference in a browser", () => {
   beforeAll(async () => {
     const { chromium } = await import("playwright-core");
     userDataDir = mkdtempSync(join(tmpdir(), "runestone-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1440, height: 900 } });
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1440, height: 900 },
+    });
   }, 20_000);
 
   afterAll(async () => {
@@ -56,7 +79,9 @@ describe.skipIf(!hasChromium)("the API reference in a browser", () => {
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  it("renders every operation's title, from a page that needs nothing but the gateway", { timeout: 30_000 }, async () => {
+  it("renders every operation's title, from a page that needs nothing but the gateway", {
+    timeout: 30_000,
+  }, async () => {
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(5_000);
     const pageErrors: string[] = [];
@@ -77,7 +102,13 @@ describe.skipIf(!hasChromium)("the API reference in a browser", () => {
       if (!response.url().startsWith(tg.url) || url.pathname === "/favicon.ico") return;
       checked.push(
         (async () => {
-          const check = checkResponse(response.request().method(), url.pathname, response.status(), new Headers(await response.allHeaders()), await response.text());
+          const check = checkResponse(
+            response.request().method(),
+            url.pathname,
+            response.status(),
+            new Headers(await response.allHeaders()),
+            await response.text(),
+          );
           contractProblems.push(...check.problems.map((p) => `${url.pathname}: ${p}`));
         })(),
       );
@@ -93,8 +124,13 @@ describe.skipIf(!hasChromium)("the API reference in a browser", () => {
     // summary and its method.
     const items = page.locator('[data-component-name="Menu/MenuItem"]');
     const tagItem = (tag: string) => items.filter({ hasText: new RegExp(`^${escapeRegExp(tag)}`) }).first();
-    const operationItem = (op: DocumentedOperation) => items.filter({ hasText: new RegExp(`^${escapeRegExp(op.summary)}\\s*${op.method}$`, "i") }).last();
-    const title = (op: DocumentedOperation) => page.locator('[data-component-name="Typography/H2"]').filter({ hasText: new RegExp(`^${escapeRegExp(op.summary)}$`) }).first();
+    const operationItem = (op: DocumentedOperation) =>
+      items.filter({ hasText: new RegExp(`^${escapeRegExp(op.summary)}\\s*${op.method}$`, "i") }).last();
+    const title = (op: DocumentedOperation) =>
+      page
+        .locator('[data-component-name="Typography/H2"]')
+        .filter({ hasText: new RegExp(`^${escapeRegExp(op.summary)}$`) })
+        .first();
 
     const operations = documentedOperations();
     expect(operations.length).toBeGreaterThanOrEqual(14);

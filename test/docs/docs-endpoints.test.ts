@@ -41,12 +41,18 @@ describe("GET /docs, /openapi.yaml, /openapi.json", () => {
   });
 
   it("sends the page as it is to a client that names no encoding (curl)", async () => {
-    const { status, encoding, body } = await new Promise<{ status: number; encoding: string | undefined; body: string }>((resolve, reject) => {
+    const { status, encoding, body } = await new Promise<{
+      status: number;
+      encoding: string | undefined;
+      body: string;
+    }>((resolve, reject) => {
       request(`${tg.url}/docs`, (res) => {
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, encoding: res.headers["content-encoding"], body: text }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, encoding: res.headers["content-encoding"], body: text }),
+        );
       })
         .on("error", reject)
         .end();
@@ -59,8 +65,14 @@ describe("GET /docs, /openapi.yaml, /openapi.json", () => {
   it("built the page from the current spec (npm run docs after editing spec/openapi.yaml)", () => {
     // The page embeds the document; a summary added to the spec must be in it.
     const html = readFileSync(DOCS_PATH, "utf8");
-    const spec = parse(readFileSync(SPEC_PATH, "utf8")) as { paths: Record<string, Record<string, { summary?: string }>> };
-    const summaries = Object.values(spec.paths).flatMap((item) => Object.values(item).map((op) => op.summary).filter((s): s is string => typeof s === "string"));
+    const spec = parse(readFileSync(SPEC_PATH, "utf8")) as {
+      paths: Record<string, Record<string, { summary?: string }>>;
+    };
+    const summaries = Object.values(spec.paths).flatMap((item) =>
+      Object.values(item)
+        .map((op) => op.summary)
+        .filter((s): s is string => typeof s === "string"),
+    );
     const missing = summaries.filter((summary) => !html.includes(JSON.stringify(summary).slice(1, -1)));
     expect(missing, "summaries missing from generated/docs.html: run npm run docs").toEqual([]);
   });

@@ -67,7 +67,8 @@ function operations(): Operation[] {
   for (const [path, item] of Object.entries(root.paths as Record<string, Json>)) {
     for (const method of METHODS) {
       const node = item[method] as Json | undefined;
-      if (node) found.push({ id: String(node.operationId), method, path, node, pointer: `#/paths/${seg(path)}/${method}` });
+      if (node)
+        found.push({ id: String(node.operationId), method, path, node, pointer: `#/paths/${seg(path)}/${method}` });
     }
   }
   return found;
@@ -83,7 +84,8 @@ function collectMedia(content: Json, contentPointer: string, where: string): voi
     if (found.length === 0) missing.push(`${where} ${contentType}: no example`);
     const schema = resolve(media.schema as Json, `${contentPointer}/${seg(contentType)}/schema`).pointer;
     const eventSchema = (media["x-event-data"] as Json | undefined)?.$ref as string | undefined;
-    for (const example of found) examples.push({ ...example, schema, contentType, ...(eventSchema ? { eventSchema } : {}) });
+    for (const example of found)
+      examples.push({ ...example, schema, contentType, ...(eventSchema ? { eventSchema } : {}) });
   }
 }
 
@@ -97,7 +99,8 @@ for (const op of operations()) {
     const where = `${op.id} parameter ${String(parameter.name)}`;
     const found = examplesOf(parameter, where);
     if (found.length === 0) missing.push(`${where}: no example`);
-    for (const example of found) examples.push({ ...example, schema: resolve(parameter.schema as Json, `${pointer}/schema`).pointer });
+    for (const example of found)
+      examples.push({ ...example, schema: resolve(parameter.schema as Json, `${pointer}/schema`).pointer });
   }
   if (op.node.requestBody) {
     const { node: body, pointer } = resolve(op.node.requestBody as Json, `${op.pointer}/requestBody`);
@@ -116,12 +119,19 @@ function collectSchemaExamples(node: unknown, pointer: string): void {
   const schema = node as Json;
   if ("example" in schema) examples.push({ where: `schema ${pointer}`, schema: pointer, value: schema.example });
   for (const [key, value] of Object.entries(schema)) {
-    if (key === "properties") for (const [name, property] of Object.entries(value as Json)) collectSchemaExamples(property, `${pointer}/properties/${seg(name)}`);
-    else if (key === "items" || key === "additionalProperties" || key === "not") collectSchemaExamples(value, `${pointer}/${key}`);
-    else if (key === "allOf" || key === "oneOf" || key === "anyOf") (value as unknown[]).forEach((sub, i) => collectSchemaExamples(sub, `${pointer}/${key}/${i}`));
+    if (key === "properties")
+      for (const [name, property] of Object.entries(value as Json))
+        collectSchemaExamples(property, `${pointer}/properties/${seg(name)}`);
+    else if (key === "items" || key === "additionalProperties" || key === "not")
+      collectSchemaExamples(value, `${pointer}/${key}`);
+    else if (key === "allOf" || key === "oneOf" || key === "anyOf")
+      (value as unknown[]).forEach((sub, i) => {
+        collectSchemaExamples(sub, `${pointer}/${key}/${i}`);
+      });
   }
 }
-for (const [name, schema] of Object.entries((root.components as Json).schemas as Json)) collectSchemaExamples(schema, `#/components/schemas/${seg(name)}`);
+for (const [name, schema] of Object.entries((root.components as Json).schemas as Json))
+  collectSchemaExamples(schema, `#/components/schemas/${seg(name)}`);
 
 function errorsAgainst(pointer: string, value: unknown): string[] {
   const validate = specValidator(pointer);
@@ -145,7 +155,9 @@ const ERROR_TYPE_OF_STATUS: Record<string, string> = {
 
 describe("spec/openapi.yaml documentation", () => {
   it("gives every operation a summary and a description", () => {
-    const bare = operations().filter((op) => !String(op.node.summary ?? "").trim() || !String(op.node.description ?? "").trim());
+    const bare = operations().filter(
+      (op) => !String(op.node.summary ?? "").trim() || !String(op.node.description ?? "").trim(),
+    );
     expect(bare.map((op) => op.id)).toEqual([]);
   });
 
@@ -154,26 +166,41 @@ describe("spec/openapi.yaml documentation", () => {
     expect(examples.length).toBeGreaterThan(40);
   });
 
-  it.each(examples.map((example) => [example.where, example] as const))("%s: the example matches its schema", (_where, example) => {
-    const problems = errorsAgainst(example.schema, example.value);
-    if (example.eventSchema) {
-      // An event stream: each event's data against the event schema; it ends with [DONE] or an error event.
-      const events = sseData(String(example.value));
-      expect(events.length, "events in the stream example").toBeGreaterThan(0);
-      for (const data of events.filter((d) => d !== "[DONE]")) {
-        problems.push(...errorsAgainst(example.eventSchema, JSON.parse(data)).map((e) => `event ${data.slice(0, 60)}…: ${e}`));
+  it.each(examples.map((example) => [example.where, example] as const))(
+    "%s: the example matches its schema",
+    (_where, example) => {
+      const problems = errorsAgainst(example.schema, example.value);
+      if (example.eventSchema) {
+        // An event stream: each event's data against the event schema; it ends with [DONE] or an error event.
+        const events = sseData(String(example.value));
+        expect(events.length, "events in the stream example").toBeGreaterThan(0);
+        for (const data of events.filter((d) => d !== "[DONE]")) {
+          problems.push(
+            ...errorsAgainst(example.eventSchema, JSON.parse(data)).map((e) => `event ${data.slice(0, 60)}…: ${e}`),
+          );
+        }
+        const last = events.at(-1) ?? "";
+        expect(
+          last === "[DONE]" || "error" in (JSON.parse(last) as Json),
+          "the stream ends with [DONE] or an error event",
+        ).toBe(true);
       }
-      const last = events.at(-1) ?? "";
-      expect(last === "[DONE]" || "error" in (JSON.parse(last) as Json), "the stream ends with [DONE] or an error event").toBe(true);
-    }
-    if (example.contentType === "application/yaml") expect(() => parseYaml(String(example.value))).not.toThrow();
-    expect(problems).toEqual([]);
-  });
+      if (example.contentType === "application/yaml") expect(() => parseYaml(String(example.value))).not.toThrow();
+      expect(problems).toEqual([]);
+    },
+  );
 
   it("uses the error type that goes with each status in the error examples", () => {
     const wrong = examples
-      .filter((example) => /^\w+ \d{3} application\/json/.test(example.where) && example.schema === "#/components/schemas/Error")
-      .map((example) => ({ status: example.where.split(" ")[1] ?? "", type: (example.value as { error: { type: string } }).error.type, where: example.where }))
+      .filter(
+        (example) =>
+          /^\w+ \d{3} application\/json/.test(example.where) && example.schema === "#/components/schemas/Error",
+      )
+      .map((example) => ({
+        status: example.where.split(" ")[1] ?? "",
+        type: (example.value as { error: { type: string } }).error.type,
+        where: example.where,
+      }))
       .filter(({ status, type }) => ERROR_TYPE_OF_STATUS[status] !== type);
     expect(wrong).toEqual([]);
   });

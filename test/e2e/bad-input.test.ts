@@ -14,31 +14,168 @@ interface BadCase {
 }
 
 const badBodies: BadCase[] = [
-  { name: "malformed JSON", body: '{"model": "gpt-4o-mini", "messages": [', param: null, code: "invalid_json", message: /could not parse the JSON body/ },
+  {
+    name: "malformed JSON",
+    body: '{"model": "gpt-4o-mini", "messages": [',
+    param: null,
+    code: "invalid_json",
+    message: /could not parse the JSON body/,
+  },
   { name: "a JSON array", body: "[1,2]", param: null, code: "invalid_type" },
   { name: "a JSON string", body: '"hello"', param: null, code: "invalid_json" },
-  { name: "no messages", body: { model: "gpt-4o-mini" }, param: "messages", code: "missing_required_parameter", message: /messages is required/ },
-  { name: "empty messages", body: { model: "gpt-4o-mini", messages: [] }, param: "messages", code: "invalid_value", message: /must NOT have fewer than 1 items/ },
-  { name: "messages not an array", body: { model: "gpt-4o-mini", messages: "hi" }, param: "messages", code: "invalid_type", message: /expected array/ },
-  { name: "unknown role", body: { model: "gpt-4o-mini", messages: [{ role: "wizard", content: "hi" }] }, param: "messages[0].role", code: "invalid_value" },
-  { name: "content of the wrong type", body: { model: "gpt-4o-mini", messages: [{ role: "user", content: 42 }] }, param: "messages[0].content", code: "invalid_type", message: /expected string or array/ },
-  { name: "image part without url", body: { model: "gpt-4o-mini", messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] }, param: "messages[0].content[0].image_url.url", code: "missing_required_parameter" },
-  { name: "tool message without tool_call_id", body: { model: "gpt-4o-mini", messages: [{ role: "tool", content: "x" }] }, param: "messages[0].tool_call_id", code: "missing_required_parameter" },
-  { name: "temperature as a string", body: { model: "gpt-4o-mini", messages: user, temperature: "hot" }, param: "temperature", code: "invalid_type", message: /expected number/ },
-  { name: "negative temperature", body: { model: "gpt-4o-mini", messages: user, temperature: -0.5 }, param: "temperature", code: "invalid_value", message: /must be >= 0/ },
-  { name: "temperature above 2", body: { model: "gpt-4o-mini", messages: user, temperature: 2.5 }, param: "temperature", code: "invalid_value", message: /must be <= 2/ },
-  { name: "top_p above 1", body: { model: "gpt-4o-mini", messages: user, top_p: 1.5 }, param: "top_p", code: "invalid_value" },
-  { name: "max_tokens zero", body: { model: "gpt-4o-mini", messages: user, max_tokens: 0 }, param: "max_tokens", code: "invalid_value" },
-  { name: "max_tokens fractional", body: { model: "gpt-4o-mini", messages: user, max_tokens: 1.5 }, param: "max_tokens", code: "invalid_type", message: /expected integer/ },
-  { name: "five stop sequences", body: { model: "gpt-4o-mini", messages: user, stop: ["a", "b", "c", "d", "e"] }, param: "stop", code: "invalid_value" },
-  { name: "a bad tool name", body: { model: "gpt-4o-mini", messages: user, tools: [{ type: "function", function: { name: "has spaces" } }] }, param: "tools[0].function.name", code: "invalid_value" },
-  { name: "an unknown tool_choice", body: { model: "gpt-4o-mini", messages: user, tool_choice: "sometimes" }, param: "tool_choice", code: "invalid_value" },
-  { name: "an unknown capability", body: { model: "gpt-4o-mini", messages: user, capabilities: ["telepathy"] }, param: "capabilities[0]", code: "invalid_value" },
-  { name: "an unknown response_format", body: { model: "gpt-4o-mini", messages: user, response_format: { type: "yaml" } }, param: "response_format.type", code: "invalid_value" },
-  { name: "no model", body: { messages: user }, param: "model", code: "missing_required_parameter", message: /must provide a model/ },
-  { name: "an unknown provider", body: { model: "gpt-4o-mini", messages: user, provider: "acme" }, param: "provider", code: "invalid_value", message: /unknown provider 'acme'/ },
-  { name: "n > 1 on Anthropic", body: { model: "claude-haiku-4-5", messages: user, n: 2 }, param: "n", code: "invalid_value" },
-  { name: "tool arguments that are not JSON", body: { model: "claude-haiku-4-5", messages: [{ role: "user", content: "x" }, { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{nope" } }] }, { role: "tool", tool_call_id: "c1", content: "r" }] }, param: "messages[1].tool_calls[0].function.arguments", code: "invalid_value" },
+  {
+    name: "no messages",
+    body: { model: "gpt-4o-mini" },
+    param: "messages",
+    code: "missing_required_parameter",
+    message: /messages is required/,
+  },
+  {
+    name: "empty messages",
+    body: { model: "gpt-4o-mini", messages: [] },
+    param: "messages",
+    code: "invalid_value",
+    message: /must NOT have fewer than 1 items/,
+  },
+  {
+    name: "messages not an array",
+    body: { model: "gpt-4o-mini", messages: "hi" },
+    param: "messages",
+    code: "invalid_type",
+    message: /expected array/,
+  },
+  {
+    name: "unknown role",
+    body: { model: "gpt-4o-mini", messages: [{ role: "wizard", content: "hi" }] },
+    param: "messages[0].role",
+    code: "invalid_value",
+  },
+  {
+    name: "content of the wrong type",
+    body: { model: "gpt-4o-mini", messages: [{ role: "user", content: 42 }] },
+    param: "messages[0].content",
+    code: "invalid_type",
+    message: /expected string or array/,
+  },
+  {
+    name: "image part without url",
+    body: { model: "gpt-4o-mini", messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] },
+    param: "messages[0].content[0].image_url.url",
+    code: "missing_required_parameter",
+  },
+  {
+    name: "tool message without tool_call_id",
+    body: { model: "gpt-4o-mini", messages: [{ role: "tool", content: "x" }] },
+    param: "messages[0].tool_call_id",
+    code: "missing_required_parameter",
+  },
+  {
+    name: "temperature as a string",
+    body: { model: "gpt-4o-mini", messages: user, temperature: "hot" },
+    param: "temperature",
+    code: "invalid_type",
+    message: /expected number/,
+  },
+  {
+    name: "negative temperature",
+    body: { model: "gpt-4o-mini", messages: user, temperature: -0.5 },
+    param: "temperature",
+    code: "invalid_value",
+    message: /must be >= 0/,
+  },
+  {
+    name: "temperature above 2",
+    body: { model: "gpt-4o-mini", messages: user, temperature: 2.5 },
+    param: "temperature",
+    code: "invalid_value",
+    message: /must be <= 2/,
+  },
+  {
+    name: "top_p above 1",
+    body: { model: "gpt-4o-mini", messages: user, top_p: 1.5 },
+    param: "top_p",
+    code: "invalid_value",
+  },
+  {
+    name: "max_tokens zero",
+    body: { model: "gpt-4o-mini", messages: user, max_tokens: 0 },
+    param: "max_tokens",
+    code: "invalid_value",
+  },
+  {
+    name: "max_tokens fractional",
+    body: { model: "gpt-4o-mini", messages: user, max_tokens: 1.5 },
+    param: "max_tokens",
+    code: "invalid_type",
+    message: /expected integer/,
+  },
+  {
+    name: "five stop sequences",
+    body: { model: "gpt-4o-mini", messages: user, stop: ["a", "b", "c", "d", "e"] },
+    param: "stop",
+    code: "invalid_value",
+  },
+  {
+    name: "a bad tool name",
+    body: { model: "gpt-4o-mini", messages: user, tools: [{ type: "function", function: { name: "has spaces" } }] },
+    param: "tools[0].function.name",
+    code: "invalid_value",
+  },
+  {
+    name: "an unknown tool_choice",
+    body: { model: "gpt-4o-mini", messages: user, tool_choice: "sometimes" },
+    param: "tool_choice",
+    code: "invalid_value",
+  },
+  {
+    name: "an unknown capability",
+    body: { model: "gpt-4o-mini", messages: user, capabilities: ["telepathy"] },
+    param: "capabilities[0]",
+    code: "invalid_value",
+  },
+  {
+    name: "an unknown response_format",
+    body: { model: "gpt-4o-mini", messages: user, response_format: { type: "yaml" } },
+    param: "response_format.type",
+    code: "invalid_value",
+  },
+  {
+    name: "no model",
+    body: { messages: user },
+    param: "model",
+    code: "missing_required_parameter",
+    message: /must provide a model/,
+  },
+  {
+    name: "an unknown provider",
+    body: { model: "gpt-4o-mini", messages: user, provider: "acme" },
+    param: "provider",
+    code: "invalid_value",
+    message: /unknown provider 'acme'/,
+  },
+  {
+    name: "n > 1 on Anthropic",
+    body: { model: "claude-haiku-4-5", messages: user, n: 2 },
+    param: "n",
+    code: "invalid_value",
+  },
+  {
+    name: "tool arguments that are not JSON",
+    body: {
+      model: "claude-haiku-4-5",
+      messages: [
+        { role: "user", content: "x" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{nope" } }],
+        },
+        { role: "tool", tool_call_id: "c1", content: "r" },
+      ],
+    },
+    param: "messages[1].tool_calls[0].function.arguments",
+    code: "invalid_value",
+  },
 ];
 
 describe.each(["/v1/chat/completions", "/v1/chat/stream"])("bad requests to %s", (path) => {
@@ -52,26 +189,46 @@ describe.each(["/v1/chat/completions", "/v1/chat/stream"])("bad requests to %s",
   });
 
   it("refuses a body over the limit with 413", async () => {
-    const response = await tg.post(path, { model: "gpt-4o-mini", messages: [{ role: "user", content: "x".repeat(70 * 1024) }] });
+    const response = await tg.post(path, {
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "x".repeat(70 * 1024) }],
+    });
     expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({ error: { type: "invalid_request_error", code: "request_too_large" } });
+    expect(await response.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "request_too_large" },
+    });
   });
 
   it("refuses a body that is not JSON with 415", async () => {
-    const response = await tg.fetch(`${tg.url}${path}`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" });
+    const response = await tg.fetch(`${tg.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "hello",
+    });
     expect(response.status).toBe(415);
     expect(await response.json()).toMatchObject({ error: { code: "unsupported_media_type" } });
   });
 
   it("refuses a body that is not valid UTF-8", async () => {
-    const bytes = Buffer.concat([Buffer.from('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}]}')]);
-    const response = await tg.fetch(`${tg.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: bytes });
+    const bytes = Buffer.concat([
+      Buffer.from('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('"}]}'),
+    ]);
+    const response = await tg.fetch(`${tg.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: bytes,
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: "invalid_encoding" } });
   });
 
   it("keeps a real U+FFFD character in a valid body", async () => {
-    const response = await tg.post(path, { model: "gpt-4o-mini", messages: [{ role: "user", content: "broken \uFFFD char" }] });
+    const response = await tg.post(path, {
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "broken \uFFFD char" }],
+    });
     expect(response.status).toBe(200);
     await response.text();
   });
@@ -79,7 +236,11 @@ describe.each(["/v1/chat/completions", "/v1/chat/stream"])("bad requests to %s",
 
 describe("unknown paths and methods", () => {
   it("answers 404 not_found_error for an unknown path", async () => {
-    const response = await tg.fetch(`${tg.url}/v1/embeddings`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    const response = await tg.fetch(`${tg.url}/v1/embeddings`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { type: "not_found_error", code: "unknown_url" } });
   });
@@ -88,12 +249,19 @@ describe("unknown paths and methods", () => {
     const response = await tg.fetch(`${tg.url}/v1/chat/completions`);
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("POST");
-    expect(await response.json()).toMatchObject({ error: { type: "invalid_request_error", code: "method_not_allowed" } });
+    expect(await response.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "method_not_allowed" },
+    });
   });
 });
 
 it("answers an empty JSON body with 400 naming what is missing", async () => {
-  const response = await tg.fetch(`${tg.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" } });
+  const response = await tg.fetch(`${tg.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+  });
   expect(response.status).toBe(400);
-  expect(await response.json()).toMatchObject({ error: { type: "invalid_request_error", param: "messages", code: "missing_required_parameter" } });
+  expect(await response.json()).toMatchObject({
+    error: { type: "invalid_request_error", param: "messages", code: "missing_required_parameter" },
+  });
 });

@@ -31,7 +31,11 @@ describe("plain chat through the OpenAI SDK", () => {
     expect(data.usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: 3 });
     const upstream = tg.fake.requests.at(-1);
     expect(upstream?.provider).toBe("anthropic");
-    expect(upstream?.body).toMatchObject({ model: "claude-haiku-4-5", max_tokens: 100, system: [{ type: "text", text: "Be brief." }] });
+    expect(upstream?.body).toMatchObject({
+      model: "claude-haiku-4-5",
+      max_tokens: 100,
+      system: [{ type: "text", text: "Be brief." }],
+    });
   });
 
   it("never sends Runestone's own fields upstream, and forwards fields the spec does not know", async () => {
@@ -48,28 +52,49 @@ describe("plain chat through the OpenAI SDK", () => {
       metadata: { team: "search" },
     });
     const body = tg.fake.requests.at(-1)?.body ?? {};
-    for (const field of ["tenant_id", "model_family", "capabilities", "max_cost_per_token", "request_id", "provider"]) expect(body).not.toHaveProperty(field);
+    for (const field of ["tenant_id", "model_family", "capabilities", "max_cost_per_token", "request_id", "provider"])
+      expect(body).not.toHaveProperty(field);
     expect(body).toMatchObject({ store: true, metadata: { team: "search" }, model: "gpt-4o-mini" });
   });
 
   it("routes provider/model and the provider field, and sends unknown models to the default provider", async () => {
-    const qualified = await tg.openai.chat.completions.create({ model: "anthropic/claude-sonnet-4-5", messages: [{ role: "user", content: "a" }] });
+    const qualified = await tg.openai.chat.completions.create({
+      model: "anthropic/claude-sonnet-4-5",
+      messages: [{ role: "user", content: "a" }],
+    });
     expect(qualified).toMatchObject({ provider: "anthropic", model: "claude-sonnet-4-5" });
-    const snapshot = await tg.openai.chat.completions.create({ model: "claude-sonnet-4-5-20250929", messages: [{ role: "user", content: "a" }] });
+    const snapshot = await tg.openai.chat.completions.create({
+      model: "claude-sonnet-4-5-20250929",
+      messages: [{ role: "user", content: "a" }],
+    });
     expect(snapshot).toMatchObject({ provider: "anthropic" });
-    const local = await tg.openai.chat.completions.create({ model: "llama3.1:8b", messages: [{ role: "user", content: "a" }] });
+    const local = await tg.openai.chat.completions.create({
+      model: "llama3.1:8b",
+      messages: [{ role: "user", content: "a" }],
+    });
     expect(local).toMatchObject({ provider: "openai", model: "llama3.1:8b" });
     expect(tg.fake.requests.at(-1)).toMatchObject({ provider: "openai", body: { model: "llama3.1:8b" } });
   });
 
   it("takes the request id from x-request-id, else from request_id, else makes one", async () => {
-    const fromHeader = await tg.post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "a" }], request_id: "body-id" }, { "x-request-id": "header-id" });
+    const fromHeader = await tg.post(
+      "/v1/chat/completions",
+      { model: "gpt-4o-mini", messages: [{ role: "user", content: "a" }], request_id: "body-id" },
+      { "x-request-id": "header-id" },
+    );
     expect(fromHeader.headers.get("x-request-id")).toBe("header-id");
     expect(await fromHeader.json()).toMatchObject({ request_id: "header-id" });
-    const fromBody = await tg.post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "a" }], request_id: "body-id" });
+    const fromBody = await tg.post("/v1/chat/completions", {
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "a" }],
+      request_id: "body-id",
+    });
     expect(fromBody.headers.get("x-request-id")).toBe("body-id");
     expect(await fromBody.json()).toMatchObject({ request_id: "body-id" });
-    const generated = await tg.post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "a" }] });
+    const generated = await tg.post("/v1/chat/completions", {
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "a" }],
+    });
     expect(generated.headers.get("x-request-id")).toMatch(/^req_[0-9a-f]{32}$/);
   });
 });

@@ -16,7 +16,13 @@ const text = (chunks: ChatCompletionChunk[]) => chunks.map((c) => c.choices[0]?.
 
 describe.each(["gpt-4o-mini", "claude-haiku-4-5"])("streaming %s through the OpenAI SDK", (model) => {
   it("streams the role first, text deltas, then finish_reason; no usage unless asked", async () => {
-    const chunks = await collect(await tg.openai.chat.completions.create({ model, messages: [{ role: "user", content: "tell me a story" }], stream: true }));
+    const chunks = await collect(
+      await tg.openai.chat.completions.create({
+        model,
+        messages: [{ role: "user", content: "tell me a story" }],
+        stream: true,
+      }),
+    );
     expect(chunks[0]?.choices[0]?.delta.role).toBe("assistant");
     expect(text(chunks)).toBe("echo: tell me a story");
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
@@ -27,7 +33,14 @@ describe.each(["gpt-4o-mini", "claude-haiku-4-5"])("streaming %s through the Ope
   });
 
   it("ends with a usage chunk (choices: []) when stream_options.include_usage is set", async () => {
-    const chunks = await collect(await tg.openai.chat.completions.create({ model, messages: [{ role: "user", content: "count these words" }], stream: true, stream_options: { include_usage: true } }));
+    const chunks = await collect(
+      await tg.openai.chat.completions.create({
+        model,
+        messages: [{ role: "user", content: "count these words" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
     const last = chunks.at(-1);
     expect(last?.choices).toEqual([]);
     expect(last?.usage).toMatchObject({ completion_tokens: 4, total_tokens: expect.any(Number) });
@@ -50,30 +63,57 @@ describe.each(["gpt-4o-mini", "claude-haiku-4-5"])("streaming %s through the Ope
 describe("errors after the stream started", () => {
   it("Anthropic's mid-stream error event ends the stream with an error event and no [DONE]; the SDK raises it", async () => {
     const events = anthropicStream({ text: "partial answer here" }).slice(0, 5);
-    tg.fake.once("anthropic", { kind: "sse", events: [...events, anthropicStreamError("overloaded_error", "Overloaded")] });
-    const stream = await tg.openai.chat.completions.create({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "x" }], stream: true });
+    tg.fake.once("anthropic", {
+      kind: "sse",
+      events: [...events, anthropicStreamError("overloaded_error", "Overloaded")],
+    });
+    const stream = await tg.openai.chat.completions.create({
+      model: "claude-haiku-4-5",
+      messages: [{ role: "user", content: "x" }],
+      stream: true,
+    });
     const received: ChatCompletionChunk[] = [];
     await expect(async () => {
       for await (const chunk of stream) received.push(chunk);
     }).rejects.toThrow(/Overloaded/);
     expect(received.length).toBeGreaterThan(0);
 
-    tg.fake.once("anthropic", { kind: "sse", events: [...events, anthropicStreamError("overloaded_error", "Overloaded")] });
-    const raw = sseData(await (await tg.post("/v1/chat/stream", { model: "claude-haiku-4-5", messages: [{ role: "user", content: "x" }] })).text());
+    tg.fake.once("anthropic", {
+      kind: "sse",
+      events: [...events, anthropicStreamError("overloaded_error", "Overloaded")],
+    });
+    const raw = sseData(
+      await (
+        await tg.post("/v1/chat/stream", { model: "claude-haiku-4-5", messages: [{ role: "user", content: "x" }] })
+      ).text(),
+    );
     expect(raw).not.toContain("[DONE]");
-    expect(JSON.parse(raw.at(-1) ?? "{}")).toMatchObject({ error: { type: "service_error", code: "provider_overloaded" } });
+    expect(JSON.parse(raw.at(-1) ?? "{}")).toMatchObject({
+      error: { type: "service_error", code: "provider_overloaded" },
+    });
   });
 
   it("an upstream that resets mid-stream ends the stream with an error event", async () => {
-    tg.fake.once("openai", { kind: "sse", events: openaiStream({ content: "one two three four" }), resetAfterEvents: 2 });
-    const raw = sseData(await (await tg.post("/v1/chat/stream", { model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }] })).text());
+    tg.fake.once("openai", {
+      kind: "sse",
+      events: openaiStream({ content: "one two three four" }),
+      resetAfterEvents: 2,
+    });
+    const raw = sseData(
+      await (
+        await tg.post("/v1/chat/stream", { model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }] })
+      ).text(),
+    );
     expect(raw).not.toContain("[DONE]");
     expect(JSON.parse(raw.at(-1) ?? "{}")).toMatchObject({ error: { type: "service_error" } });
   });
 
   it("an error before the first chunk is a plain HTTP error, not a stream", async () => {
     tg.fake.once("anthropic", { kind: "error", status: 529 });
-    const response = await tg.post("/v1/chat/stream", { model: "claude-haiku-4-5", messages: [{ role: "user", content: "x" }] });
+    const response = await tg.post("/v1/chat/stream", {
+      model: "claude-haiku-4-5",
+      messages: [{ role: "user", content: "x" }],
+    });
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: { type: "service_error", code: "provider_overloaded" } });
   });

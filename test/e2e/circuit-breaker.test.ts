@@ -11,7 +11,10 @@ function config(prefix: string) {
   return {
     fallbacks: { "gpt-4o-mini": ["anthropic/claude-haiku-4-5"], "claude-haiku-4-5": ["openai/gpt-4o-mini"] },
     redis_key_prefix: prefix,
-    routing: { retry: { max_attempts: 1 }, breaker: { consecutive_failures: 2, cooldown_ms: COOLDOWN_MS, half_open_successes: 1 } },
+    routing: {
+      retry: { max_attempts: 1 },
+      breaker: { consecutive_failures: 2, cooldown_ms: COOLDOWN_MS, half_open_successes: 1 },
+    },
   };
 }
 
@@ -42,11 +45,18 @@ describe.each([
   async function chat(gateway: TestGateway, model = "gpt-4o-mini") {
     const response = await gateway.post("/v1/chat/completions", { model, messages: hello });
     await response.text();
-    return { status: response.status, provider: response.headers.get("x-runestone-provider"), attempts: response.headers.get("x-runestone-attempts"), retryAfter: response.headers.get("retry-after") };
+    return {
+      status: response.status,
+      provider: response.headers.get("x-runestone-provider"),
+      attempts: response.headers.get("x-runestone-attempts"),
+      retryAfter: response.headers.get("retry-after"),
+    };
   }
 
   async function providersHealth(gateway: TestGateway) {
-    const body = (await (await gateway.fetch(`${gateway.url}/health`)).json()) as { components: { providers: { status: string; details: Record<string, { breaker: string }> } } };
+    const body = (await (await gateway.fetch(`${gateway.url}/health`)).json()) as {
+      components: { providers: { status: string; details: Record<string, { breaker: string }> } };
+    };
     return body.components.providers;
   }
 
@@ -70,7 +80,9 @@ describe.each([
     b.fake.reset();
     expect(await chat(b)).toMatchObject({ status: 200, provider: "openai", attempts: "1" });
     expect(await providersHealth(a)).toMatchObject({ status: "healthy", details: { openai: { breaker: "closed" } } });
-    expect(transitions.map((t) => `${t.key}:${t.from}->${t.to}`)).toEqual(expect.arrayContaining(["openai:closed->open"]));
+    expect(transitions.map((t) => `${t.key}:${t.from}->${t.to}`)).toEqual(
+      expect.arrayContaining(["openai:closed->open"]),
+    );
   });
 
   it("re-opens when the half-open probe fails", async () => {

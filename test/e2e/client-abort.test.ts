@@ -43,7 +43,10 @@ describe("a client that disconnects", () => {
   });
 
   it("leaves the gateway serving the next request", async () => {
-    const answer = await tg.openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "still there?" }] });
+    const answer = await tg.openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "still there?" }],
+    });
     expect(answer.choices[0]?.message.content).toBe("echo: still there?");
   });
 });

@@ -18,13 +18,15 @@ describe("editing the config file", () => {
     renameSync(`${file}.tmp`, file);
   }
 
-  const aliasIds = async () => (await tg.openai.models.list()).data.map((m) => m.id).filter((id) => id.startsWith("team-"));
+  const aliasIds = async () =>
+    (await tg.openai.models.list()).data.map((m) => m.id).filter((id) => id.startsWith("team-"));
 
   beforeAll(async () => {
     writeFileSync(file, "server:\n  host: 127.0.0.1\naliases:\n  team-fast: anthropic/claude-haiku-4-5\n");
     const sink = new Writable({
       write(chunk: Buffer, _, done) {
-        for (const line of chunk.toString().split("\n")) if (line) logLines.push(JSON.parse(line) as { msg: string; level: number });
+        for (const line of chunk.toString().split("\n"))
+          if (line) logLines.push(JSON.parse(line) as { msg: string; level: number });
         done();
       },
     });
@@ -34,20 +36,34 @@ describe("editing the config file", () => {
 
   it("applies a valid edit without a restart", async () => {
     expect(await aliasIds()).toEqual(["team-fast"]);
-    replaceFile("server:\n  host: 127.0.0.1\naliases:\n  team-fast: anthropic/claude-haiku-4-5\n  team-smart: openai/gpt-4o\nfallbacks:\n  team-smart: [anthropic/claude-sonnet-4-5]\n");
-    await vi.waitFor(async () => expect(await aliasIds()).toEqual(["team-fast", "team-smart"]), { timeout: 3000, interval: 50 });
+    replaceFile(
+      "server:\n  host: 127.0.0.1\naliases:\n  team-fast: anthropic/claude-haiku-4-5\n  team-smart: openai/gpt-4o\nfallbacks:\n  team-smart: [anthropic/claude-sonnet-4-5]\n",
+    );
+    await vi.waitFor(async () => expect(await aliasIds()).toEqual(["team-fast", "team-smart"]), {
+      timeout: 3000,
+      interval: 50,
+    });
     tg.fake.once("openai", { kind: "error", status: 503 });
     tg.fake.once("openai", { kind: "error", status: 503 });
-    const answer = await tg.openai.chat.completions.create({ model: "team-smart", messages: [{ role: "user", content: "hi" }] });
+    const answer = await tg.openai.chat.completions.create({
+      model: "team-smart",
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(answer).toMatchObject({ provider: "anthropic", model: "claude-sonnet-4-5" });
   });
 
   it("logs a bad edit and keeps the previous configuration", async () => {
     replaceFile("aliases:\n  team-broken: [not, a, string]\nrouting:\n  policy: cheapest\n");
-    await vi.waitFor(() => expect(logLines.some((l) => l.msg.includes("configuration edit refused"))).toBe(true), { timeout: 3000, interval: 50 });
+    await vi.waitFor(() => expect(logLines.some((l) => l.msg.includes("configuration edit refused"))).toBe(true), {
+      timeout: 3000,
+      interval: 50,
+    });
     expect(await aliasIds()).toEqual(["team-fast", "team-smart"]);
     replaceFile("server:\n  host: 127.0.0.1\n  port: [broken\n");
-    await vi.waitFor(() => expect(logLines.filter((l) => l.msg.includes("configuration edit refused")).length).toBe(2), { timeout: 3000, interval: 50 });
+    await vi.waitFor(
+      () => expect(logLines.filter((l) => l.msg.includes("configuration edit refused")).length).toBe(2),
+      { timeout: 3000, interval: 50 },
+    );
     expect(await aliasIds()).toEqual(["team-fast", "team-smart"]);
     await tg.contract.settle();
   });

@@ -22,7 +22,9 @@ describe("failover to a configured fallback", () => {
     ["an Anthropic-style overload (500)", { kind: "error" as const, status: 500 }],
   ])("moves on after %s, and says so in the headers", async (_, scenario) => {
     tg.fake.once("openai", scenario);
-    const { data, response } = await tg.openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] }).withResponse();
+    const { data, response } = await tg.openai.chat.completions
+      .create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe("echo: hello");
     expect(data).toMatchObject({ provider: "anthropic", model: "claude-haiku-4-5" });
     expect(response.headers.get("x-runestone-provider")).toBe("anthropic");
@@ -49,7 +51,11 @@ describe("failover to a configured fallback", () => {
   });
 
   it("never fails a stream over after its first byte: the stream ends with an error event", async () => {
-    tg.fake.once("openai", { kind: "sse", events: openaiStream({ content: "one two three four five" }), resetAfterEvents: 2 });
+    tg.fake.once("openai", {
+      kind: "sse",
+      events: openaiStream({ content: "one two three four five" }),
+      resetAfterEvents: 2,
+    });
     const response = await tg.post("/v1/chat/stream", { model: "gpt-4o-mini", messages: hello });
     expect(response.headers.get("x-runestone-provider")).toBe("openai");
     const events = sseData(await response.text());
@@ -67,7 +73,10 @@ describe("failover to a configured fallback", () => {
   });
 
   it("routes an alias to its model, and lists the alias in /v1/models", async () => {
-    const answer = await tg.openai.chat.completions.create({ model: "fast", messages: [{ role: "user", content: "hi" }] });
+    const answer = await tg.openai.chat.completions.create({
+      model: "fast",
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(answer).toMatchObject({ provider: "anthropic", model: "claude-haiku-4-5" });
     const fast = await tg.openai.models.retrieve("fast");
     expect(fast).toMatchObject({ id: "fast", provider: "anthropic", alias_for: "anthropic/claude-haiku-4-5" });
@@ -76,7 +85,9 @@ describe("failover to a configured fallback", () => {
 });
 
 describe("retries on the same candidate", () => {
-  const tg = useTestGateway({ config: { routing: { retry: { max_attempts: 3, base_delay_ms: 10, max_delay_ms: 2000 } } } });
+  const tg = useTestGateway({
+    config: { routing: { retry: { max_attempts: 3, base_delay_ms: 10, max_delay_ms: 2000 } } },
+  });
 
   it("retries a transient failure and serves from the same provider", async () => {
     tg.fake.once("openai", { kind: "error", status: 502 });
@@ -129,7 +140,11 @@ describe("cost routing", () => {
   });
 
   it("answers 400 no_eligible_model saying which constraint removed which models", async () => {
-    const response = await tg.post("/v1/chat/completions", { messages: hello, model_family: "vision", max_cost_per_token: 0.0000001 });
+    const response = await tg.post("/v1/chat/completions", {
+      messages: hello,
+      model_family: "vision",
+      max_cost_per_token: 0.0000001,
+    });
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as { error: { code: string; message: string } };
     expect(error.code).toBe("no_eligible_model");
@@ -137,7 +152,11 @@ describe("cost routing", () => {
   });
 
   it("lets a request choose the default policy for itself", async () => {
-    const response = await tg.post("/v1/chat/completions", { model: "gpt-4o", messages: hello, routing_policy: "default" });
+    const response = await tg.post("/v1/chat/completions", {
+      model: "gpt-4o",
+      messages: hello,
+      routing_policy: "default",
+    });
     expect(await response.json()).toMatchObject({ routing_policy: "default", model: "gpt-4o" });
   });
 });

@@ -26,7 +26,11 @@ async function startReceiver(): Promise<{ url: string; received: ReceivedWebhook
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe.each([
@@ -58,7 +62,16 @@ describe.each([
 
   const inFlight = (tenant: string) => tg.gateway.runtime.limiter.inFlight(tenant);
   const chat = (tenant: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-    tg.post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: `hello from ${tenant}` }], tenant_id: tenant, ...extra }, headers);
+    tg.post(
+      "/v1/chat/completions",
+      {
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content: `hello from ${tenant}` }],
+        tenant_id: tenant,
+        ...extra,
+      },
+      headers,
+    );
 
   /** Opens a stream that the upstream leaves hanging after its first events, and waits for its first bytes. */
   async function holdSlot(tenant: string): Promise<() => void> {
@@ -77,7 +90,9 @@ describe.each([
 
   /** The typed client (generated from the spec), through the contract-checking fetch. */
   const runestone = () => createRunestoneClient({ baseUrl: tg.url, fetch: tg.fetch });
-  const jobParams = (id: string, tenant: string) => ({ params: { path: { job_id: id }, query: { tenant_id: tenant } } });
+  const jobParams = (id: string, tenant: string) => ({
+    params: { path: { job_id: id }, query: { tenant_id: tenant } },
+  });
 
   async function job(id: string, tenant: string) {
     const { data, error, response } = await runestone().GET("/v1/jobs/{job_id}", jobParams(id, tenant));
@@ -100,10 +115,17 @@ describe.each([
     const body = (await queued.json()) as { job_id: string; request_id: string; estimated_wait_time: number };
     expect(queued.headers.get("location")).toBe(`/v1/jobs/${body.job_id}`);
     expect(body.estimated_wait_time).toBeGreaterThan(0);
-    expect((await job(body.job_id, "acme")).body).toMatchObject({ status: "queued", request_id: body.request_id, started_at: null });
+    expect((await job(body.job_id, "acme")).body).toMatchObject({
+      status: "queued",
+      request_id: body.request_id,
+      started_at: null,
+    });
 
     releaseFirst();
-    await vi.waitFor(async () => expect((await job(body.job_id, "acme")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await job(body.job_id, "acme")).body?.status).toBe("succeeded"), {
+      timeout: 5000,
+      interval: 50,
+    });
     const done = (await job(body.job_id, "acme")).body!;
     // A queued stream runs non-streaming and stores the chat.completion.
     expect(done.result?.object).toBe("chat.completion");
@@ -115,9 +137,17 @@ describe.each([
     await vi.waitFor(() => expect(receiver.received.length).toBeGreaterThanOrEqual(1), { timeout: 5000, interval: 50 });
     const delivery = receiver.received.find((r) => JSON.parse(r.body).id === body.job_id);
     expect(delivery).toBeDefined();
-    const verified = new Webhook(WEBHOOK_SECRET).verify(delivery!.body, delivery!.headers as Record<string, string>) as { id: string; status: string };
+    const verified = new Webhook(WEBHOOK_SECRET).verify(
+      delivery!.body,
+      delivery!.headers as Record<string, string>,
+    ) as { id: string; status: string };
     expect(verified).toMatchObject({ id: body.job_id, status: "succeeded" });
-    expect(() => new Webhook(`whsec_${Buffer.from("another-secret-another-secret-32").toString("base64")}`).verify(delivery!.body, delivery!.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.from("another-secret-another-secret-32").toString("base64")}`).verify(
+        delivery!.body,
+        delivery!.headers as Record<string, string>,
+      ),
+    ).toThrow();
 
     releaseSecond();
     await vi.waitFor(async () => expect(await inFlight("acme")).toBe(0), { timeout: 3000, interval: 20 });
@@ -130,10 +160,18 @@ describe.each([
     expect(rejected.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(rejected.headers.get("x-ratelimit-limit-requests")).toBe("1");
     expect(await rejected.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
-    const streamRejected = await tg.post("/v1/chat/stream", { model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }], tenant_id: "strict" });
+    const streamRejected = await tg.post("/v1/chat/stream", {
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "x" }],
+      tenant_id: "strict",
+    });
     expect(streamRejected.status).toBe(429);
     await streamRejected.text();
-    const streamQueued = await tg.post("/v1/chat/stream", { model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }], tenant_id: "strict" }, { "x-runestone-overflow": "queue" });
+    const streamQueued = await tg.post(
+      "/v1/chat/stream",
+      { model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }], tenant_id: "strict" },
+      { "x-runestone-overflow": "queue" },
+    );
     expect(streamQueued.status).toBe(202);
     const { job_id: streamJob } = (await streamQueued.json()) as { job_id: string };
 
@@ -141,8 +179,14 @@ describe.each([
     expect(queuedAnyway.status).toBe(202);
     const { job_id: id } = (await queuedAnyway.json()) as { job_id: string };
     release();
-    await vi.waitFor(async () => expect((await job(id, "strict")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
-    await vi.waitFor(async () => expect((await job(streamJob, "strict")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await job(id, "strict")).body?.status).toBe("succeeded"), {
+      timeout: 5000,
+      interval: 50,
+    });
+    await vi.waitFor(async () => expect((await job(streamJob, "strict")).body?.status).toBe("succeeded"), {
+      timeout: 5000,
+      interval: 50,
+    });
 
     const releaseAcme1 = await holdSlot("acme");
     const releaseAcme2 = await holdSlot("acme");
@@ -174,7 +218,12 @@ describe.each([
 
     tg.fake.once("openai", { kind: "hang" });
     const controller = new AbortController();
-    const pending = fetch(`${tg.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }], tenant_id: "strict" }), signal: controller.signal }).catch(() => undefined);
+    const pending = fetch(`${tg.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }], tenant_id: "strict" }),
+      signal: controller.signal,
+    }).catch(() => undefined);
     await vi.waitFor(async () => expect(await inFlight("strict")).toBe(1), { timeout: 3000, interval: 20 });
     controller.abort();
     await pending;
@@ -191,7 +240,10 @@ describe.each([
     const again = await cancel(id, "strict");
     expect(again.status).toBe(409);
     expect(again.error).toMatchObject({ code: "job_not_cancellable", param: "job_id" });
-    expect(await job(id, "acme")).toMatchObject({ status: 404, error: { type: "not_found_error", code: "job_not_found" } });
+    expect(await job(id, "acme")).toMatchObject({
+      status: 404,
+      error: { type: "not_found_error", code: "job_not_found" },
+    });
     expect((await cancel(id, "acme")).status).toBe(404);
     expect((await job("job_does_not_exist", "strict")).status).toBe(404);
     release();
@@ -209,7 +261,10 @@ describe.each([
     const newcomer = await chat("fair_a");
     expect(newcomer.status).toBe(202);
     const { job_id: secondJob } = (await newcomer.json()) as { job_id: string };
-    await vi.waitFor(async () => expect((await job(secondJob, "fair_a")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await job(secondJob, "fair_a")).body?.status).toBe("succeeded"), {
+      timeout: 5000,
+      interval: 50,
+    });
     const [a, b] = await Promise.all([job(firstJob, "fair_a"), job(secondJob, "fair_a")]);
     expect(a.body?.status).toBe("succeeded");
     expect(a.body?.started_at ?? Infinity).toBeLessThanOrEqual(b.body?.started_at ?? 0);
@@ -228,14 +283,21 @@ describe.each([
     expect(full.status).toBe(429);
     expect(await full.json()).toMatchObject({ error: { type: "rate_limit_error", code: "queue_full" } });
     release();
-    await vi.waitFor(async () => expect((await job(id, "shallow")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await job(id, "shallow")).body?.status).toBe("succeeded"), {
+      timeout: 5000,
+      interval: 50,
+    });
   });
 
   it("expires a job that waited longer than queue.max_wait_ms", async () => {
     const release = await holdSlot("shallow");
     const queued = await chat("shallow");
     const { job_id: id } = (await queued.json()) as { job_id: string };
-    await vi.waitFor(async () => expect((await job(id, "shallow")).body).toMatchObject({ status: "expired", error: { code: "job_expired" } }), { timeout: 4000, interval: 100 });
+    await vi.waitFor(
+      async () =>
+        expect((await job(id, "shallow")).body).toMatchObject({ status: "expired", error: { code: "job_expired" } }),
+      { timeout: 4000, interval: 100 },
+    );
     release();
     await vi.waitFor(async () => expect(await inFlight("shallow")).toBe(0), { timeout: 3000, interval: 20 });
   });
@@ -247,11 +309,19 @@ describe.each([
     for (let i = 0; i < 5; i++) backlog.push(((await (await chat("fair_a")).json()) as { job_id: string }).job_id);
     const bJob = ((await (await chat("fair_b")).json()) as { job_id: string }).job_id;
     releaseB();
-    await vi.waitFor(async () => expect((await job(bJob, "fair_b")).body?.status).toBe("succeeded"), { timeout: 5000, interval: 50 });
+    await vi.waitFor(async () => expect((await job(bJob, "fair_b")).body?.status).toBe("succeeded"), {
+      timeout: 5000,
+      interval: 50,
+    });
     for (const id of backlog) expect((await job(id, "fair_a")).body?.status).toBe("queued");
     releaseA();
-    await vi.waitFor(async () => expect((await job(backlog.at(-1)!, "fair_a")).body?.status).toBe("succeeded"), { timeout: 8000, interval: 50 });
-    const finished = await Promise.all(backlog.map(async (id) => (await job(id, "fair_a")).body?.finished_at as number));
+    await vi.waitFor(async () => expect((await job(backlog.at(-1)!, "fair_a")).body?.status).toBe("succeeded"), {
+      timeout: 8000,
+      interval: 50,
+    });
+    const finished = await Promise.all(
+      backlog.map(async (id) => (await job(id, "fair_a")).body?.finished_at as number),
+    );
     expect(finished).toEqual([...finished].sort((x, y) => x - y));
   });
 
@@ -281,12 +351,18 @@ describe.each([
     const tooBig = await chat("tokens", { max_tokens: 200 });
     expect(tooBig.status).toBe(429);
     expect(tooBig.headers.get("x-ratelimit-remaining-tokens")).toMatch(/^\d+$/);
-    expect(await tooBig.json()).toMatchObject({ error: { code: "rate_limit_exceeded", message: expect.stringContaining("tokens per minute") } });
+    expect(await tooBig.json()).toMatchObject({
+      error: { code: "rate_limit_exceeded", message: expect.stringContaining("tokens per minute") },
+    });
   });
 
   it("refuses a callback URL on a link-local address (cloud metadata)", async () => {
     const release = await holdSlot("strict");
-    const refused = await chat("strict", { callback_url: "http://169.254.169.254/latest/meta-data" }, { "x-runestone-overflow": "queue" });
+    const refused = await chat(
+      "strict",
+      { callback_url: "http://169.254.169.254/latest/meta-data" },
+      { "x-runestone-overflow": "queue" },
+    );
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: { param: "callback_url" } });
     release();

@@ -10,7 +10,19 @@ const clientOf = (tg: TestGateway): RunestoneClient => createRunestoneClient({ b
 describe("with both providers configured", () => {
   let tg: TestGateway;
   beforeAll(async () => {
-    tg = await startTestGateway({ config: { models: [{ id: "llama3.1", provider: "openai", capabilities: ["chat"], input_cost_per_million: 0.1, output_cost_per_million: 0.2 }] } });
+    tg = await startTestGateway({
+      config: {
+        models: [
+          {
+            id: "llama3.1",
+            provider: "openai",
+            capabilities: ["chat"],
+            input_cost_per_million: 0.1,
+            output_cost_per_million: 0.2,
+          },
+        ],
+      },
+    });
   });
   afterEach(() => tg.contract.settle());
   afterAll(() => tg.close());
@@ -29,18 +41,24 @@ describe("with both providers configured", () => {
       cost_per_1k_tokens: { input: 0.00015, output: 0.0006 },
       context_window: 128000,
     });
-    expect(models.find((m) => m.id === "llama3.1")).toMatchObject({ provider: "openai", cost_per_1k_tokens: { input: 0.0001, output: 0.0002 } });
+    expect(models.find((m) => m.id === "llama3.1")).toMatchObject({
+      provider: "openai",
+      cost_per_1k_tokens: { input: 0.0001, output: 0.0002 },
+    });
   });
 
   it("retrieves one model by id, snapshot id or provider/id", async () => {
-    const retrieve = async (model: string) => (await clientOf(tg).GET("/v1/models/{model}", { params: { path: { model } } })).data;
+    const retrieve = async (model: string) =>
+      (await clientOf(tg).GET("/v1/models/{model}", { params: { path: { model } } })).data;
     expect(await retrieve("claude-haiku-4-5")).toMatchObject({ id: "claude-haiku-4-5", provider: "anthropic" });
     expect(await retrieve("claude-haiku-4-5-20251001")).toMatchObject({ id: "claude-haiku-4-5" });
     expect(await retrieve("anthropic/claude-haiku-4-5")).toMatchObject({ id: "claude-haiku-4-5" });
   });
 
   it("answers 404 not_found_error for an unknown model", async () => {
-    const { data, error, response } = await clientOf(tg).GET("/v1/models/{model}", { params: { path: { model: "gpt-99" } } });
+    const { data, error, response } = await clientOf(tg).GET("/v1/models/{model}", {
+      params: { path: { model: "gpt-99" } },
+    });
     expect(response.status).toBe(404);
     expect(data).toBeUndefined();
     expect(error?.error).toMatchObject({ type: "not_found_error", code: "model_not_found", param: "model" });
@@ -50,10 +68,17 @@ describe("with both providers configured", () => {
     const models = [];
     for await (const model of tg.openai.models.list()) models.push(model);
     expect(models.map((m) => m.id)).toEqual(expect.arrayContaining(["gpt-4o-mini", "claude-sonnet-4-5", "llama3.1"]));
-    expect(await tg.openai.models.retrieve("anthropic/claude-haiku-4-5")).toMatchObject({ id: "claude-haiku-4-5", provider: "anthropic" });
+    expect(await tg.openai.models.retrieve("anthropic/claude-haiku-4-5")).toMatchObject({
+      id: "claude-haiku-4-5",
+      provider: "anthropic",
+    });
     const error = await tg.openai.models.retrieve("gpt-99").catch((err: unknown) => err);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
-    expect((error as APIError).error).toMatchObject({ type: "not_found_error", code: "model_not_found", param: "model" });
+    expect((error as APIError).error).toMatchObject({
+      type: "not_found_error",
+      code: "model_not_found",
+      param: "model",
+    });
   });
 
   it("is live, ready and healthy with an in-memory state backend", async () => {
@@ -68,7 +93,10 @@ describe("with both providers configured", () => {
     expect(health.data).toMatchObject({
       status: "healthy",
       version: expect.any(String),
-      components: { providers: { status: "healthy", message: "configured: openai, anthropic" }, state_backend: { status: "healthy", details: { kind: "memory" } } },
+      components: {
+        providers: { status: "healthy", message: "configured: openai, anthropic" },
+        state_backend: { status: "healthy", details: { kind: "memory" } },
+      },
     });
   });
 });
@@ -76,7 +104,9 @@ describe("with both providers configured", () => {
 describe("with no provider keys", () => {
   let tg: TestGateway;
   beforeAll(async () => {
-    tg = await startTestGateway({ env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, ANTHROPIC_API_KEY: undefined } });
+    tg = await startTestGateway({
+      env: { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, ANTHROPIC_API_KEY: undefined },
+    });
   });
   afterEach(() => tg.contract.settle());
   afterAll(() => tg.close());
@@ -139,7 +169,10 @@ describe("with a Redis state backend", () => {
       expect(ready.error).toMatchObject({ ready: false, checks: { state_backend: false } });
       const health = await client.GET("/health");
       expect(health.response.status).toBe(503);
-      expect(health.error).toMatchObject({ status: "unhealthy", components: { state_backend: { status: "unhealthy" } } });
+      expect(health.error).toMatchObject({
+        status: "unhealthy",
+        components: { state_backend: { status: "unhealthy" } },
+      });
       await tg.contract.settle();
     } finally {
       await tg.close();

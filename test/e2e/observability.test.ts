@@ -4,16 +4,21 @@ import { describe, expect, it, vi } from "vitest";
 import { BUILTIN_MODELS } from "../../src/catalog/builtin-models.js";
 import { hashApiKey } from "../../src/tenants/tenant-directory.js";
 import { openaiStream } from "../fake-upstream/index.js";
-import { parsePrometheus, valueOf, type Sample } from "../support/prometheus-text.js";
+import { parsePrometheus, sampleValue, type Sample } from "../support/prometheus-text.js";
 import { useTestGateway } from "../support/test-gateway.js";
 
-const KEYS = { acme: "rsk_acme_observability_key", beta: "rsk_beta_observability_key", budgeted: "rsk_budget_observability_key" };
+const KEYS = {
+  acme: "rsk_acme_observability_key",
+  beta: "rsk_beta_observability_key",
+  budgeted: "rsk_budget_observability_key",
+};
 const METRICS_TOKEN = "metrics-token-0123456789";
 const SECRET_PROMPT = "the-unlogged-prompt-marker";
 const logLines: Array<Record<string, unknown>> = [];
 const sink = new Writable({
   write(chunk: Buffer, _, done) {
-    for (const line of chunk.toString().split("\n")) if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of chunk.toString().split("\n"))
+      if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
     done();
   },
 });
@@ -39,14 +44,23 @@ describe("metrics, request logs and usage after a scripted run", () => {
   });
   const as = (tenant: keyof typeof KEYS) => ({ authorization: `Bearer ${KEYS[tenant]}` });
   const chat = async (tenant: keyof typeof KEYS, body: Record<string, unknown>) => {
-    const response = await tg.post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: `${SECRET_PROMPT} hello` }], ...body }, as(tenant));
+    const response = await tg.post(
+      "/v1/chat/completions",
+      { model: "gpt-4o-mini", messages: [{ role: "user", content: `${SECRET_PROMPT} hello` }], ...body },
+      as(tenant),
+    );
     return { response, body: (await response.json()) as { usage?: UsageNumbers; job_id?: string } };
   };
   /** Holds the tenant's slot with a stream the upstream leaves hanging (on another model, so its usage stays apart). */
   async function holdSlot(tenant: keyof typeof KEYS): Promise<() => void> {
     tg.fake.once("openai", { kind: "sse", events: openaiStream({ content: "a long answer" }), hangAfterEvents: 2 });
     const controller = new AbortController();
-    const response = await fetch(`${tg.url}/v1/chat/stream`, { method: "POST", headers: { "content-type": "application/json", ...as(tenant) }, body: JSON.stringify({ model: "gpt-4.1-nano", messages: [{ role: "user", content: "hold" }] }), signal: controller.signal });
+    const response = await fetch(`${tg.url}/v1/chat/stream`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...as(tenant) },
+      body: JSON.stringify({ model: "gpt-4.1-nano", messages: [{ role: "user", content: "hold" }] }),
+      signal: controller.signal,
+    });
     await response.body!.getReader().read();
     return () => controller.abort();
   }
@@ -57,7 +71,9 @@ describe("metrics, request logs and usage after a scripted run", () => {
     return parsePrometheus(await response.text());
   }
   const price = (id: string) => BUILTIN_MODELS.find((m) => m.id === id)!;
-  const cost = (id: string, u: UsageNumbers) => (u.prompt_tokens * price(id).input_cost_per_million + u.completion_tokens * price(id).output_cost_per_million) / 1e6;
+  const cost = (id: string, u: UsageNumbers) =>
+    (u.prompt_tokens * price(id).input_cost_per_million + u.completion_tokens * price(id).output_cost_per_million) /
+    1e6;
 
   const openaiUsage: UsageNumbers[] = [];
   const anthropicUsage: UsageNumbers[] = [];
@@ -102,48 +118,132 @@ describe("metrics, request logs and usage after a scripted run", () => {
 
   it("exposes each expected series with the expected value", async () => {
     const m = await metrics();
-    expect(valueOf(m, "runestone_requests_total", { operation: "createChatCompletion", status: "200", provider: "openai" })).toBe(2);
-    expect(valueOf(m, "runestone_requests_total", { operation: "createChatCompletion", status: "200", provider: "anthropic" })).toBe(3);
-    expect(valueOf(m, "runestone_requests_total", { operation: "createChatCompletion", status: "202", provider: "none" })).toBe(1);
-    expect(valueOf(m, "runestone_requests_total", { operation: "createChatCompletion", status: "429", provider: "none" })).toBe(2);
+    expect(
+      sampleValue(m, "runestone_requests_total", {
+        operation: "createChatCompletion",
+        status: "200",
+        provider: "openai",
+      }),
+    ).toBe(2);
+    expect(
+      sampleValue(m, "runestone_requests_total", {
+        operation: "createChatCompletion",
+        status: "200",
+        provider: "anthropic",
+      }),
+    ).toBe(3);
+    expect(
+      sampleValue(m, "runestone_requests_total", {
+        operation: "createChatCompletion",
+        status: "202",
+        provider: "none",
+      }),
+    ).toBe(1);
+    expect(
+      sampleValue(m, "runestone_requests_total", {
+        operation: "createChatCompletion",
+        status: "429",
+        provider: "none",
+      }),
+    ).toBe(2);
     // Two after the resets, one more past the open breaker.
-    expect(valueOf(m, "runestone_failovers_total", { from_provider: "openai", to_provider: "anthropic" })).toBe(3);
-    expect(valueOf(m, "runestone_circuit_breaker_transitions_total", { breaker: "openai", to: "open" })).toBe(1);
-    expect(valueOf(m, "runestone_circuit_breaker_state", { breaker: "openai" })).toBe(2);
-    expect(valueOf(m, "runestone_routing_decisions_total", { policy: "default", provider: "openai", model: "gpt-4o-mini" })).toBeGreaterThanOrEqual(5);
-    expect(valueOf(m, "runestone_rate_limit_checks_total", { tenant: "acme", result: "queued" })).toBe(1);
-    expect(valueOf(m, "runestone_rate_limit_checks_total", { tenant: "beta", result: "rejected" })).toBe(1);
-    expect(valueOf(m, "runestone_rate_limit_checks_total", { tenant: "acme", result: "allowed" })).toBe(6);
-    expect(valueOf(m, "runestone_queue_jobs_total", { tenant: "acme", outcome: "succeeded" })).toBe(1);
-    expect(valueOf(m, "runestone_queue_job_wait_seconds_count", { tenant: "acme" })).toBe(1);
-    expect(valueOf(m, "runestone_queue_depth")).toBe(0);
-    expect(valueOf(m, "runestone_inflight_requests", { tenant: "acme" })).toBe(0);
-    expect(valueOf(m, "gen_ai_client_operation_duration_seconds_count", { gen_ai_system: "openai", gen_ai_request_model: "gpt-4o-mini", outcome: "failure" })).toBe(2);
-    expect(valueOf(m, "runestone_gateway_overhead_seconds_count", { operation: "createChatCompletion", stream: "false" })).toBe(5);
-    expect(valueOf(m, "gen_ai_server_time_to_first_token_seconds_count", { gen_ai_system: "openai" })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(m, "runestone_failovers_total", { from_provider: "openai", to_provider: "anthropic" })).toBe(3);
+    expect(sampleValue(m, "runestone_circuit_breaker_transitions_total", { breaker: "openai", to: "open" })).toBe(1);
+    expect(sampleValue(m, "runestone_circuit_breaker_state", { breaker: "openai" })).toBe(2);
+    expect(
+      sampleValue(m, "runestone_routing_decisions_total", {
+        policy: "default",
+        provider: "openai",
+        model: "gpt-4o-mini",
+      }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(sampleValue(m, "runestone_rate_limit_checks_total", { tenant: "acme", result: "queued" })).toBe(1);
+    expect(sampleValue(m, "runestone_rate_limit_checks_total", { tenant: "beta", result: "rejected" })).toBe(1);
+    expect(sampleValue(m, "runestone_rate_limit_checks_total", { tenant: "acme", result: "allowed" })).toBe(6);
+    expect(sampleValue(m, "runestone_queue_jobs_total", { tenant: "acme", outcome: "succeeded" })).toBe(1);
+    expect(sampleValue(m, "runestone_queue_job_wait_seconds_count", { tenant: "acme" })).toBe(1);
+    expect(sampleValue(m, "runestone_queue_depth")).toBe(0);
+    expect(sampleValue(m, "runestone_inflight_requests", { tenant: "acme" })).toBe(0);
+    expect(
+      sampleValue(m, "gen_ai_client_operation_duration_seconds_count", {
+        gen_ai_system: "openai",
+        gen_ai_request_model: "gpt-4o-mini",
+        outcome: "failure",
+      }),
+    ).toBe(2);
+    expect(
+      sampleValue(m, "runestone_gateway_overhead_seconds_count", {
+        operation: "createChatCompletion",
+        stream: "false",
+      }),
+    ).toBe(5);
+    expect(
+      sampleValue(m, "gen_ai_server_time_to_first_token_seconds_count", { gen_ai_system: "openai" }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("counts tokens and cost per tenant at catalog price × the upstream's usage; GET /v1/usage agrees", async () => {
     const m = await metrics();
     const sum = (list: UsageNumbers[], key: keyof UsageNumbers) => list.reduce((n, u) => n + u[key], 0);
-    expect(valueOf(m, "runestone_tokens_total", { tenant: "acme", provider: "openai", model: "gpt-4o-mini", type: "input" })).toBe(sum(openaiUsage, "prompt_tokens"));
-    expect(valueOf(m, "runestone_tokens_total", { tenant: "acme", provider: "anthropic", model: "claude-haiku-4-5", type: "output" })).toBe(sum(anthropicUsage, "completion_tokens"));
+    expect(
+      sampleValue(m, "runestone_tokens_total", {
+        tenant: "acme",
+        provider: "openai",
+        model: "gpt-4o-mini",
+        type: "input",
+      }),
+    ).toBe(sum(openaiUsage, "prompt_tokens"));
+    expect(
+      sampleValue(m, "runestone_tokens_total", {
+        tenant: "acme",
+        provider: "anthropic",
+        model: "claude-haiku-4-5",
+        type: "output",
+      }),
+    ).toBe(sum(anthropicUsage, "completion_tokens"));
     const openaiCost = openaiUsage.reduce((n, u) => n + cost("gpt-4o-mini", u), 0);
     const anthropicCost = anthropicUsage.reduce((n, u) => n + cost("claude-haiku-4-5", u), 0);
-    expect(valueOf(m, "runestone_cost_usd_total", { tenant: "acme", provider: "openai", model: "gpt-4o-mini" })).toBeCloseTo(openaiCost, 12);
-    expect(valueOf(m, "runestone_cost_usd_total", { tenant: "acme", provider: "anthropic", model: "claude-haiku-4-5" })).toBeCloseTo(anthropicCost, 12);
+    expect(
+      sampleValue(m, "runestone_cost_usd_total", { tenant: "acme", provider: "openai", model: "gpt-4o-mini" }),
+    ).toBeCloseTo(openaiCost, 12);
+    expect(
+      sampleValue(m, "runestone_cost_usd_total", { tenant: "acme", provider: "anthropic", model: "claude-haiku-4-5" }),
+    ).toBeCloseTo(anthropicCost, 12);
 
     const response = await tg.fetch(`${tg.url}/v1/usage?period=today`, { headers: as("acme") });
-    const report = (await response.json()) as { totals: { requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number }; by_model: Array<{ provider: string; model: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number }> };
+    const report = (await response.json()) as {
+      totals: { requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number };
+      by_model: Array<{
+        provider: string;
+        model: string;
+        requests: number;
+        prompt_tokens: number;
+        completion_tokens: number;
+        cost_usd: number;
+      }>;
+    };
     const row = (model: string) => report.by_model.find((r) => r.model === model);
-    expect(row("gpt-4o-mini")).toMatchObject({ requests: openaiUsage.length, prompt_tokens: sum(openaiUsage, "prompt_tokens"), completion_tokens: sum(openaiUsage, "completion_tokens") });
-    expect(row("claude-haiku-4-5")).toMatchObject({ requests: anthropicUsage.length, prompt_tokens: sum(anthropicUsage, "prompt_tokens"), completion_tokens: sum(anthropicUsage, "completion_tokens") });
+    expect(row("gpt-4o-mini")).toMatchObject({
+      requests: openaiUsage.length,
+      prompt_tokens: sum(openaiUsage, "prompt_tokens"),
+      completion_tokens: sum(openaiUsage, "completion_tokens"),
+    });
+    expect(row("claude-haiku-4-5")).toMatchObject({
+      requests: anthropicUsage.length,
+      prompt_tokens: sum(anthropicUsage, "prompt_tokens"),
+      completion_tokens: sum(anthropicUsage, "completion_tokens"),
+    });
     expect(row("gpt-4o-mini")?.cost_usd).toBeCloseTo(openaiCost, 8);
     // The totals include the held stream cut off by its client (usage estimated from what streamed), as the metrics do.
-    const metricTotal = (type: string) => m.filter((x) => x.name === "runestone_tokens_total" && x.labels.tenant === "acme" && x.labels.type === type).reduce((n, x) => n + x.value, 0);
+    const metricTotal = (type: string) =>
+      m
+        .filter((x) => x.name === "runestone_tokens_total" && x.labels.tenant === "acme" && x.labels.type === type)
+        .reduce((n, x) => n + x.value, 0);
     expect(report.totals.prompt_tokens).toBe(metricTotal("input"));
     expect(report.totals.completion_tokens).toBe(metricTotal("output"));
-    const metricCost = m.filter((x) => x.name === "runestone_cost_usd_total" && x.labels.tenant === "acme").reduce((n, x) => n + x.value, 0);
+    const metricCost = m
+      .filter((x) => x.name === "runestone_cost_usd_total" && x.labels.tenant === "acme")
+      .reduce((n, x) => n + x.value, 0);
     expect(report.totals.cost_usd).toBeCloseTo(metricCost, 8);
     expect(report.totals.requests).toBe(openaiUsage.length + anthropicUsage.length + 1);
   });
@@ -168,9 +268,26 @@ describe("metrics, request logs and usage after a scripted run", () => {
     const chats = requests.filter((l) => l.operation === "createChatCompletion");
     expect(chats.length).toBe(8);
     const served = chats.find((l) => l.status === 200 && l.provider === "anthropic");
-    expect(served).toMatchObject({ request_id: expect.any(String), tenant: "acme", operation: "createChatCompletion", provider: "anthropic", model: "claude-haiku-4-5", status: 200, attempts: expect.any(Number), prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), cost_usd: expect.any(Number), latency_ms: expect.any(Number), upstream_ms: expect.any(Number), time: expect.any(Number) });
+    expect(served).toMatchObject({
+      request_id: expect.any(String),
+      tenant: "acme",
+      operation: "createChatCompletion",
+      provider: "anthropic",
+      model: "claude-haiku-4-5",
+      status: 200,
+      attempts: expect.any(Number),
+      prompt_tokens: expect.any(Number),
+      completion_tokens: expect.any(Number),
+      cost_usd: expect.any(Number),
+      latency_ms: expect.any(Number),
+      upstream_ms: expect.any(Number),
+      time: expect.any(Number),
+    });
     expect(chats.find((l) => l.status === 202)).toMatchObject({ overflow: "queued", job_id: expect.any(String) });
-    expect(chats.find((l) => l.status === 429 && l.tenant === "beta")).toMatchObject({ overflow: "rejected", error_code: "rate_limit_exceeded" });
+    expect(chats.find((l) => l.status === 429 && l.tenant === "beta")).toMatchObject({
+      overflow: "rejected",
+      error_code: "rate_limit_exceeded",
+    });
     // The held streams, cut off by their clients: 499, with the time to their first token.
     expect(requests.filter((l) => l.operation === "createStreamingChatCompletion")).toEqual([
       expect.objectContaining({ stream: true, status: 499, ttft_ms: expect.any(Number), tenant: "beta" }),

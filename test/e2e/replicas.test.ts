@@ -4,7 +4,12 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/schema.js";
 import { hashApiKey } from "../../src/tenants/tenant-directory.js";
-import { openaiCompletion, startFakeUpstream, type FakeUpstream, type RecordedRequest } from "../fake-upstream/index.js";
+import {
+  openaiCompletion,
+  startFakeUpstream,
+  type FakeUpstream,
+  type RecordedRequest,
+} from "../fake-upstream/index.js";
 import { ContractRecorder } from "../support/contract.js";
 import { REDIS_URL, startGatewayProcess, type GatewayProcess } from "../support/gateway-process.js";
 
@@ -24,7 +29,9 @@ interface JobBody {
 }
 
 function lastUserText(request: RecordedRequest): string {
-  const messages = Array.isArray(request.body.messages) ? (request.body.messages as Array<{ role?: string; content?: unknown }>) : [];
+  const messages = Array.isArray(request.body.messages)
+    ? (request.body.messages as Array<{ role?: string; content?: unknown }>)
+    : [];
   const content = messages.filter((m) => m.role === "user").at(-1)?.content;
   return typeof content === "string" ? content : "";
 }
@@ -69,7 +76,10 @@ describe("gateway replicas as separate processes sharing Redis", () => {
     const failed = context.task.result?.state === "fail";
     for (const gateway of processes.splice(0)) {
       const exit = await gateway.stop();
-      if (failed) console.log(`--- output of gateway process ${gateway.name} (exit ${JSON.stringify(exit)}) ---\n${gateway.output()}`);
+      if (failed)
+        console.log(
+          `--- output of gateway process ${gateway.name} (exit ${JSON.stringify(exit)}) ---\n${gateway.output()}`,
+        );
     }
     fake.reset();
     for (const prefix of prefixes.splice(0)) {
@@ -104,7 +114,11 @@ describe("gateway replicas as separate processes sharing Redis", () => {
       if (!isChat(request)) return undefined;
       upstreamCalls++;
       maxInFlight = Math.max(maxInFlight, fake.openResponses());
-      return { kind: "json", body: openaiCompletion({ model: String(request.body.model), content: "pong" }), delayMs: 40 };
+      return {
+        kind: "json",
+        body: openaiCompletion({ model: String(request.body.model), content: "pong" }),
+        delayMs: 40,
+      };
     });
 
     const gateways = await Promise.all([start("A", config), start("B", config)]);
@@ -122,8 +136,16 @@ describe("gateway replicas as separate processes sharing Redis", () => {
       Array.from({ length: AT_ONCE }, async () => {
         for (let n = next++; n < TOTAL; n = next++) {
           const gateway = gateways[n % 2] as GatewayProcess;
-          const response = await post(gateway, { model: "gpt-4o-mini", messages: [{ role: "user", content: `ping ${n}` }] });
-          outcomes.push({ gateway: gateway.name, status: response.status, headers: response.headers, body: (await response.json()) as Outcome["body"] });
+          const response = await post(gateway, {
+            model: "gpt-4o-mini",
+            messages: [{ role: "user", content: `ping ${n}` }],
+          });
+          outcomes.push({
+            gateway: gateway.name,
+            status: response.status,
+            headers: response.headers,
+            body: (await response.json()) as Outcome["body"],
+          });
         }
       }),
     );
@@ -156,8 +178,15 @@ describe("gateway replicas as separate processes sharing Redis", () => {
       expect(refusal.body.error).toMatchObject({ type: "rate_limit_error", code: "rate_limit_exceeded" });
       expect(Number(refusal.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
-    const missingRateLimitHeaders = rejected.filter((o) => ["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"].some((h) => o.headers.get(h) === null));
-    expect(missingRateLimitHeaders.length, `429 rate_limit_exceeded answers without x-ratelimit-* headers: ${missingRateLimitHeaders.length} of ${rejected.length}`).toBe(0);
+    const missingRateLimitHeaders = rejected.filter((o) =>
+      ["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"].some(
+        (h) => o.headers.get(h) === null,
+      ),
+    );
+    expect(
+      missingRateLimitHeaders.length,
+      `429 rate_limit_exceeded answers without x-ratelimit-* headers: ${missingRateLimitHeaders.length} of ${rejected.length}`,
+    ).toBe(0);
     for (const refusal of rejected) {
       expect(refusal.headers.get("x-ratelimit-limit-requests")).toBe(String(LIMIT));
       expect(refusal.headers.get("x-ratelimit-remaining-requests")).toBe("0");
@@ -181,7 +210,11 @@ describe("gateway replicas as separate processes sharing Redis", () => {
     fake.use((request) => {
       if (!isChat(request)) return undefined;
       maxInFlight = Math.max(maxInFlight, fake.openResponses());
-      return { kind: "json", body: openaiCompletion({ model: String(request.body.model), content: `answer to ${lastUserText(request)}` }), delayMs };
+      return {
+        kind: "json",
+        body: openaiCompletion({ model: String(request.body.model), content: `answer to ${lastUserText(request)}` }),
+        delayMs,
+      };
     });
     const callsFor = (marker: string) => fake.requests.filter((r) => isChat(r) && lastUserText(r) === marker).length;
 
@@ -195,7 +228,11 @@ describe("gateway replicas as separate processes sharing Redis", () => {
       Array.from({ length: JOBS }, async (_, n) => {
         const marker = `job ${n}`;
         const requestId = `req_replicas_${n}_${randomUUID().slice(0, 8)}`;
-        const response = await post(a, { model: "gpt-4o-mini", messages: [{ role: "user", content: marker }] }, { "x-request-id": requestId });
+        const response = await post(
+          a,
+          { model: "gpt-4o-mini", messages: [{ role: "user", content: marker }] },
+          { "x-request-id": requestId },
+        );
         const body = (await response.json()) as { job_id: string; request_id: string };
         expect(response.status).toBe(202);
         expect(response.headers.get("location")).toBe(`/v1/jobs/${body.job_id}`);
@@ -226,10 +263,14 @@ describe("gateway replicas as separate processes sharing Redis", () => {
           submitted
             .filter((job) => !finishedAtMs.has(job.jobId))
             .map(async (job) => {
-              const response = await contract.fetch(`${b.url}/v1/jobs/${job.jobId}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+              const response = await contract.fetch(`${b.url}/v1/jobs/${job.jobId}`, {
+                headers: { authorization: `Bearer ${API_KEY}` },
+              });
               const body = (await response.json()) as JobBody;
               expect(response.status).toBe(200);
-              expect(["queued", "running", "succeeded"], `job ${job.jobId}: ${JSON.stringify(body)}`).toContain(body.status);
+              expect(["queued", "running", "succeeded"], `job ${job.jobId}: ${JSON.stringify(body)}`).toContain(
+                body.status,
+              );
               if (body.status === "succeeded") {
                 finishedAtMs.set(job.jobId, performance.now() - killedAt);
                 jobs.set(job.jobId, body);
@@ -244,7 +285,12 @@ describe("gateway replicas as separate processes sharing Redis", () => {
     );
 
     const callsPerJob = submitted.map((job) => `${job.marker}: ${callsFor(job.marker)}`).join(", ");
-    const attempts = await Promise.all(submitted.map(async (job) => `${job.marker}: ${await redis.hget(`${config.redis_key_prefix}overflow:job:${job.jobId}`, "attempts")}`));
+    const attempts = await Promise.all(
+      submitted.map(
+        async (job) =>
+          `${job.marker}: ${await redis.hget(`${config.redis_key_prefix}overflow:job:${job.jobId}`, "attempts")}`,
+      ),
+    );
     const times = [...finishedAtMs.values()].sort((x, y) => x - y);
     console.log(
       `[replicas] A killed (SIGKILL) with ${JOBS} jobs queued or running (running at the kill: ${runningAtKill.join(", ")}); leases A left in Redis ${deadLeases}, expiring in ${deadLeaseTtlMs} ms; B ready ${Math.round(restartedMs)} ms after the kill; ` +
@@ -274,7 +320,12 @@ describe("gateway replicas as separate processes sharing Redis", () => {
   }, 60_000);
 });
 
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, intervalMs = 10): Promise<void> {
+async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 10,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -18,7 +18,9 @@ describe("with its Redis unreachable", () => {
       const response = await tg.post(path, { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] });
       expect(response.status).toBe(503);
       expect(response.headers.get("retry-after")).toBe("1");
-      expect(await response.json()).toMatchObject({ error: { type: "service_error", code: "state_backend_unavailable" } });
+      expect(await response.json()).toMatchObject({
+        error: { type: "service_error", code: "state_backend_unavailable" },
+      });
     }
     expect(tg.fake.requests).toHaveLength(0);
     await tg.contract.settle();

@@ -7,7 +7,11 @@ const tg = useTestGateway();
 
 const weatherTool: ChatCompletionTool = {
   type: "function",
-  function: { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] } },
+  function: {
+    name: "get_weather",
+    description: "Weather for a city",
+    parameters: { type: "object", properties: { location: { type: "string" } }, required: ["location"] },
+  },
 };
 const PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
@@ -19,20 +23,35 @@ describe.each(["gpt-4o-mini", "claude-haiku-4-5"])("tools on %s", (model) => {
     expect(first.choices[0]?.finish_reason).toBe("tool_calls");
     expect(call?.type === "function" && call.function.name).toBe("get_weather");
     expect(call?.type === "function" && JSON.parse(call.function.arguments)).toEqual({ location: "Paris" });
-    messages.push(first.choices[0]!.message, { role: "tool", tool_call_id: call!.id, content: '{"temperature_c": 12}' });
+    messages.push(first.choices[0]!.message, {
+      role: "tool",
+      tool_call_id: call!.id,
+      content: '{"temperature_c": 12}',
+    });
     const second = await tg.openai.chat.completions.create({ model, messages, tools: [weatherTool] });
     expect(second.choices[0]?.finish_reason).toBe("stop");
     expect(second.choices[0]?.message.content).toBe("echo: What's the weather in Paris?");
     if (model.startsWith("claude")) {
       // The tool result reached Anthropic as a tool_result block answering the tool_use id.
-      const sent = tg.fake.requests.at(-1)?.body.messages as Array<{ role: string; content: Array<Record<string, unknown>> }>;
-      expect(sent.at(-2)?.content).toContainEqual(expect.objectContaining({ type: "tool_use", id: call!.id, name: "get_weather" }));
-      expect(sent.at(-1)?.content).toContainEqual(expect.objectContaining({ type: "tool_result", tool_use_id: call!.id }));
+      const sent = tg.fake.requests.at(-1)?.body.messages as Array<{
+        role: string;
+        content: Array<Record<string, unknown>>;
+      }>;
+      expect(sent.at(-2)?.content).toContainEqual(
+        expect.objectContaining({ type: "tool_use", id: call!.id, name: "get_weather" }),
+      );
+      expect(sent.at(-1)?.content).toContainEqual(
+        expect.objectContaining({ type: "tool_result", tool_use_id: call!.id }),
+      );
     }
   });
 
   it("streams a tool call that the SDK's accumulator reassembles", async () => {
-    const runner = tg.openai.chat.completions.stream({ model, messages: [{ role: "user", content: "weather please" }], tools: [weatherTool] });
+    const runner = tg.openai.chat.completions.stream({
+      model,
+      messages: [{ role: "user", content: "weather please" }],
+      tools: [weatherTool],
+    });
     const final = await runner.finalChatCompletion();
     const call = final.choices[0]?.message.tool_calls?.[0];
     expect(final.choices[0]?.finish_reason).toBe("tool_calls");
@@ -56,23 +75,41 @@ describe("parallel tool calls streamed", () => {
         splitArgsInto: 4,
       }),
     });
-    const final = await tg.openai.chat.completions.stream({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }], tools: [weatherTool] }).finalChatCompletion();
+    const final = await tg.openai.chat.completions
+      .stream({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }], tools: [weatherTool] })
+      .finalChatCompletion();
     const calls = final.choices[0]?.message.tool_calls ?? [];
     expect(final.choices[0]?.message.content).toBe("Let me check both.");
     expect(calls.map((c) => c.id)).toEqual(["toolu_01A", "toolu_01B", "toolu_01C"]);
-    expect(calls.map((c) => (c.type === "function" ? JSON.parse(c.function.arguments) : null))).toEqual([{ location: "Paris" }, { location: "Tokyo", unit: "celsius" }, {}]);
+    expect(calls.map((c) => (c.type === "function" ? JSON.parse(c.function.arguments) : null))).toEqual([
+      { location: "Paris" },
+      { location: "Tokyo", unit: "celsius" },
+      {},
+    ]);
     expect(final.choices[0]?.finish_reason).toBe("tool_calls");
   });
 
   it("passes OpenAI's parallel tool call deltas through unchanged", async () => {
     tg.fake.once("openai", {
       kind: "sse",
-      events: openaiStream({ toolCalls: [{ id: "call_1", name: "get_weather", arguments: { location: "Paris" } }, { id: "call_2", name: "get_weather", arguments: { location: "Oslo" } }], finishReason: "tool_calls", includeUsage: true }),
+      events: openaiStream({
+        toolCalls: [
+          { id: "call_1", name: "get_weather", arguments: { location: "Paris" } },
+          { id: "call_2", name: "get_weather", arguments: { location: "Oslo" } },
+        ],
+        finishReason: "tool_calls",
+        includeUsage: true,
+      }),
     });
-    const final = await tg.openai.chat.completions.stream({ model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }], tools: [weatherTool] }).finalChatCompletion();
+    const final = await tg.openai.chat.completions
+      .stream({ model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }], tools: [weatherTool] })
+      .finalChatCompletion();
     const calls = final.choices[0]?.message.tool_calls ?? [];
     expect(calls.map((c) => c.id)).toEqual(["call_1", "call_2"]);
-    expect(calls.map((c) => (c.type === "function" ? JSON.parse(c.function.arguments) : null))).toEqual([{ location: "Paris" }, { location: "Oslo" }]);
+    expect(calls.map((c) => (c.type === "function" ? JSON.parse(c.function.arguments) : null))).toEqual([
+      { location: "Paris" },
+      { location: "Oslo" },
+    ]);
   });
 });
 
@@ -92,7 +129,7 @@ describe("images", () => {
       ],
     });
     expect(answer.choices[0]?.message.content).toBe("echo: What is in these? [2 image(s)]");
-    const content = (tg.fake.requests.at(-1)?.body.messages as Array<{ content: unknown[] }>)[0]?.content;
+    const content = (tg.fake.requests.at(-1)!.body.messages as Array<{ content: unknown[] }>)[0]?.content;
     expect(content).toEqual([
       { type: "text", text: "What is in these?" },
       { type: "image", source: { type: "base64", media_type: "image/png", data: PIXEL_PNG } },
@@ -103,7 +140,15 @@ describe("images", () => {
   it("forwards image parts to OpenAI as they are", async () => {
     const answer = await tg.openai.chat.completions.create({
       model: "gpt-4o-mini",
-      messages: [{ role: "user", content: [{ type: "text", text: "Look" }, { type: "image_url", image_url: { url: `data:image/png;base64,${PIXEL_PNG}`, detail: "low" } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "Look" },
+            { type: "image_url", image_url: { url: `data:image/png;base64,${PIXEL_PNG}`, detail: "low" } },
+          ],
+        },
+      ],
     });
     expect(answer.choices[0]?.message.content).toBe("echo: Look [1 image(s)]");
   });
@@ -114,6 +159,8 @@ describe("images", () => {
       messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/tiff;base64,AAAA" } }] }],
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { type: "invalid_request_error", param: "messages[0].content[0].image_url.url" } });
+    expect(await response.json()).toMatchObject({
+      error: { type: "invalid_request_error", param: "messages[0].content[0].image_url.url" },
+    });
   });
 });

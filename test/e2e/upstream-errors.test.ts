@@ -24,18 +24,116 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "OpenAI 400", provider: "openai", scenario: { kind: "error", status: 400, message: "Invalid value for 'foo'", param: "foo" }, status: 400, type: "invalid_request_error", code: "upstream_invalid_request", sdkError: OpenAI.BadRequestError },
-  { name: "OpenAI 401 (the gateway's key)", provider: "openai", scenario: { kind: "error", status: 401 }, status: 401, type: "authentication_error", code: "upstream_authentication_failed", sdkError: OpenAI.AuthenticationError },
-  { name: "Anthropic 403", provider: "anthropic", scenario: { kind: "error", status: 403 }, status: 403, type: "permission_error", code: "upstream_permission_denied", sdkError: OpenAI.PermissionDeniedError },
-  { name: "OpenAI 404 unknown model", provider: "openai", scenario: { kind: "error", status: 404, code: "model_not_found", message: "The model `gpt-99` does not exist" }, status: 404, type: "not_found_error", code: "model_not_found", sdkError: OpenAI.NotFoundError },
-  { name: "Anthropic 429 with retry-after", provider: "anthropic", scenario: { kind: "error", status: 429, retryAfter: "7" }, status: 429, type: "rate_limit_error", code: "upstream_rate_limited", sdkError: OpenAI.RateLimitError, retryAfter: "7" },
-  { name: "OpenAI 429 with retry-after-ms", provider: "openai", scenario: { kind: "error", status: 429, retryAfterMs: "1500" }, status: 429, type: "rate_limit_error", code: "upstream_rate_limited", sdkError: OpenAI.RateLimitError, retryAfter: "2" },
-  { name: "OpenAI 500", provider: "openai", scenario: { kind: "error", status: 500 }, status: 502, type: "service_error", code: "upstream_error", sdkError: OpenAI.InternalServerError },
-  { name: "OpenAI 503", provider: "openai", scenario: { kind: "error", status: 503 }, status: 503, type: "service_error", code: "upstream_unavailable", sdkError: OpenAI.InternalServerError },
-  { name: "Anthropic 529 overloaded", provider: "anthropic", scenario: { kind: "error", status: 529 }, status: 503, type: "service_error", code: "provider_overloaded", sdkError: OpenAI.InternalServerError },
-  { name: "connection reset", provider: "anthropic", scenario: { kind: "reset" }, status: 502, type: "service_error", code: "upstream_unreachable", sdkError: OpenAI.InternalServerError },
-  { name: "upstream that never answers", provider: "openai", scenario: { kind: "hang" }, status: 504, type: "service_error", code: "upstream_timeout", sdkError: OpenAI.InternalServerError },
-  { name: "upstream answering garbage", provider: "openai", scenario: { kind: "json", body: "<html>bad gateway</html>", headers: { "content-type": "text/html" }, status: 200 }, status: 502, type: "service_error", code: "upstream_error", sdkError: OpenAI.InternalServerError },
+  {
+    name: "OpenAI 400",
+    provider: "openai",
+    scenario: { kind: "error", status: 400, message: "Invalid value for 'foo'", param: "foo" },
+    status: 400,
+    type: "invalid_request_error",
+    code: "upstream_invalid_request",
+    sdkError: OpenAI.BadRequestError,
+  },
+  {
+    name: "OpenAI 401 (the gateway's key)",
+    provider: "openai",
+    scenario: { kind: "error", status: 401 },
+    status: 401,
+    type: "authentication_error",
+    code: "upstream_authentication_failed",
+    sdkError: OpenAI.AuthenticationError,
+  },
+  {
+    name: "Anthropic 403",
+    provider: "anthropic",
+    scenario: { kind: "error", status: 403 },
+    status: 403,
+    type: "permission_error",
+    code: "upstream_permission_denied",
+    sdkError: OpenAI.PermissionDeniedError,
+  },
+  {
+    name: "OpenAI 404 unknown model",
+    provider: "openai",
+    scenario: { kind: "error", status: 404, code: "model_not_found", message: "The model `gpt-99` does not exist" },
+    status: 404,
+    type: "not_found_error",
+    code: "model_not_found",
+    sdkError: OpenAI.NotFoundError,
+  },
+  {
+    name: "Anthropic 429 with retry-after",
+    provider: "anthropic",
+    scenario: { kind: "error", status: 429, retryAfter: "7" },
+    status: 429,
+    type: "rate_limit_error",
+    code: "upstream_rate_limited",
+    sdkError: OpenAI.RateLimitError,
+    retryAfter: "7",
+  },
+  {
+    name: "OpenAI 429 with retry-after-ms",
+    provider: "openai",
+    scenario: { kind: "error", status: 429, retryAfterMs: "1500" },
+    status: 429,
+    type: "rate_limit_error",
+    code: "upstream_rate_limited",
+    sdkError: OpenAI.RateLimitError,
+    retryAfter: "2",
+  },
+  {
+    name: "OpenAI 500",
+    provider: "openai",
+    scenario: { kind: "error", status: 500 },
+    status: 502,
+    type: "service_error",
+    code: "upstream_error",
+    sdkError: OpenAI.InternalServerError,
+  },
+  {
+    name: "OpenAI 503",
+    provider: "openai",
+    scenario: { kind: "error", status: 503 },
+    status: 503,
+    type: "service_error",
+    code: "upstream_unavailable",
+    sdkError: OpenAI.InternalServerError,
+  },
+  {
+    name: "Anthropic 529 overloaded",
+    provider: "anthropic",
+    scenario: { kind: "error", status: 529 },
+    status: 503,
+    type: "service_error",
+    code: "provider_overloaded",
+    sdkError: OpenAI.InternalServerError,
+  },
+  {
+    name: "connection reset",
+    provider: "anthropic",
+    scenario: { kind: "reset" },
+    status: 502,
+    type: "service_error",
+    code: "upstream_unreachable",
+    sdkError: OpenAI.InternalServerError,
+  },
+  {
+    name: "upstream that never answers",
+    provider: "openai",
+    scenario: { kind: "hang" },
+    status: 504,
+    type: "service_error",
+    code: "upstream_timeout",
+    sdkError: OpenAI.InternalServerError,
+  },
+  {
+    name: "upstream answering garbage",
+    provider: "openai",
+    scenario: { kind: "json", body: "<html>bad gateway</html>", headers: { "content-type": "text/html" }, status: 200 },
+    status: 502,
+    type: "service_error",
+    code: "upstream_error",
+    sdkError: OpenAI.InternalServerError,
+  },
 ];
 
 const modelOf = (provider: Provider) => (provider === "openai" ? "gpt-4o-mini" : "claude-haiku-4-5");
@@ -43,10 +141,12 @@ const modelOf = (provider: Provider) => (provider === "openai" ? "gpt-4o-mini" :
 describe.each(cases)("$name", (c) => {
   it(`is ${c.status} ${c.type} through the OpenAI SDK (${c.sdkError.name})`, async () => {
     tg.fake.once(c.provider, c.scenario);
-    const error = await tg.openai.chat.completions.create({ model: modelOf(c.provider), messages: [{ role: "user", content: "x" }] }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const error = await tg.openai.chat.completions
+      .create({ model: modelOf(c.provider), messages: [{ role: "user", content: "x" }] })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     expect(error).toBeInstanceOf(c.sdkError);
     const apiError = error as APIError;
     expect(apiError.status).toBe(c.status);
@@ -57,7 +157,10 @@ describe.each(cases)("$name", (c) => {
 
   it(`is ${c.status} on /v1/chat/stream before any event`, async () => {
     tg.fake.once(c.provider, c.scenario);
-    const response = await tg.post("/v1/chat/stream", { model: modelOf(c.provider), messages: [{ role: "user", content: "x" }] });
+    const response = await tg.post("/v1/chat/stream", {
+      model: modelOf(c.provider),
+      messages: [{ role: "user", content: "x" }],
+    });
     expect(response.status).toBe(c.status);
     expect(await response.json()).toMatchObject({ error: { type: c.type, code: c.code } });
   });
@@ -65,6 +168,11 @@ describe.each(cases)("$name", (c) => {
 
 it("keeps the upstream's param on a 400", async () => {
   tg.fake.once("openai", { kind: "error", status: 400, message: "Invalid 'logit_bias'", param: "logit_bias" });
-  const response = await tg.post("/v1/chat/completions", { model: "gpt-4o-mini", messages: [{ role: "user", content: "x" }] });
-  expect(await response.json()).toMatchObject({ error: { param: "logit_bias", message: "Provider 'openai' answered 400: Invalid 'logit_bias'" } });
+  const response = await tg.post("/v1/chat/completions", {
+    model: "gpt-4o-mini",
+    messages: [{ role: "user", content: "x" }],
+  });
+  expect(await response.json()).toMatchObject({
+    error: { param: "logit_bias", message: "Provider 'openai' answered 400: Invalid 'logit_bias'" },
+  });
 });

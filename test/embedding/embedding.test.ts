@@ -33,7 +33,11 @@ describe("createApp() mounted under /llm in another Koa app", () => {
   const contract = new ContractRecorder({ pathPrefix: "/llm" });
 
   beforeAll(async () => {
-    gatewayApp = await createApp({ config: { providers: providers(), tenant_defaults: { max_concurrency: 1 } }, env: {}, logger: silent });
+    gatewayApp = await createApp({
+      config: { providers: providers(), tenant_defaults: { max_concurrency: 1 } },
+      env: {},
+      logger: silent,
+    });
     const host = new Koa();
     host.use(mount("/llm", gatewayApp));
     host.use(async (ctx, next) => {
@@ -58,29 +62,48 @@ describe("createApp() mounted under /llm in another Koa app", () => {
     expect(models.data?.data.map((m) => m.id)).toEqual(expect.arrayContaining(["gpt-4o-mini", "claude-haiku-4-5"]));
     const health = await client.GET("/health");
     expect(health.response.status).toBe(200);
-    expect(health.data).toMatchObject({ status: "healthy", components: { providers: { message: "configured: openai, anthropic" } } });
+    expect(health.data).toMatchObject({
+      status: "healthy",
+      components: { providers: { message: "configured: openai, anthropic" } },
+    });
     expect(health.response.headers.get("x-request-id")).toMatch(/^req_/);
   });
 
   it("chats through the OpenAI SDK with baseURL <host>/llm/v1", async () => {
     const openai = new OpenAI({ baseURL: `${url}/llm/v1`, apiKey: "unused", maxRetries: 0, fetch: contract.fetch });
-    const answer = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello!" }] });
+    const answer = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "Hello!" }],
+    });
     expect(answer.choices[0]?.message.content).toBe("echo: Hello!");
   });
 
   it("gives a queued request's job URL under the prefix", async () => {
     fake.once("openai", { kind: "hang" });
     const controller = new AbortController();
-    const holding = fetch(`${url}/llm/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hold" }] }), signal: controller.signal }).catch(() => undefined);
+    const holding = fetch(`${url}/llm/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hold" }] }),
+      signal: controller.signal,
+    }).catch(() => undefined);
     while (fake.openResponses() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    const queued = await contract.fetch(`${url}/llm/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "queued" }] }) });
+    const queued = await contract.fetch(`${url}/llm/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "queued" }] }),
+    });
     expect(queued.status).toBe(202);
     const { job_id: id } = (await queued.json()) as { job_id: string };
     expect(queued.headers.get("location")).toBe(`/llm/v1/jobs/${id}`);
     controller.abort();
     await holding;
     const client = createRunestoneClient({ baseUrl: `${url}/llm`, fetch: contract.fetch });
-    for (let job = await client.GET("/v1/jobs/{job_id}", { params: { path: { job_id: id } } }); job.data?.status !== "succeeded"; job = await client.GET("/v1/jobs/{job_id}", { params: { path: { job_id: id } } })) {
+    for (
+      let job = await client.GET("/v1/jobs/{job_id}", { params: { path: { job_id: id } } });
+      job.data?.status !== "succeeded";
+      job = await client.GET("/v1/jobs/{job_id}", { params: { path: { job_id: id } } })
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   });
@@ -97,7 +120,12 @@ describe("createApp() mounted under /llm in another Koa app", () => {
 describe("start()", () => {
   let gateway: RunningGateway;
   beforeAll(async () => {
-    gateway = await start({ config: { server: { host: "127.0.0.1" }, providers: providers() }, env: {}, port: 0, logger: silent });
+    gateway = await start({
+      config: { server: { host: "127.0.0.1" }, providers: providers() },
+      env: {},
+      port: 0,
+      logger: silent,
+    });
   });
   afterAll(() => gateway.close());
 
@@ -110,6 +138,8 @@ describe("start()", () => {
   });
 
   it("refuses an invalid config with every mistake listed", async () => {
-    await expect(start({ config: { server: { port: -1 }, routing: { policy: "fastest" } } as never, env: {}, logger: silent })).rejects.toThrow(/server\.port[\s\S]*routing\.policy/);
+    await expect(
+      start({ config: { server: { port: -1 }, routing: { policy: "fastest" } } as never, env: {}, logger: silent }),
+    ).rejects.toThrow(/server\.port[\s\S]*routing\.policy/);
   });
 });

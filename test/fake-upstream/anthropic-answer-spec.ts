@@ -3,9 +3,9 @@ import type {
   AnthropicRefusalStopDetails,
   AnthropicStopReason,
   AnthropicUsage,
-} from './anthropic-wire-types.js';
-import { newAnthropicMessageId, newToolUseId } from './ids.js';
-import { countWords } from './token-estimates.js';
+} from "./anthropic-wire-types.js";
+import { newAnthropicMessageId, newToolUseId } from "./ids.js";
+import { countWords } from "./token-estimates.js";
 
 export interface AnthropicToolUseSpec {
   id?: string;
@@ -39,14 +39,14 @@ export interface AnthropicStreamOptions extends AnthropicMessageOptions {
   splitArgsInto?: number;
 }
 
-const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-4-5-20250929';
+const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5-20250929";
 const DEFAULT_INPUT_TOKENS = 10;
 export const DEFAULT_INPUT_FRAGMENTS = 3;
 
 // Copied from a real refusal capture.
 export const REFUSAL_STOP_DETAILS: AnthropicRefusalStopDetails = {
-  type: 'refusal',
-  category: 'cyber',
+  type: "refusal",
+  category: "cyber",
   explanation:
     "This request triggered restrictions on violative cyber content and was blocked under Anthropic's Usage Policy.",
 };
@@ -66,18 +66,18 @@ export interface ResolvedMessage {
 }
 
 function defaultStopReason(refusal: boolean, blocks: AnthropicContentBlock[]): AnthropicStopReason {
-  if (refusal) return 'refusal';
-  return blocks.some((block) => block.type === 'tool_use') ? 'tool_use' : 'end_turn';
+  if (refusal) return "refusal";
+  return blocks.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn";
 }
 
 export function resolveMessage(options: AnthropicMessageOptions): ResolvedMessage {
   const blocks: AnthropicContentBlock[] = [];
-  if (options.text !== undefined && options.text !== '') blocks.push({ type: 'text', text: options.text });
+  if (options.text !== undefined && options.text !== "") blocks.push({ type: "text", text: options.text });
   for (const toolUse of options.toolUses ?? []) {
-    blocks.push({ type: 'tool_use', id: toolUse.id ?? newToolUseId(), name: toolUse.name, input: toolUse.input });
+    blocks.push({ type: "tool_use", id: toolUse.id ?? newToolUseId(), name: toolUse.name, input: toolUse.input });
   }
   const refusal = options.refusal === true;
-  const generated = blocks.map((block) => (block.type === 'text' ? block.text : JSON.stringify(block.input)));
+  const generated = blocks.map((block) => (block.type === "text" ? block.text : JSON.stringify(block.input)));
   return {
     id: options.id ?? newAnthropicMessageId(),
     model: options.model ?? DEFAULT_ANTHROPIC_MODEL,
@@ -85,7 +85,7 @@ export function resolveMessage(options: AnthropicMessageOptions): ResolvedMessag
     stopReason: options.stopReason ?? defaultStopReason(refusal, blocks),
     stopSequence: options.stopSequence ?? null,
     inputTokens: options.usage?.input_tokens ?? DEFAULT_INPUT_TOKENS,
-    outputTokens: options.usage?.output_tokens ?? countWords(generated.join(' ')),
+    outputTokens: options.usage?.output_tokens ?? countWords(generated.join(" ")),
     cacheCreationInputTokens: options.usage?.cache_creation_input_tokens ?? 0,
     cacheReadInputTokens: options.usage?.cache_read_input_tokens ?? 0,
     refusal,
@@ -99,6 +99,6 @@ export function fullUsage(message: ResolvedMessage, outputTokens: number): Anthr
     cache_read_input_tokens: message.cacheReadInputTokens,
     cache_creation: { ephemeral_5m_input_tokens: message.cacheCreationInputTokens, ephemeral_1h_input_tokens: 0 },
     output_tokens: outputTokens,
-    service_tier: 'standard',
+    service_tier: "standard",
   };
 }

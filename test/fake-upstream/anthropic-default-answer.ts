@@ -1,5 +1,5 @@
-import type { AnthropicMessageOptions } from './anthropic-answer-spec.js';
-import { anthropicMessage } from './anthropic-message.js';
+import type { AnthropicMessageOptions } from "./anthropic-answer-spec.js";
+import { anthropicMessage } from "./anthropic-message.js";
 import {
   anthropicImageCount,
   anthropicMessages,
@@ -7,21 +7,21 @@ import {
   anthropicText,
   firstAnthropicToolName,
   lastAnthropicUserTurn,
-} from './anthropic-request-reading.js';
-import { anthropicStream } from './anthropic-stream.js';
-import { echoAnswer, WEATHER_TOOL_ARGUMENTS, wantsWeatherTool } from './echo-model.js';
-import { isRecord } from './json-guards.js';
-import type { Scenario } from './scenario.js';
-import { estimatePromptTokens } from './token-estimates.js';
+} from "./anthropic-request-reading.js";
+import { anthropicStream } from "./anthropic-stream.js";
+import { echoAnswer, WEATHER_TOOL_ARGUMENTS, wantsWeatherTool } from "./echo-model.js";
+import { isRecord } from "./json-guards.js";
+import type { Scenario } from "./scenario.js";
+import { estimatePromptTokens } from "./token-estimates.js";
 
 function weatherToolToCall(body: Record<string, unknown>): string | undefined {
   const toolName = firstAnthropicToolName(body);
   const lastMessage = anthropicMessages(body).at(-1);
-  const toolChoiceIsNone = isRecord(body.tool_choice) && body.tool_choice.type === 'none';
+  const toolChoiceIsNone = isRecord(body.tool_choice) && body.tool_choice.type === "none";
   const callsTool =
     toolName !== undefined &&
     !toolChoiceIsNone &&
-    wantsWeatherTool(lastMessage?.role === 'user', anthropicText(lastMessage?.content));
+    wantsWeatherTool(lastMessage?.role === "user", anthropicText(lastMessage?.content));
   return callsTool ? toolName : undefined;
 }
 
@@ -41,6 +41,6 @@ function answerOptions(body: Record<string, unknown>): AnthropicMessageOptions {
 export function anthropicDefaultAnswer(body: Record<string, unknown>): Scenario {
   const options = answerOptions(body);
   return body.stream === true
-    ? { kind: 'sse', events: anthropicStream(options) }
-    : { kind: 'json', body: anthropicMessage(options) };
+    ? { kind: "sse", events: anthropicStream(options) }
+    : { kind: "json", body: anthropicMessage(options) };
 }

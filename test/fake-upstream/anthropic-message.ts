@@ -3,8 +3,8 @@ import {
   REFUSAL_STOP_DETAILS,
   resolveMessage,
   type AnthropicMessageOptions,
-} from './anthropic-answer-spec.js';
-import type { AnthropicMessage } from './anthropic-wire-types.js';
+} from "./anthropic-answer-spec.js";
+import type { AnthropicMessage } from "./anthropic-wire-types.js";
 
 /** A complete Messages API response body. */
 export function anthropicMessage(options: AnthropicMessageOptions = {}): AnthropicMessage {
@@ -12,8 +12,8 @@ export function anthropicMessage(options: AnthropicMessageOptions = {}): Anthrop
   return {
     model: message.model,
     id: message.id,
-    type: 'message',
-    role: 'assistant',
+    type: "message",
+    role: "assistant",
     content: message.blocks,
     stop_reason: message.stopReason,
     stop_sequence: message.stopSequence,

@@ -1,9 +1,9 @@
-import { anthropicBlocks } from './anthropic-request-reading.js';
-import { isRecord, stringOrUndefined } from './json-guards.js';
-import type { ErrorScenario } from './scenario.js';
+import { anthropicBlocks } from "./anthropic-request-reading.js";
+import { isRecord, stringOrUndefined } from "./json-guards.js";
+import type { ErrorScenario } from "./scenario.js";
 
 function invalidRequest(message: string): ErrorScenario {
-  return { kind: 'error', status: 400, type: 'invalid_request_error', message };
+  return { kind: "error", status: 400, type: "invalid_request_error", message };
 }
 
 interface LocatedBlock {
@@ -37,32 +37,32 @@ function mergeIntoTurns(messages: Record<string, unknown>[]): Turn[] {
 function idsOf(turn: Turn | undefined, blockType: string, idField: string): string[] {
   return (turn?.blocks ?? [])
     .filter(({ block }) => block.type === blockType)
-    .map(({ block }) => stringOrUndefined(block[idField]) ?? '');
+    .map(({ block }) => stringOrUndefined(block[idField]) ?? "");
 }
 
 function checkToolPairing(turns: Turn[]): ErrorScenario | undefined {
   for (const [turnIndex, turn] of turns.entries()) {
     const previousTurn = turns[turnIndex - 1];
-    const offeredIds = previousTurn?.role === 'assistant' ? idsOf(previousTurn, 'tool_use', 'id') : [];
+    const offeredIds = previousTurn?.role === "assistant" ? idsOf(previousTurn, "tool_use", "id") : [];
     for (const { block, path } of turn.blocks) {
-      if (block.type !== 'tool_result') continue;
-      const id = stringOrUndefined(block.tool_use_id) ?? '';
+      if (block.type !== "tool_result") continue;
+      const id = stringOrUndefined(block.tool_use_id) ?? "";
       if (!offeredIds.includes(id)) {
         return invalidRequest(
           `${path}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${id}. ` +
-            'Each `tool_result` block must have a corresponding `tool_use` block in the previous message.',
+            "Each `tool_result` block must have a corresponding `tool_use` block in the previous message.",
         );
       }
     }
     const nextTurn = turns[turnIndex + 1];
-    if (turn.role !== 'assistant' || nextTurn === undefined) continue;
-    const answeredIds = idsOf(nextTurn, 'tool_result', 'tool_use_id');
-    const unanswered = idsOf(turn, 'tool_use', 'id').filter((id) => !answeredIds.includes(id));
+    if (turn.role !== "assistant" || nextTurn === undefined) continue;
+    const answeredIds = idsOf(nextTurn, "tool_result", "tool_use_id");
+    const unanswered = idsOf(turn, "tool_use", "id").filter((id) => !answeredIds.includes(id));
     if (unanswered.length > 0) {
       return invalidRequest(
         `messages.${nextTurn.firstMessageIndex}: \`tool_use\` ids were found without \`tool_result\` blocks ` +
-          `immediately after: ${unanswered.join(', ')}. ` +
-          'Each `tool_use` block must have a corresponding `tool_result` block in the next message.',
+          `immediately after: ${unanswered.join(", ")}. ` +
+          "Each `tool_use` block must have a corresponding `tool_result` block in the next message.",
       );
     }
   }
@@ -72,13 +72,13 @@ function checkToolPairing(turns: Turn[]): ErrorScenario | undefined {
 function checkMessageShapes(messages: unknown[]): ErrorScenario | undefined {
   for (const [index, message] of messages.entries()) {
     if (!isRecord(message)) return invalidRequest(`messages.${index}: Input should be a valid dictionary`);
-    if (message.role === 'system') {
+    if (message.role === "system") {
       return invalidRequest(
         `messages.${index}.role: Unexpected role "system". The Messages API accepts a top-level \`system\` ` +
           'parameter, not "system" as an input message role.',
       );
     }
-    if (message.role !== 'user' && message.role !== 'assistant') {
+    if (message.role !== "user" && message.role !== "assistant") {
       return invalidRequest(`messages.${index}.role: Input should be 'user' or 'assistant'`);
     }
     if (message.content === undefined) return invalidRequest(`messages.${index}.content: Field required`);
@@ -88,9 +88,9 @@ function checkMessageShapes(messages: unknown[]): ErrorScenario | undefined {
 
 function checkTemperature(temperature: unknown): ErrorScenario | undefined {
   if (temperature === undefined || temperature === null) return undefined;
-  if (typeof temperature !== 'number') return invalidRequest('temperature: Input should be a valid number');
-  if (temperature < 0) return invalidRequest('temperature: Input should be greater than or equal to 0');
-  if (temperature > 1) return invalidRequest('temperature: Input should be less than or equal to 1');
+  if (typeof temperature !== "number") return invalidRequest("temperature: Input should be a valid number");
+  if (temperature < 0) return invalidRequest("temperature: Input should be greater than or equal to 0");
+  if (temperature > 1) return invalidRequest("temperature: Input should be less than or equal to 1");
   return undefined;
 }
 
@@ -99,15 +99,15 @@ function checkTemperature(temperature: unknown): ErrorScenario | undefined {
  * Consecutive same-role turns are accepted (the API merges them).
  */
 export function validateAnthropicMessagesRequest(body: Record<string, unknown>): ErrorScenario | undefined {
-  if (typeof body.model !== 'string') return invalidRequest('model: Field required');
-  if (body.max_tokens === undefined) return invalidRequest('max_tokens: Field required');
-  if (!Number.isInteger(body.max_tokens)) return invalidRequest('max_tokens: Input should be a valid integer');
-  if (body.messages === undefined) return invalidRequest('messages: Field required');
-  if (!Array.isArray(body.messages)) return invalidRequest('messages: Input should be a valid list');
-  if (body.messages.length === 0) return invalidRequest('messages: at least one message is required');
+  if (typeof body.model !== "string") return invalidRequest("model: Field required");
+  if (body.max_tokens === undefined) return invalidRequest("max_tokens: Field required");
+  if (!Number.isInteger(body.max_tokens)) return invalidRequest("max_tokens: Input should be a valid integer");
+  if (body.messages === undefined) return invalidRequest("messages: Field required");
+  if (!Array.isArray(body.messages)) return invalidRequest("messages: Input should be a valid list");
+  if (body.messages.length === 0) return invalidRequest("messages: at least one message is required");
   const shapeError = checkMessageShapes(body.messages);
   if (shapeError !== undefined) return shapeError;
   const messages = body.messages.filter(isRecord);
-  if (messages[0]?.role !== 'user') return invalidRequest('messages: first message must use the "user" role');
+  if (messages[0]?.role !== "user") return invalidRequest('messages: first message must use the "user" role');
   return checkTemperature(body.temperature) ?? checkToolPairing(mergeIntoTurns(messages));
 }

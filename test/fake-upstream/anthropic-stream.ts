@@ -4,13 +4,13 @@ import {
   REFUSAL_STOP_DETAILS,
   resolveMessage,
   type AnthropicStreamOptions,
-} from './anthropic-answer-spec.js';
-import { toAnthropicJsonText } from './anthropic-json-text.js';
-import type { AnthropicContentBlock } from './anthropic-wire-types.js';
-import type { SseEvent } from './scenario.js';
-import { splitIntoPieces, splitIntoWordPieces } from './text-pieces.js';
+} from "./anthropic-answer-spec.js";
+import { toAnthropicJsonText } from "./anthropic-json-text.js";
+import type { AnthropicContentBlock } from "./anthropic-wire-types.js";
+import type { SseEvent } from "./scenario.js";
+import { splitIntoPieces, splitIntoWordPieces } from "./text-pieces.js";
 
-const ping: SseEvent = { event: 'ping', data: { type: 'ping' } };
+const ping: SseEvent = { event: "ping", data: { type: "ping" } };
 
 /** Wraps a payload whose `type` names the event, as every Messages stream event is framed. */
 function typedEvent<T extends { type: string }>(data: T): SseEvent {
@@ -18,25 +18,25 @@ function typedEvent<T extends { type: string }>(data: T): SseEvent {
 }
 
 function blockEvents(block: AnthropicContentBlock, index: number, inputFragments: number): SseEvent[] {
-  if (block.type === 'text') {
+  if (block.type === "text") {
     return [
-      typedEvent({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } }),
+      typedEvent({ type: "content_block_start", index, content_block: { type: "text", text: "" } }),
       ...splitIntoWordPieces(block.text).map((text) =>
-        typedEvent({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } }),
+        typedEvent({ type: "content_block_delta", index, delta: { type: "text_delta", text } }),
       ),
     ];
   }
   // The input is never sent in the start event, and the first delta is always empty;
   // an input of {} is never streamed at all.
-  const inputText = Object.keys(block.input).length === 0 ? '' : toAnthropicJsonText(block.input);
+  const inputText = Object.keys(block.input).length === 0 ? "" : toAnthropicJsonText(block.input);
   return [
     typedEvent({
-      type: 'content_block_start',
+      type: "content_block_start",
       index,
-      content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+      content_block: { type: "tool_use", id: block.id, name: block.name, input: {} },
     }),
-    ...['', ...splitIntoPieces(inputText, inputFragments)].map((partial_json) =>
-      typedEvent({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } }),
+    ...["", ...splitIntoPieces(inputText, inputFragments)].map((partial_json) =>
+      typedEvent({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json } }),
     ),
   ];
 }
@@ -49,16 +49,16 @@ export function anthropicStream(options: AnthropicStreamOptions = {}): SseEvent[
 
   const events: SseEvent[] = [
     typedEvent({
-      type: 'message_start',
+      type: "message_start",
       message: {
         model: message.model,
         id: message.id,
-        type: 'message',
-        role: 'assistant',
+        type: "message",
+        role: "assistant",
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { ...fullUsage(message, 1), inference_geo: 'not_available' },
+        usage: { ...fullUsage(message, 1), inference_geo: "not_available" },
       },
     }),
   ];
@@ -68,11 +68,11 @@ export function anthropicStream(options: AnthropicStreamOptions = {}): SseEvent[
     const [start, ...deltas] = blockEvents(block, index, inputFragments);
     if (start !== undefined) events.push(start);
     if (withPings && index === 0) events.push(ping);
-    events.push(...deltas, typedEvent({ type: 'content_block_stop', index }));
+    events.push(...deltas, typedEvent({ type: "content_block_stop", index }));
   });
   events.push(
     typedEvent({
-      type: 'message_delta',
+      type: "message_delta",
       delta: {
         stop_reason: message.stopReason,
         stop_sequence: message.stopSequence,
@@ -86,7 +86,7 @@ export function anthropicStream(options: AnthropicStreamOptions = {}): SseEvent[
         output_tokens: message.outputTokens,
       },
     }),
-    typedEvent({ type: 'message_stop' }),
+    typedEvent({ type: "message_stop" }),
   );
   return events;
 }

@@ -1,17 +1,17 @@
 /** Shapes of Messages API responses as they appear on the wire. */
 
 export type AnthropicStopReason =
-  | 'end_turn'
-  | 'max_tokens'
-  | 'stop_sequence'
-  | 'tool_use'
-  | 'pause_turn'
-  | 'refusal'
-  | 'model_context_window_exceeded';
+  | "end_turn"
+  | "max_tokens"
+  | "stop_sequence"
+  | "tool_use"
+  | "pause_turn"
+  | "refusal"
+  | "model_context_window_exceeded";
 
 export type AnthropicContentBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+  | { type: "text"; text: string }
+  | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
 
 export interface AnthropicUsage {
   input_tokens: number;
@@ -24,7 +24,7 @@ export interface AnthropicUsage {
 }
 
 export interface AnthropicRefusalStopDetails {
-  type: 'refusal';
+  type: "refusal";
   category: string | null;
   explanation: string | null;
 }
@@ -32,8 +32,8 @@ export interface AnthropicRefusalStopDetails {
 export interface AnthropicMessage {
   model: string;
   id: string;
-  type: 'message';
-  role: 'assistant';
+  type: "message";
+  role: "assistant";
   content: AnthropicContentBlock[];
   stop_reason: AnthropicStopReason | null;
   stop_sequence: string | null;

@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 /** Counts open sockets, unfinished responses, and responses the client walked away from. */
 export class ConnectionTracker {
@@ -11,7 +11,7 @@ export class ConnectionTracker {
 
   trackSocket(socket: Socket): void {
     const closed = new Promise<void>((resolve) =>
-      socket.once('close', () => {
+      socket.once("close", () => {
         this.#sockets.delete(socket);
         resolve();
       }),
@@ -23,7 +23,7 @@ export class ConnectionTracker {
   trackResponse(response: ServerResponse): AbortSignal {
     const closed = new AbortController();
     this.#openResponses.add(response);
-    response.once('close', () => {
+    response.once("close", () => {
       this.#openResponses.delete(response);
       if (!response.writableEnded && !this.#closedByServer.has(response)) this.#abortedCount++;
       closed.abort();

@@ -1,19 +1,19 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 
-import { anthropicDefaultAnswer } from './anthropic-default-answer.js';
-import { validateAnthropicMessagesRequest } from './anthropic-request-validation.js';
-import { ConnectionTracker } from './connection-tracker.js';
-import { checkAnthropicCredentials, checkOpenAiCredentials } from './credentials.js';
-import { resolveEndpoint, type Endpoint } from './endpoints.js';
-import { anthropicModelList, DEFAULT_ANTHROPIC_MODELS, DEFAULT_OPENAI_MODELS, openaiModelList } from './model-lists.js';
-import { openaiDefaultAnswer } from './openai-default-answer.js';
-import { validateOpenAiChatRequest } from './openai-request-validation.js';
-import { newRequestId } from './provider-conventions.js';
-import { parseJsonBody, readRawBody } from './request-body.js';
-import { notFound, unparseableBody } from './request-errors.js';
-import { playScenario } from './scenario-player.js';
-import type { Provider, RecordedRequest, Scenario, ScenarioHandler } from './scenario.js';
+import { anthropicDefaultAnswer } from "./anthropic-default-answer.js";
+import { validateAnthropicMessagesRequest } from "./anthropic-request-validation.js";
+import { ConnectionTracker } from "./connection-tracker.js";
+import { checkAnthropicCredentials, checkOpenAiCredentials } from "./credentials.js";
+import { resolveEndpoint, type Endpoint } from "./endpoints.js";
+import { anthropicModelList, DEFAULT_ANTHROPIC_MODELS, DEFAULT_OPENAI_MODELS, openaiModelList } from "./model-lists.js";
+import { openaiDefaultAnswer } from "./openai-default-answer.js";
+import { validateOpenAiChatRequest } from "./openai-request-validation.js";
+import { newRequestId } from "./provider-conventions.js";
+import { parseJsonBody, readRawBody } from "./request-body.js";
+import { notFound, unparseableBody } from "./request-errors.js";
+import { playScenario } from "./scenario-player.js";
+import type { Provider, RecordedRequest, Scenario, ScenarioHandler } from "./scenario.js";
 
 export interface FakeUpstreamOptions {
   /** When given, other API keys get the provider's 401 for a wrong key. By default any key is accepted. */
@@ -54,19 +54,19 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 
   function defaultAnswer(endpoint: Endpoint, recorded: RecordedRequest): Scenario {
     switch (endpoint) {
-      case 'chat-completions':
+      case "chat-completions":
         return openaiDefaultAnswer(recorded.body);
-      case 'messages':
+      case "messages":
         return anthropicDefaultAnswer(recorded.body);
-      case 'models':
+      case "models":
         return {
-          kind: 'json',
+          kind: "json",
           body:
-            recorded.provider === 'openai'
+            recorded.provider === "openai"
               ? openaiModelList(options.openaiModels ?? DEFAULT_OPENAI_MODELS)
               : anthropicModelList(options.anthropicModels ?? DEFAULT_ANTHROPIC_MODELS),
         };
-      case 'unknown':
+      case "unknown":
         return notFound(recorded.provider, recorded.method, recorded.path);
     }
   }
@@ -83,17 +83,17 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 
   /** The real APIs check the route, the credentials and the request before anything scripted can happen. */
   function chooseScenario(endpoint: Endpoint, recorded: RecordedRequest, parseable: boolean): Scenario {
-    if (endpoint === 'unknown') return notFound(recorded.provider, recorded.method, recorded.path);
+    if (endpoint === "unknown") return notFound(recorded.provider, recorded.method, recorded.path);
     const credentialError =
-      recorded.provider === 'openai'
+      recorded.provider === "openai"
         ? checkOpenAiCredentials(recorded.headers, options.acceptedApiKeys)
         : checkAnthropicCredentials(recorded.headers, options.acceptedApiKeys);
     if (credentialError !== undefined) return credentialError;
     if (!parseable) return unparseableBody(recorded.provider);
     const requestError =
-      endpoint === 'chat-completions'
+      endpoint === "chat-completions"
         ? validateOpenAiChatRequest(recorded.body)
-        : endpoint === 'messages'
+        : endpoint === "messages"
           ? validateAnthropicMessagesRequest(recorded.body)
           : undefined;
     return requestError ?? scriptedAnswer(recorded) ?? defaultAnswer(endpoint, recorded);
@@ -102,9 +102,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const closed = tracker.trackResponse(response);
     const rawBody = await readRawBody(request);
-    const method = request.method ?? 'GET';
-    const url = request.url ?? '/';
-    const path = new URL(url, 'http://fake-upstream').pathname;
+    const method = request.method ?? "GET";
+    const url = request.url ?? "/";
+    const path = new URL(url, "http://fake-upstream").pathname;
     const { provider, endpoint } = resolveEndpoint(method, path, request.headers);
     const { body, parseable } = parseJsonBody(rawBody);
     const recorded: RecordedRequest = { provider, method, path, url, headers: request.headers, body, rawBody };
@@ -122,15 +122,15 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const server = createServer((request, response) => {
     handleRequest(request, response).catch((error: unknown) => {
       // A throwing test handler must fail loudly, not leave the client hanging.
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
       response.end(`fake upstream failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     });
   });
-  server.on('connection', (socket) => tracker.trackSocket(socket));
+  server.on("connection", (socket) => tracker.trackSocket(socket));
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

@@ -1,5 +1,5 @@
 export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 export function recordsIn(value: unknown): Record<string, unknown>[] {
@@ -7,5 +7,5 @@ export function recordsIn(value: unknown): Record<string, unknown>[] {
 }
 
 export function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+  return typeof value === "string" ? value : undefined;
 }

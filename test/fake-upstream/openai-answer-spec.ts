@@ -1,6 +1,6 @@
-import { newToolCallId } from './ids.js';
-import { countWords } from './token-estimates.js';
-import type { OpenAiFinishReason, OpenAiToolCall, OpenAiUsage } from './openai-wire-types.js';
+import { newToolCallId } from "./ids.js";
+import { countWords } from "./token-estimates.js";
+import type { OpenAiFinishReason, OpenAiToolCall, OpenAiUsage } from "./openai-wire-types.js";
 
 export interface OpenAiToolCallSpec {
   id?: string;
@@ -37,17 +37,17 @@ export interface OpenAiStreamOptions extends OpenAiCompletionOptions {
   splitArgsInto?: number;
 }
 
-export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
 const DEFAULT_PROMPT_TOKENS = 10;
 export const DEFAULT_ARGUMENT_FRAGMENTS = 3;
 
 export function resolveToolCalls(specs: OpenAiToolCallSpec[] | undefined): OpenAiToolCall[] {
   return (specs ?? []).map((spec) => ({
     id: spec.id ?? newToolCallId(),
-    type: 'function',
+    type: "function",
     function: {
       name: spec.name,
-      arguments: typeof spec.arguments === 'string' ? spec.arguments : JSON.stringify(spec.arguments),
+      arguments: typeof spec.arguments === "string" ? spec.arguments : JSON.stringify(spec.arguments),
     },
   }));
 }
@@ -70,9 +70,9 @@ export function buildUsage(spec: OpenAiUsageSpec | undefined, generatedText: str
 }
 
 export function defaultFinishReason(toolCalls: OpenAiToolCall[]): OpenAiFinishReason {
-  return toolCalls.length > 0 ? 'tool_calls' : 'stop';
+  return toolCalls.length > 0 ? "tool_calls" : "stop";
 }
 
 export function generatedText(options: OpenAiCompletionOptions, toolCalls: OpenAiToolCall[]): string {
-  return [options.content ?? '', options.refusal ?? '', ...toolCalls.map((call) => call.function.arguments)].join(' ');
+  return [options.content ?? "", options.refusal ?? "", ...toolCalls.map((call) => call.function.arguments)].join(" ");
 }

@@ -1,4 +1,4 @@
-import { newChatCompletionId, newSystemFingerprint } from './ids.js';
+import { newChatCompletionId, newSystemFingerprint } from "./ids.js";
 import {
   buildUsage,
   DEFAULT_OPENAI_MODEL,
@@ -6,23 +6,23 @@ import {
   generatedText,
   resolveToolCalls,
   type OpenAiCompletionOptions,
-} from './openai-answer-spec.js';
-import type { OpenAiChatCompletion } from './openai-wire-types.js';
+} from "./openai-answer-spec.js";
+import type { OpenAiChatCompletion } from "./openai-wire-types.js";
 
 /** A complete `chat.completion` body as the real API returns it. */
 export function openaiCompletion(options: OpenAiCompletionOptions = {}): OpenAiChatCompletion {
   const toolCalls = resolveToolCalls(options.toolCalls);
-  const content = options.refusal !== undefined ? null : (options.content ?? (toolCalls.length > 0 ? null : ''));
+  const content = options.refusal !== undefined ? null : (options.content ?? (toolCalls.length > 0 ? null : ""));
   return {
     id: options.id ?? newChatCompletionId(),
-    object: 'chat.completion',
+    object: "chat.completion",
     created: options.created ?? Math.floor(Date.now() / 1000),
     model: options.model ?? DEFAULT_OPENAI_MODEL,
     choices: [
       {
         index: 0,
         message: {
-          role: 'assistant',
+          role: "assistant",
           content,
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
           refusal: options.refusal ?? null,
@@ -33,7 +33,7 @@ export function openaiCompletion(options: OpenAiCompletionOptions = {}): OpenAiC
       },
     ],
     usage: buildUsage(options.usage, generatedText(options, toolCalls)),
-    service_tier: 'default',
+    service_tier: "default",
     system_fingerprint: newSystemFingerprint(),
   };
 }

@@ -1,16 +1,16 @@
-import { isRecord, recordsIn, stringOrUndefined } from './json-guards.js';
+import { isRecord, recordsIn, stringOrUndefined } from "./json-guards.js";
 
 /** The text of a message `content`: a string, or the `text` parts of a content-part array. */
 export function openaiContentText(content: unknown): string {
-  if (typeof content === 'string') return content;
+  if (typeof content === "string") return content;
   return recordsIn(content)
-    .filter((part) => part.type === 'text')
-    .map((part) => stringOrUndefined(part.text) ?? '')
-    .join('\n');
+    .filter((part) => part.type === "text")
+    .map((part) => stringOrUndefined(part.text) ?? "")
+    .join("\n");
 }
 
 export function openaiImageCount(content: unknown): number {
-  return recordsIn(content).filter((part) => part.type === 'image_url').length;
+  return recordsIn(content).filter((part) => part.type === "image_url").length;
 }
 
 export function openaiMessages(body: Record<string, unknown>): Record<string, unknown>[] {
@@ -18,14 +18,14 @@ export function openaiMessages(body: Record<string, unknown>): Record<string, un
 }
 
 export function lastOpenAiUserMessage(body: Record<string, unknown>): Record<string, unknown> | undefined {
-  return [...openaiMessages(body)].reverse().find((message) => message.role === 'user');
+  return [...openaiMessages(body)].reverse().find((message) => message.role === "user");
 }
 
 /** All prompt text, for the usage estimate. */
 export function openaiPromptText(body: Record<string, unknown>): string {
   return openaiMessages(body)
     .map((message) => openaiContentText(message.content))
-    .join('\n');
+    .join("\n");
 }
 
 export function firstOpenAiToolName(body: Record<string, unknown>): string | undefined {

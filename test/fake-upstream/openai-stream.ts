@@ -1,6 +1,6 @@
-import { randomInt } from 'node:crypto';
+import { randomInt } from "node:crypto";
 
-import { newChatCompletionId, newSystemFingerprint, randomAlphanumeric } from './ids.js';
+import { newChatCompletionId, newSystemFingerprint, randomAlphanumeric } from "./ids.js";
 import {
   buildUsage,
   DEFAULT_ARGUMENT_FRAGMENTS,
@@ -9,22 +9,22 @@ import {
   generatedText,
   resolveToolCalls,
   type OpenAiStreamOptions,
-} from './openai-answer-spec.js';
+} from "./openai-answer-spec.js";
 import type {
   OpenAiChatCompletionChunk,
   OpenAiChunkDelta,
   OpenAiFinishReason,
   OpenAiToolCall,
   OpenAiUsage,
-} from './openai-wire-types.js';
-import type { SseEvent } from './scenario.js';
-import { splitIntoPieces, splitIntoWordPieces } from './text-pieces.js';
+} from "./openai-wire-types.js";
+import type { SseEvent } from "./scenario.js";
+import { splitIntoPieces, splitIntoWordPieces } from "./text-pieces.js";
 
 function toolCallDeltas(toolCalls: OpenAiToolCall[], argumentFragments: number): OpenAiChunkDelta[] {
   return toolCalls.flatMap((call, index) => [
     {
       tool_calls: [
-        { index, id: call.id, type: 'function' as const, function: { name: call.function.name, arguments: '' } },
+        { index, id: call.id, type: "function" as const, function: { name: call.function.name, arguments: "" } },
       ],
     },
     ...splitIntoPieces(call.function.arguments, argumentFragments).map((fragment) => ({
@@ -38,18 +38,18 @@ function streamDeltas(options: OpenAiStreamOptions, toolCalls: OpenAiToolCall[])
   const argumentFragments = options.splitArgsInto ?? DEFAULT_ARGUMENT_FRAGMENTS;
   if (options.refusal !== undefined) {
     return [
-      { role: 'assistant', content: null, refusal: '' },
+      { role: "assistant", content: null, refusal: "" },
       ...splitIntoWordPieces(options.refusal).map((piece) => ({ refusal: piece })),
     ];
   }
-  const content = options.content ?? '';
-  if (content === '' && toolCalls.length > 0) {
+  const content = options.content ?? "";
+  if (content === "" && toolCalls.length > 0) {
     // A tool-only answer announces the role together with the first call, content null.
     const [firstCallDelta, ...rest] = toolCallDeltas(toolCalls, argumentFragments);
-    return [{ role: 'assistant', content: null, ...firstCallDelta, refusal: null }, ...rest];
+    return [{ role: "assistant", content: null, ...firstCallDelta, refusal: null }, ...rest];
   }
   return [
-    { role: 'assistant', content: '', refusal: null },
+    { role: "assistant", content: "", refusal: null },
     ...splitIntoWordPieces(content).map((piece) => ({ content: piece })),
     ...toolCallDeltas(toolCalls, argumentFragments),
   ];
@@ -60,14 +60,14 @@ export function openaiStream(options: OpenAiStreamOptions = {}): SseEvent[] {
   const toolCalls = resolveToolCalls(options.toolCalls);
   const envelope = {
     id: options.id ?? newChatCompletionId(),
-    object: 'chat.completion.chunk' as const,
+    object: "chat.completion.chunk" as const,
     created: options.created ?? Math.floor(Date.now() / 1000),
     model: options.model ?? DEFAULT_OPENAI_MODEL,
-    service_tier: 'default',
+    service_tier: "default",
     system_fingerprint: newSystemFingerprint(),
   };
   const chunk = (
-    choices: OpenAiChatCompletionChunk['choices'],
+    choices: OpenAiChatCompletionChunk["choices"],
     usage: OpenAiUsage | null = null,
   ): OpenAiChatCompletionChunk => ({
     ...envelope,
@@ -87,13 +87,13 @@ export function openaiStream(options: OpenAiStreamOptions = {}): SseEvent[] {
     chunk([choice({}, options.finishReason ?? defaultFinishReason(toolCalls))]),
   ];
   if (options.includeUsage) chunks.push(chunk([], buildUsage(options.usage, generatedText(options, toolCalls))));
-  return [...chunks.map((data): SseEvent => ({ data })), { data: '[DONE]' }];
+  return [...chunks.map((data): SseEvent => ({ data })), { data: "[DONE]" }];
 }
 
 /** An error delivered inside an already-started stream, as OpenAI sends it: a bare `data:` line. */
 export function openaiStreamError(
-  message = 'The server had an error while processing your request. Sorry about that!',
-  type = 'server_error',
+  message = "The server had an error while processing your request. Sorry about that!",
+  type = "server_error",
   code: string | null = null,
 ): SseEvent {
   return { data: { error: { message, type, param: null, code } } };

@@ -1,6 +1,6 @@
 /** Shapes of Chat Completions responses as they appear on the wire. */
 
-export type OpenAiFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+export type OpenAiFinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 
 export interface OpenAiUsage {
   prompt_tokens: number;
@@ -17,19 +17,19 @@ export interface OpenAiUsage {
 
 export interface OpenAiToolCall {
   id: string;
-  type: 'function';
+  type: "function";
   function: { name: string; arguments: string };
 }
 
 export interface OpenAiChatCompletion {
   id: string;
-  object: 'chat.completion';
+  object: "chat.completion";
   created: number;
   model: string;
   choices: {
     index: number;
     message: {
-      role: 'assistant';
+      role: "assistant";
       content: string | null;
       tool_calls?: OpenAiToolCall[];
       refusal: string | null;
@@ -46,12 +46,12 @@ export interface OpenAiChatCompletion {
 export interface OpenAiChunkToolCallDelta {
   index: number;
   id?: string;
-  type?: 'function';
+  type?: "function";
   function: { name?: string; arguments: string };
 }
 
 export interface OpenAiChunkDelta {
-  role?: 'assistant';
+  role?: "assistant";
   content?: string | null;
   tool_calls?: OpenAiChunkToolCallDelta[];
   refusal?: string | null;
@@ -59,7 +59,7 @@ export interface OpenAiChunkDelta {
 
 export interface OpenAiChatCompletionChunk {
   id: string;
-  object: 'chat.completion.chunk';
+  object: "chat.completion.chunk";
   created: number;
   model: string;
   service_tier: string;

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage } from "node:http";
 
-import { isRecord } from './json-guards.js';
+import { isRecord } from "./json-guards.js";
 
 export interface ParsedBody {
   body: Record<string, unknown>;
@@ -10,14 +10,14 @@ export interface ParsedBody {
 export function readRawBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
   });
 }
 
 export function parseJsonBody(rawBody: string): ParsedBody {
-  if (rawBody.trim() === '') return { body: {}, parseable: true };
+  if (rawBody.trim() === "") return { body: {}, parseable: true };
   try {
     const parsed: unknown = JSON.parse(rawBody);
     return { body: isRecord(parsed) ? parsed : {}, parseable: true };

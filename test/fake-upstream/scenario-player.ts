@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
+import type { ServerResponse } from "node:http";
 
-import { errorBody, providerHeaders } from './provider-conventions.js';
-import type { ErrorScenario, JsonScenario, Provider, Scenario, SseScenario } from './scenario.js';
-import { formatSseEvent } from './sse-format.js';
-import { untilAborted, waitUnlessAborted } from './waiting.js';
+import { errorBody, providerHeaders } from "./provider-conventions.js";
+import type { ErrorScenario, JsonScenario, Provider, Scenario, SseScenario } from "./scenario.js";
+import { formatSseEvent } from "./sse-format.js";
+import { untilAborted, waitUnlessAborted } from "./waiting.js";
 
 export interface PlaybackContext {
   provider: Provider;
@@ -20,10 +20,10 @@ function writeAndFlush(response: ServerResponse, chunk: string, closed: AbortSig
   if (closed.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const finish = (): void => {
-      closed.removeEventListener('abort', finish);
+      closed.removeEventListener("abort", finish);
       resolve();
     };
-    closed.addEventListener('abort', finish, { once: true });
+    closed.addEventListener("abort", finish, { once: true });
     response.write(chunk, finish);
   });
 }
@@ -38,11 +38,11 @@ async function sendJson(
   await waitUnlessAborted(delayMs, context.closed);
   if (context.closed.aborted) return;
   context.response.writeHead(status, {
-    'content-type': 'application/json',
+    "content-type": "application/json",
     ...providerHeaders(context.provider, context.requestId),
     ...headers,
   });
-  context.response.end(typeof body === 'string' ? body : JSON.stringify(body));
+  context.response.end(typeof body === "string" ? body : JSON.stringify(body));
 }
 
 function playJson(scenario: JsonScenario, context: PlaybackContext): Promise<void> {
@@ -51,8 +51,8 @@ function playJson(scenario: JsonScenario, context: PlaybackContext): Promise<voi
 
 function playError(scenario: ErrorScenario, context: PlaybackContext): Promise<void> {
   const headers: Record<string, string> = {
-    ...(scenario.retryAfter !== undefined ? { 'retry-after': scenario.retryAfter } : {}),
-    ...(scenario.retryAfterMs !== undefined ? { 'retry-after-ms': scenario.retryAfterMs } : {}),
+    ...(scenario.retryAfter !== undefined ? { "retry-after": scenario.retryAfter } : {}),
+    ...(scenario.retryAfterMs !== undefined ? { "retry-after-ms": scenario.retryAfterMs } : {}),
     ...scenario.headers,
   };
   const body = errorBody(context.provider, scenario, context.requestId);
@@ -64,8 +64,8 @@ async function playSse(scenario: SseScenario, context: PlaybackContext): Promise
   await waitUnlessAborted(scenario.delayBeforeHeadersMs, closed);
   if (closed.aborted) return;
   response.writeHead(scenario.status ?? 200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
     ...providerHeaders(context.provider, context.requestId),
     ...scenario.headers,
   });
@@ -90,17 +90,17 @@ async function playSse(scenario: SseScenario, context: PlaybackContext): Promise
 /** Sends `scenario` as the answer to one request, in the provider's wire format. */
 export async function playScenario(scenario: Scenario, context: PlaybackContext): Promise<void> {
   switch (scenario.kind) {
-    case 'json':
+    case "json":
       return playJson(scenario, context);
-    case 'error':
+    case "error":
       return playError(scenario, context);
-    case 'sse':
+    case "sse":
       return playSse(scenario, context);
-    case 'reset':
+    case "reset":
       context.markClosedByServer();
       context.response.socket?.resetAndDestroy();
       return;
-    case 'hang':
+    case "hang":
       return untilAborted(context.closed);
   }
 }

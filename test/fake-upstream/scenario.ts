@@ -1,7 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from "node:http";
 
 /** Which real API a request was addressed to. */
-export type Provider = 'openai' | 'anthropic';
+export type Provider = "openai" | "anthropic";
 
 /**
  * One Server-Sent Event. Object data is JSON-encoded; string data is sent as-is
@@ -14,7 +14,7 @@ export interface SseEvent {
 
 /** Answer with a JSON body (a string body is sent verbatim, e.g. to send malformed JSON). */
 export interface JsonScenario {
-  kind: 'json';
+  kind: "json";
   body: unknown;
   status?: number;
   headers?: Record<string, string>;
@@ -23,7 +23,7 @@ export interface JsonScenario {
 
 /** Answer with an event stream, optionally failing part-way. */
 export interface SseScenario {
-  kind: 'sse';
+  kind: "sse";
   events: SseEvent[];
   status?: number;
   headers?: Record<string, string>;
@@ -41,7 +41,7 @@ export interface SseScenario {
  * OpenAI's `error.type`; `param` and `code` exist only on OpenAI errors.
  */
 export interface ErrorScenario {
-  kind: 'error';
+  kind: "error";
   status: number;
   message?: string;
   type?: string;
@@ -57,12 +57,12 @@ export interface ErrorScenario {
 
 /** Destroy the connection with a TCP reset before sending anything. */
 export interface ResetScenario {
-  kind: 'reset';
+  kind: "reset";
 }
 
 /** Never answer; the request stays open until the client gives up. */
 export interface HangScenario {
-  kind: 'hang';
+  kind: "hang";
 }
 
 export type Scenario = JsonScenario | SseScenario | ErrorScenario | ResetScenario | HangScenario;

@@ -6,5 +6,5 @@ export function estimatePromptTokens(text: string): number {
 /** Deterministic stand-in for generated tokens: one per whitespace-separated word. */
 export function countWords(text: string): number {
   const trimmed = text.trim();
-  return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
+  return trimmed === "" ? 0 : trimmed.split(/\s+/).length;
 }

@@ -4,15 +4,15 @@ export function waitUnlessAborted(ms: number | undefined, signal: AbortSignal): 
   return new Promise((resolve) => {
     const finish = (): void => {
       clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
+      signal.removeEventListener("abort", finish);
       resolve();
     };
     const timer = setTimeout(finish, ms);
-    signal.addEventListener('abort', finish, { once: true });
+    signal.addEventListener("abort", finish, { once: true });
   });
 }
 
 export function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }

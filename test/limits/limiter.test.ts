@@ -24,7 +24,8 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 }
 
 function expectAdmitted(admission: Admission): Lease {
-  if (!admission.admitted) throw new Error(`expected admission, got refusal (${admission.reason}, retry after ${admission.retryAfterMs} ms)`);
+  if (!admission.admitted)
+    throw new Error(`expected admission, got refusal (${admission.reason}, retry after ${admission.retryAfterMs} ms)`);
   return admission.lease;
 }
 
@@ -67,7 +68,12 @@ const implementations: { name: string; create: (options?: LeaseTimingOptions) =>
 
 describe.each(implementations)("$name", ({ create }) => {
   const tenant = "acme";
-  const request = (limits: AdmissionRequest["limits"], estimatedTokens = 0, now?: number): AdmissionRequest => ({ tenant, limits, estimatedTokens, now });
+  const request = (limits: AdmissionRequest["limits"], estimatedTokens = 0, now?: number): AdmissionRequest => ({
+    tenant,
+    limits,
+    estimatedTokens,
+    now,
+  });
 
   describe("concurrency", () => {
     it("admits maxConcurrency leases, then refuses the next with reason concurrency", async () => {
@@ -120,15 +126,25 @@ describe.each(implementations)("$name", ({ create }) => {
     it("refuses once the minute's requests are used, with the exact wait, and refills", async () => {
       const limiter = create();
       const limits = { maxConcurrency: 100, requestsPerMinute: 3 };
-      for (const [remaining, reset] of [[2, 20_000], [1, 40_000], [0, 60_000]] as const) {
+      for (const [remaining, reset] of [
+        [2, 20_000],
+        [1, 40_000],
+        [0, 60_000],
+      ] as const) {
         const admission = await limiter.admit(request(limits, 0, T0));
         expectAdmitted(admission);
-        expect(admission.snapshot).toMatchObject({ limitRequests: 3, remainingRequests: remaining, resetRequestsMs: reset });
+        expect(admission.snapshot).toMatchObject({
+          limitRequests: 3,
+          remainingRequests: remaining,
+          resetRequestsMs: reset,
+        });
       }
       const refusal = expectRefused(await limiter.admit(request(limits, 0, T0)), "requests_per_minute");
       expect(refusal.retryAfterMs).toBe(20_000);
       expect(refusal.snapshot).toMatchObject({ remainingRequests: 0, resetRequestsMs: 60_000 });
-      expect(expectRefused(await limiter.admit(request(limits, 0, T0 + 19_999)), "requests_per_minute").retryAfterMs).toBe(1);
+      expect(
+        expectRefused(await limiter.admit(request(limits, 0, T0 + 19_999)), "requests_per_minute").retryAfterMs,
+      ).toBe(1);
 
       expectAdmitted(await limiter.admit(request(limits, 0, T0 + 20_000)));
       const afterFullReset = await limiter.admit(request(limits, 0, T0 + 20_000 + 60_000));
@@ -249,7 +265,7 @@ describe("RedisLimiter across replicas", () => {
   const replicaConnections: Redis[] = [];
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((limiter) => limiter.close()));
-    replicaConnections.splice(0).forEach((connection) => connection.disconnect());
+    for (const connection of replicaConnections.splice(0)) connection.disconnect();
   });
 
   async function replica(options: LeaseTimingOptions = {}): Promise<{ limiter: RedisLimiter; connection: Redis }> {
@@ -289,7 +305,9 @@ describe("RedisLimiter across replicas", () => {
     await Promise.all(Array.from({ length: workers }, worker));
 
     const overAdmission = Math.max(maxObserved - limits.maxConcurrency, 0);
-    console.info(`two replicas, limit ${limits.maxConcurrency}: ${admitted} admitted, ${refused} refused, max in flight observed ${maxObserved}, over-admission ${overAdmission}`);
+    console.info(
+      `two replicas, limit ${limits.maxConcurrency}: ${admitted} admitted, ${refused} refused, max in flight observed ${maxObserved}, over-admission ${overAdmission}`,
+    );
     expect(admitted).toBe(workers * admitsPerWorker);
     expect(overAdmission).toBe(0);
     expect(maxObserved).toBe(limits.maxConcurrency);
@@ -301,12 +319,21 @@ describe("RedisLimiter across replicas", () => {
     const replicas = [(await replica()).limiter, (await replica()).limiter];
     const limits = { maxConcurrency: 1000, requestsPerMinute: 20, tokensPerMinute: 1_000_000 };
     const admissions = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => replicas[i % 2]!.admit({ tenant: "shared", limits, estimatedTokens: 10, now: T0 })),
+      Array.from({ length: 60 }, (_, i) =>
+        replicas[i % 2]!.admit({ tenant: "shared", limits, estimatedTokens: 10, now: T0 }),
+      ),
     );
     const granted = admissions.filter((admission) => admission.admitted);
     expect(granted).toHaveLength(20);
-    expect(admissions.filter((admission) => !admission.admitted && admission.reason === "requests_per_minute")).toHaveLength(40);
-    const probe = await replicas[0]!.admit({ tenant: "shared", limits: { maxConcurrency: 1000, tokensPerMinute: 1_000_000 }, estimatedTokens: 0, now: T0 });
+    expect(
+      admissions.filter((admission) => !admission.admitted && admission.reason === "requests_per_minute"),
+    ).toHaveLength(40);
+    const probe = await replicas[0]!.admit({
+      tenant: "shared",
+      limits: { maxConcurrency: 1000, tokensPerMinute: 1_000_000 },
+      estimatedTokens: 0,
+      now: T0,
+    });
     expect(probe.snapshot.remainingTokens).toBe(1_000_000 - 20 * 10);
   });
 

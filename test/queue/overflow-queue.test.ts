@@ -66,12 +66,25 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
 
     const enqueued = await enqueue(queue, "req-1");
     expect(enqueued).toMatchObject({ id: expect.stringMatching(/^job_/), position: 1, estimatedWaitSeconds: 5 });
-    expect(await queue.get(enqueued.id, "acme")).toMatchObject({ status: "queued", request_id: "req-1", started_at: null, finished_at: null, result: null, error: null });
+    expect(await queue.get(enqueued.id, "acme")).toMatchObject({
+      status: "queued",
+      request_id: "req-1",
+      started_at: null,
+      finished_at: null,
+      result: null,
+      error: null,
+    });
 
     queue.startWorkers(workers(runner));
     const job = await finished(queue, enqueued.id);
 
-    expect(job).toMatchObject({ id: enqueued.id, status: "succeeded", request_id: "req-1", result: completionFor("req-1"), error: null });
+    expect(job).toMatchObject({
+      id: enqueued.id,
+      status: "succeeded",
+      request_id: "req-1",
+      result: completionFor("req-1"),
+      error: null,
+    });
     expect(job.started_at).not.toBeNull();
     expect(job.created_at).toBeLessThanOrEqual(job.started_at ?? -1);
     expect(job.started_at).toBeLessThanOrEqual(job.finished_at ?? -1);
@@ -82,7 +95,11 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
   it("runs a queued streaming request non-streaming", async () => {
     const queue = harness.open(kind);
     const runner = new FakeRunner();
-    const { id } = await queue.enqueue({ tenant: "acme", requestId: "req-s", request: chatRequest("stream me", { stream: true, stream_options: { include_usage: true } }) });
+    const { id } = await queue.enqueue({
+      tenant: "acme",
+      requestId: "req-s",
+      request: chatRequest("stream me", { stream: true, stream_options: { include_usage: true } }),
+    });
     queue.startWorkers(workers(runner));
     expect((await finished(queue, id)).status).toBe("succeeded");
     expect(runner.runs[0]?.stream).toBeUndefined();
@@ -174,7 +191,10 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
   it("takes a tenant's own depth bound over the queue's", async () => {
     const queue = harness.open(kind, { settings: { maxDepthPerTenant: 3 } });
     await enqueue(queue, "req-1", "acme", { maxDepth: 1 });
-    await expect(enqueue(queue, "req-2", "acme", { maxDepth: 1 })).rejects.toMatchObject({ code: "queue_full", maxDepth: 1 });
+    await expect(enqueue(queue, "req-2", "acme", { maxDepth: 1 })).rejects.toMatchObject({
+      code: "queue_full",
+      maxDepth: 1,
+    });
     await expect(enqueue(queue, "req-3", "acme", { maxDepth: 5 })).resolves.toMatchObject({ position: 2 });
   });
 
@@ -187,7 +207,12 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     queue.startWorkers(workers(runner, { webhooks: { sender, forTenant: () => ({ secret }) } }));
 
     const job = await finished(queue, id);
-    expect(job).toMatchObject({ status: "expired", started_at: null, result: null, error: { type: "rate_limit_error", code: "job_expired" } });
+    expect(job).toMatchObject({
+      status: "expired",
+      started_at: null,
+      result: null,
+      error: { type: "rate_limit_error", code: "job_expired" },
+    });
     expect(await queue.cancel(id, "acme")).toBe("not_cancellable");
     expect(runner.runs).toHaveLength(0);
     await waitFor(() => receiver.received.length === 1, 5_000, "the webhook");
@@ -198,7 +223,11 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     const queue = harness.open(kind, { settings: { maxWaitMs: 100 } });
     const { id } = await enqueue(queue, "req-late");
     await sleep(150);
-    expect(await queue.get(id, "acme")).toMatchObject({ status: "expired", finished_at: expect.any(Number), error: { code: "job_expired" } });
+    expect(await queue.get(id, "acme")).toMatchObject({
+      status: "expired",
+      finished_at: expect.any(Number),
+      error: { code: "job_expired" },
+    });
     expect(await queue.depth("acme")).toBe(0);
     expect(await queue.cancel(id, "acme")).toBe("not_cancellable");
   });
@@ -219,7 +248,8 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     expect(lastOfB).toBeLessThan(finishedAt("a-9"));
     // Tenant A never had more than its one slot.
     const runsOfA = runner.runs.filter((r) => r.tenant === "tenant-a");
-    for (let n = 1; n < runsOfA.length; n++) expect(runsOfA[n]?.startedAt).toBeGreaterThanOrEqual(runsOfA[n - 1]?.finishedAt ?? Infinity);
+    for (let n = 1; n < runsOfA.length; n++)
+      expect(runsOfA[n]?.startedAt).toBeGreaterThanOrEqual(runsOfA[n - 1]?.finishedAt ?? Infinity);
     expect(runsOfA.map((r) => r.requestId)).toEqual(busy.map((_, n) => `a-${n}`));
   });
 
@@ -229,23 +259,40 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     const queue = harness.open(kind, { telemetry });
     const runner = new FakeRunner({
       behaviour: async (job, run) => {
-        if (run === 1) throw new GatewayError({ status: 503, type: "service_error", code: "upstream_error", message: "overloaded" });
+        if (run === 1)
+          throw new GatewayError({ status: 503, type: "service_error", code: "upstream_error", message: "overloaded" });
         return completionFor(job.requestId);
       },
     });
     const { id } = await enqueue(queue, "req-retry");
     queue.startWorkers(workers(runner));
 
-    expect(await finished(queue, id)).toMatchObject({ status: "succeeded", error: null, result: completionFor("req-retry") });
+    expect(await finished(queue, id)).toMatchObject({
+      status: "succeeded",
+      error: null,
+      result: completionFor("req-retry"),
+    });
     expect(runner.runsOf("req-retry")).toHaveLength(2);
-    expect(events.filter((e) => e.jobId === id).map((e) => e.outcome)).toEqual(["queued", "started", "retrying", "started", "succeeded"]);
+    expect(events.filter((e) => e.jobId === id).map((e) => e.outcome)).toEqual([
+      "queued",
+      "started",
+      "retrying",
+      "started",
+      "succeeded",
+    ]);
   });
 
   it("fails at once on a non-retryable failure, with the error", async () => {
     const queue = harness.open(kind);
     const runner = new FakeRunner({
       behaviour: async () => {
-        throw new GatewayError({ status: 400, type: "invalid_request_error", code: "context_length_exceeded", param: "messages", message: "too long" });
+        throw new GatewayError({
+          status: 400,
+          type: "invalid_request_error",
+          code: "context_length_exceeded",
+          param: "messages",
+          message: "too long",
+        });
       },
     });
     const { id } = await enqueue(queue, "req-bad");
@@ -271,7 +318,10 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     const { id } = await enqueue(queue, "req-slow");
     queue.startWorkers(workers(runner));
 
-    expect(await finished(queue, id)).toMatchObject({ status: "failed", error: { type: "service_error", code: "job_timeout" } });
+    expect(await finished(queue, id)).toMatchObject({
+      status: "failed",
+      error: { type: "service_error", code: "job_timeout" },
+    });
     expect(runner.runs).toHaveLength(2);
     expect(signals.every((signal) => signal.aborted)).toBe(true);
     // The slot was given back each time.
@@ -283,13 +333,16 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     const queue = harness.open(kind);
     const runner = new FakeRunner({
       behaviour: async (job) => {
-        if (job.requestId === "req-fail") throw new GatewayError({ status: 400, type: "invalid_request_error", message: "no" });
+        if (job.requestId === "req-fail")
+          throw new GatewayError({ status: 400, type: "invalid_request_error", message: "no" });
         return completionFor(job.requestId);
       },
     });
     const explicit = await enqueue(queue, "req-ok", "acme", { callbackUrl: receiver.url("/explicit") });
     const byDefault = await enqueue(queue, "req-fail", "acme");
-    queue.startWorkers(workers(runner, { webhooks: { sender, forTenant: () => ({ secret, defaultUrl: receiver.url("/default") }) } }));
+    queue.startWorkers(
+      workers(runner, { webhooks: { sender, forTenant: () => ({ secret, defaultUrl: receiver.url("/default") }) } }),
+    );
 
     const jobs = [await finished(queue, explicit.id), await finished(queue, byDefault.id)];
     await waitFor(() => receiver.received.length === 2, 5_000, "two webhooks");

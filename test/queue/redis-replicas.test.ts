@@ -29,18 +29,30 @@ describe("Redis overflow queue across replicas", () => {
   it("shares the jobs between replicas, and each job runs exactly once", async () => {
     const limiter = new MemoryLimiter(); // stands in for the shared RedisLimiter
     const tenants = ["tenant-a", "tenant-b"];
-    const replicas = [new FakeRunner({ limiter, maxConcurrency: 2, runMs: 15 }), new FakeRunner({ limiter, maxConcurrency: 2, runMs: 15 })];
-    const queues = await Promise.all(replicas.map(async () => harness.open("redis", { redis: await harness.connection() })));
-    queues.forEach((queue, n) => queue.startWorkers({ runner: replicas[n] ?? new FakeRunner(), tenants: () => tenants }));
+    const replicas = [
+      new FakeRunner({ limiter, maxConcurrency: 2, runMs: 15 }),
+      new FakeRunner({ limiter, maxConcurrency: 2, runMs: 15 }),
+    ];
+    const queues = await Promise.all(
+      replicas.map(async () => harness.open("redis", { redis: await harness.connection() })),
+    );
+    queues.forEach((queue, n) => {
+      queue.startWorkers({ runner: replicas[n] ?? new FakeRunner(), tenants: () => tenants });
+    });
 
     const jobs: { id: string; tenant: string; requestId: string }[] = [];
     for (let n = 0; n < 24; n++) {
       const tenant = tenants[n % 2] ?? "";
       const requestId = `req-${n}`;
-      const { id } = await (queues[n % 2] as OverflowQueue).enqueue({ tenant, requestId, request: chatRequest(requestId) });
+      const { id } = await (queues[n % 2] as OverflowQueue).enqueue({
+        tenant,
+        requestId,
+        request: chatRequest(requestId),
+      });
       jobs.push({ id, tenant, requestId });
     }
-    for (const job of jobs) expect((await finished(queues[0] as OverflowQueue, job.id, job.tenant)).status).toBe("succeeded");
+    for (const job of jobs)
+      expect((await finished(queues[0] as OverflowQueue, job.id, job.tenant)).status).toBe("succeeded");
 
     const runs = replicas.flatMap((runner) => runner.runs.map((run) => run.requestId)).sort();
     expect(runs).toEqual(jobs.map((job) => job.requestId).sort());
@@ -79,7 +91,9 @@ describe("Redis overflow queue across replicas", () => {
     const { id } = await queue.enqueue({ tenant: "acme", requestId: "req-crash", request: chatRequest("hi") });
 
     const script = fileURLToPath(new URL("./support/hanging-worker.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", script, REDIS_URL, harness.prefix(), "acme"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", script, REDIS_URL, harness.prefix(), "acme"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     try {
       let output = "";
       child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -112,9 +126,22 @@ describe("Redis overflow queue across replicas", () => {
     const first = await finished(queue, id, "acme");
 
     // What stall detection does to a job whose worker died after finishing it but before telling bee-queue.
-    const bee = new BeeQueue<JobPayload>("acme", { prefix: `${harness.prefix()}:bq`, redis: { url: REDIS_URL }, isWorker: false, getEvents: false, sendEvents: false });
-    await bee.createJob({ tenant: "acme", requestId: "req-once", request: chatRequest("hi") }).setId(id).save();
-    await waitFor(async () => (await harness.redis().llen(`${harness.prefix()}:bq:acme:waiting`)) === 0, 5_000, "the re-delivered job to be taken");
+    const bee = new BeeQueue<JobPayload>("acme", {
+      prefix: `${harness.prefix()}:bq`,
+      redis: { url: REDIS_URL },
+      isWorker: false,
+      getEvents: false,
+      sendEvents: false,
+    });
+    await bee
+      .createJob({ tenant: "acme", requestId: "req-once", request: chatRequest("hi") })
+      .setId(id)
+      .save();
+    await waitFor(
+      async () => (await harness.redis().llen(`${harness.prefix()}:bq:acme:waiting`)) === 0,
+      5_000,
+      "the re-delivered job to be taken",
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     await bee.close();
 

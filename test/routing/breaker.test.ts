@@ -200,7 +200,10 @@ describe("circuit breakers shared through Redis by two replicas", () => {
   const settings = { halfOpenProbes: 1 };
   const replicas = (): [Harness, Harness] => {
     const clock = { now: 1_700_000_000_000 };
-    return [harness(new RedisBreakerStore(connect(), { prefix, settings }), clock), harness(new RedisBreakerStore(connect(), { prefix, settings }), clock)];
+    return [
+      harness(new RedisBreakerStore(connect(), { prefix, settings }), clock),
+      harness(new RedisBreakerStore(connect(), { prefix, settings }), clock),
+    ];
   };
 
   it("opens for replica B on replica A's failures, and shares the probe slots", async () => {
@@ -245,7 +248,9 @@ describe("circuit breakers shared through Redis by two replicas", () => {
   it("fails open when Redis cannot be reached", async () => {
     const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     const errors: string[] = [];
-    const breakers = new CircuitBreakers(new RedisBreakerStore(dead, { prefix }), new Telemetry(), { onStoreError: (_err, op) => errors.push(op) });
+    const breakers = new CircuitBreakers(new RedisBreakerStore(dead, { prefix }), new Telemetry(), {
+      onStoreError: (_err, op) => errors.push(op),
+    });
     expect(await breakers.acquire("openai")).toEqual({ allowed: true, state: "closed" });
     expect(await breakers.recordFailure("openai")).toBe("closed");
     expect(errors).toEqual(["acquire", "record"]);

@@ -16,7 +16,18 @@ function model(
   outputPerMillion: number,
   maxTokens = 16_384,
 ): CatalogEntry {
-  return { id, provider, owned_by: provider, model_family: family, capabilities, context_window: 128_000, max_tokens: maxTokens, input_cost_per_million: inputPerMillion, output_cost_per_million: outputPerMillion, created: 1_700_000_000 };
+  return {
+    id,
+    provider,
+    owned_by: provider,
+    model_family: family,
+    capabilities,
+    context_window: 128_000,
+    max_tokens: maxTokens,
+    input_cost_per_million: inputPerMillion,
+    output_cost_per_million: outputPerMillion,
+    created: 1_700_000_000,
+  };
 }
 
 /** Prices in USD per million tokens (input, output). */
@@ -33,13 +44,28 @@ const TEST_CATALOG: readonly CatalogEntry[] = [
 ];
 
 /** Twelve general models all over a 1/million cap, to check that refusals shorten long lists. */
-const CROWDED_CATALOG = Array.from({ length: 12 }, (_, i) => model(`m${String(i + 1).padStart(2, "0")}`, "alpha", "general", ["chat"], 2, 2));
+const CROWDED_CATALOG = Array.from({ length: 12 }, (_, i) =>
+  model(`m${String(i + 1).padStart(2, "0")}`, "alpha", "general", ["chat"], 2, 2),
+);
 
 const WEATHER_TOOL: NonNullable<ChatRequest["tools"]> = [
-  { type: "function", function: { name: "get_weather", description: "Current weather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+  {
+    type: "function",
+    function: {
+      name: "get_weather",
+      description: "Current weather",
+      parameters: { type: "object", properties: { city: { type: "string" } } },
+    },
+  },
 ];
 const IMAGE_MESSAGE: ChatRequest["messages"] = [
-  { role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "https://example.com/cat.png" } }] },
+  {
+    role: "user",
+    content: [
+      { type: "text", text: "What is this?" },
+      { type: "image_url", image_url: { url: "https://example.com/cat.png" } },
+    ],
+  },
 ];
 /** 160,000 characters: about 40,000 prompt tokens. */
 const LONG_PROMPT: ChatRequest["messages"] = [{ role: "user", content: "x".repeat(160_000) }];
@@ -68,32 +94,94 @@ function noEligible(param: string | null, ...message: string[]): Row["error"] {
 
 const ROWS: Row[] = [
   // The family and what a request's shape implies.
-  { name: "no hints: the default family general, cheapest first", request: {}, ids: ["c-flash", "b-basic", "a-mini", "a-large"] },
+  {
+    name: "no hints: the default family general, cheapest first",
+    request: {},
+    ids: ["c-flash", "b-basic", "a-mini", "a-large"],
+  },
   { name: "model_family picks the family", request: { model_family: "coding" }, ids: ["a-coder", "c-coder"] },
-  { name: "the gateway's default family replaces general", request: {}, defaultModelFamily: "coding", ids: ["a-coder", "c-coder"] },
-  { name: "the gateway's default family, refused", request: { capabilities: ["vision"] }, defaultModelFamily: "coding", error: noEligible("capabilities", "model_family 'coding' (the default) kept 2 of 8 models") },
-  { name: "capabilities keep the models that have all of them", request: { capabilities: ["vision", "function_calling"] }, ids: ["a-large"] },
+  {
+    name: "the gateway's default family replaces general",
+    request: {},
+    defaultModelFamily: "coding",
+    ids: ["a-coder", "c-coder"],
+  },
+  {
+    name: "the gateway's default family, refused",
+    request: { capabilities: ["vision"] },
+    defaultModelFamily: "coding",
+    error: noEligible("capabilities", "model_family 'coding' (the default) kept 2 of 8 models"),
+  },
+  {
+    name: "capabilities keep the models that have all of them",
+    request: { capabilities: ["vision", "function_calling"] },
+    ids: ["a-large"],
+  },
   { name: "stream: true implies streaming", request: { stream: true }, ids: ["c-flash", "a-mini", "a-large"] },
-  { name: "stream: false implies nothing", request: { stream: false }, ids: ["c-flash", "b-basic", "a-mini", "a-large"] },
+  {
+    name: "stream: false implies nothing",
+    request: { stream: false },
+    ids: ["c-flash", "b-basic", "a-mini", "a-large"],
+  },
   { name: "tools imply function_calling", request: { tools: WEATHER_TOOL }, ids: ["a-mini", "a-large"] },
-  { name: "an empty tools list implies nothing", request: { tools: [] }, ids: ["c-flash", "b-basic", "a-mini", "a-large"] },
+  {
+    name: "an empty tools list implies nothing",
+    request: { tools: [] },
+    ids: ["c-flash", "b-basic", "a-mini", "a-large"],
+  },
   { name: "an image part implies vision", request: { messages: IMAGE_MESSAGE }, ids: ["c-flash", "a-large"] },
   { name: "provider restricts the candidates to it", request: { provider: "alpha" }, ids: ["a-mini", "a-large"] },
 
   // The price cap compares the dearer of input and output price per token.
-  { name: "max_cost_per_token removes the dearer models", request: { max_cost_per_token: 0.000001 }, ids: ["c-flash", "b-basic", "a-mini"] },
-  { name: "a cap equal to a model's output price keeps it", request: { max_cost_per_token: 0.0000008 }, ids: ["c-flash", "b-basic", "a-mini"] },
-  { name: "a cap between input and output price removes the model", request: { max_cost_per_token: 0.0000005 }, ids: ["c-flash", "b-basic"] },
+  {
+    name: "max_cost_per_token removes the dearer models",
+    request: { max_cost_per_token: 0.000001 },
+    ids: ["c-flash", "b-basic", "a-mini"],
+  },
+  {
+    name: "a cap equal to a model's output price keeps it",
+    request: { max_cost_per_token: 0.0000008 },
+    ids: ["c-flash", "b-basic", "a-mini"],
+  },
+  {
+    name: "a cap between input and output price removes the model",
+    request: { max_cost_per_token: 0.0000005 },
+    ids: ["c-flash", "b-basic"],
+  },
 
   // Room for the answer and the prompt.
-  { name: "max_tokens removes the models that cannot answer that long", request: { max_tokens: 10_000 }, ids: ["a-mini", "a-large"] },
-  { name: "max tokens no general model can give", request: { max_completion_tokens: 50_000 }, error: noEligible("max_completion_tokens", "max tokens 50000 removed", "a-large (at most 32768)") },
-  { name: "a prompt larger than every context window", request: { messages: [{ role: "user", content: "x".repeat(600_000) }] }, error: noEligible("messages", "a prompt of about", "context window 128000") },
+  {
+    name: "max_tokens removes the models that cannot answer that long",
+    request: { max_tokens: 10_000 },
+    ids: ["a-mini", "a-large"],
+  },
+  {
+    name: "max tokens no general model can give",
+    request: { max_completion_tokens: 50_000 },
+    error: noEligible("max_completion_tokens", "max tokens 50000 removed", "a-large (at most 32768)"),
+  },
+  {
+    name: "a prompt larger than every context window",
+    request: { messages: [{ role: "user", content: "x".repeat(600_000) }] },
+    error: noEligible("messages", "a prompt of about", "context window 128000"),
+  },
 
   // The order is the estimated cost of this request.
-  { name: "short prompt, default max tokens: the cheaper output wins", request: { model_family: "reasoning" }, ids: ["r-output-cheap", "r-input-cheap"] },
-  { name: "long prompt, short answer: the cheaper input wins", request: { model_family: "reasoning", messages: LONG_PROMPT, max_tokens: 100 }, ids: ["r-input-cheap", "r-output-cheap"] },
-  { name: "long prompt, larger max_completion_tokens: the cheaper output wins again", request: { model_family: "reasoning", messages: LONG_PROMPT, max_completion_tokens: 40_000 }, ids: ["r-output-cheap", "r-input-cheap"] },
+  {
+    name: "short prompt, default max tokens: the cheaper output wins",
+    request: { model_family: "reasoning" },
+    ids: ["r-output-cheap", "r-input-cheap"],
+  },
+  {
+    name: "long prompt, short answer: the cheaper input wins",
+    request: { model_family: "reasoning", messages: LONG_PROMPT, max_tokens: 100 },
+    ids: ["r-input-cheap", "r-output-cheap"],
+  },
+  {
+    name: "long prompt, larger max_completion_tokens: the cheaper output wins again",
+    request: { model_family: "reasoning", messages: LONG_PROMPT, max_completion_tokens: 40_000 },
+    ids: ["r-output-cheap", "r-input-cheap"],
+  },
   {
     name: "equal estimated costs are ordered by id",
     request: {},
@@ -103,44 +191,134 @@ const ROWS: Row[] = [
 
   // A named model is only checked.
   { name: "a named model outside the default family", request: { model: "r-input-cheap" }, ids: ["r-input-cheap"] },
-  { name: "a named model outside the gateway's default family", request: { model: "a-mini" }, defaultModelFamily: "coding", ids: ["a-mini"] },
+  {
+    name: "a named model outside the gateway's default family",
+    request: { model: "a-mini" },
+    defaultModelFamily: "coding",
+    ids: ["a-mini"],
+  },
   { name: "a named model with its provider prefix", request: { model: "alpha/a-mini" }, ids: ["a-mini"] },
   { name: "a named dated snapshot", request: { model: "a-mini-2025-04-14", stream: true }, ids: ["a-mini"] },
-  { name: "a named model that meets the hints", request: { model: "a-large", capabilities: ["vision"], tools: WEATHER_TOOL, max_cost_per_token: 0.000012 }, ids: ["a-large"] },
-  { name: "a named model without a requested capability", request: { model: "a-mini", capabilities: ["vision"] }, error: noEligible("capabilities", "The model 'a-mini' does not satisfy this request: capability 'vision' removed a-mini.") },
-  { name: "a named model without an implied capability", request: { model: "b-basic", stream: true }, error: noEligible("stream", "capability 'streaming' (implied by stream: true) removed b-basic") },
-  { name: "a named model over the price cap", request: { model: "a-large", max_cost_per_token: 0.000001 }, error: noEligible("max_cost_per_token", "max_cost_per_token 0.000001 removed a-large (0.000012/token)") },
-  { name: "a named model of another family", request: { model: "a-mini", model_family: "coding" }, error: noEligible("model_family", "model_family 'coding' removed a-mini (general)") },
-  { name: "a named model on another provider than requested", request: { model: "a-mini", provider: "beta" }, error: noEligible("provider", "provider 'beta' removed a-mini (alpha)") },
-  { name: "a named model the catalog does not hold", request: { model: "gpt-99" }, error: noEligible("model", "The model 'gpt-99' is not in the catalog") },
-  { name: "a provider prefix the model does not run on", request: { model: "beta/a-mini" }, error: noEligible("model", "The model 'beta/a-mini' is not in the catalog") },
-  { name: "a named model whose provider is not configured", request: { model: "c-flash" }, providers: { gamma: NOT_CONFIGURED }, error: noEligible(null, "provider not configured: gamma (c-flash)") },
+  {
+    name: "a named model that meets the hints",
+    request: { model: "a-large", capabilities: ["vision"], tools: WEATHER_TOOL, max_cost_per_token: 0.000012 },
+    ids: ["a-large"],
+  },
+  {
+    name: "a named model without a requested capability",
+    request: { model: "a-mini", capabilities: ["vision"] },
+    error: noEligible(
+      "capabilities",
+      "The model 'a-mini' does not satisfy this request: capability 'vision' removed a-mini.",
+    ),
+  },
+  {
+    name: "a named model without an implied capability",
+    request: { model: "b-basic", stream: true },
+    error: noEligible("stream", "capability 'streaming' (implied by stream: true) removed b-basic"),
+  },
+  {
+    name: "a named model over the price cap",
+    request: { model: "a-large", max_cost_per_token: 0.000001 },
+    error: noEligible("max_cost_per_token", "max_cost_per_token 0.000001 removed a-large (0.000012/token)"),
+  },
+  {
+    name: "a named model of another family",
+    request: { model: "a-mini", model_family: "coding" },
+    error: noEligible("model_family", "model_family 'coding' removed a-mini (general)"),
+  },
+  {
+    name: "a named model on another provider than requested",
+    request: { model: "a-mini", provider: "beta" },
+    error: noEligible("provider", "provider 'beta' removed a-mini (alpha)"),
+  },
+  {
+    name: "a named model the catalog does not hold",
+    request: { model: "gpt-99" },
+    error: noEligible("model", "The model 'gpt-99' is not in the catalog"),
+  },
+  {
+    name: "a provider prefix the model does not run on",
+    request: { model: "beta/a-mini" },
+    error: noEligible("model", "The model 'beta/a-mini' is not in the catalog"),
+  },
+  {
+    name: "a named model whose provider is not configured",
+    request: { model: "c-flash" },
+    providers: { gamma: NOT_CONFIGURED },
+    error: noEligible(null, "provider not configured: gamma (c-flash)"),
+  },
 
   // Provider state.
-  { name: "an unconfigured provider's models are removed", request: {}, providers: { gamma: NOT_CONFIGURED }, ids: ["b-basic", "a-mini", "a-large"] },
-  { name: "an open breaker's models are removed", request: {}, providers: { gamma: open(12) }, ids: ["b-basic", "a-mini", "a-large"] },
+  {
+    name: "an unconfigured provider's models are removed",
+    request: {},
+    providers: { gamma: NOT_CONFIGURED },
+    ids: ["b-basic", "a-mini", "a-large"],
+  },
+  {
+    name: "an open breaker's models are removed",
+    request: {},
+    providers: { gamma: open(12) },
+    ids: ["b-basic", "a-mini", "a-large"],
+  },
   {
     name: "every candidate behind an open breaker: 503 with the earliest retry",
     request: { model_family: "reasoning" },
     providers: { alpha: open(30), beta: open(7.4) },
-    error: { status: 503, code: "all_providers_unavailable", param: null, retryAfter: "8", message: ["circuit breaker is open: alpha (r-input-cheap), beta (r-output-cheap). Retry in 8 s."] },
+    error: {
+      status: 503,
+      code: "all_providers_unavailable",
+      param: null,
+      retryAfter: "8",
+      message: ["circuit breaker is open: alpha (r-input-cheap), beta (r-output-cheap). Retry in 8 s."],
+    },
   },
   {
     name: "unconfigured and open-circuited: still 503, the eligible ones are only waiting",
     request: {},
     providers: { gamma: NOT_CONFIGURED, alpha: open(), beta: open(5) },
-    error: { status: 503, code: "all_providers_unavailable", param: null, retryAfter: "5", message: ["alpha (a-mini, a-large), beta (b-basic)"] },
+    error: {
+      status: 503,
+      code: "all_providers_unavailable",
+      param: null,
+      retryAfter: "5",
+      message: ["alpha (a-mini, a-large), beta (b-basic)"],
+    },
   },
-  { name: "a named model behind an open breaker", request: { model: "c-flash" }, providers: { gamma: open(3) }, error: { status: 503, code: "all_providers_unavailable", param: null, retryAfter: "3", message: ["gamma (c-flash)"] } },
-  { name: "an open breaker without a known reopening: no retry-after", request: { model: "c-flash" }, providers: { gamma: open() }, error: { status: 503, code: "all_providers_unavailable", param: null, message: ["gamma (c-flash)."] } },
+  {
+    name: "a named model behind an open breaker",
+    request: { model: "c-flash" },
+    providers: { gamma: open(3) },
+    error: {
+      status: 503,
+      code: "all_providers_unavailable",
+      param: null,
+      retryAfter: "3",
+      message: ["gamma (c-flash)"],
+    },
+  },
+  {
+    name: "an open breaker without a known reopening: no retry-after",
+    request: { model: "c-flash" },
+    providers: { gamma: open() },
+    error: { status: 503, code: "all_providers_unavailable", param: null, message: ["gamma (c-flash)."] },
+  },
 
   // Refusals say which constraint removed which models.
   {
     name: "a family without the capability",
     request: { model_family: "coding", capabilities: ["vision"] },
-    error: noEligible("capabilities", "No model satisfies this request: model_family 'coding' kept 2 of 8 models; capability 'vision' removed c-coder, a-coder."),
+    error: noEligible(
+      "capabilities",
+      "No model satisfies this request: model_family 'coding' kept 2 of 8 models; capability 'vision' removed c-coder, a-coder.",
+    ),
   },
-  { name: "a family with no models", request: { model_family: "vision" }, error: noEligible("model_family", "No model satisfies this request: model_family 'vision' kept 0 of 8 models.") },
+  {
+    name: "a family with no models",
+    request: { model_family: "vision" },
+    error: noEligible("model_family", "No model satisfies this request: model_family 'vision' kept 0 of 8 models."),
+  },
   {
     name: "each constraint in turn, the last one deciding",
     request: { stream: true, tools: WEATHER_TOOL, max_cost_per_token: 0.0000005 },
@@ -150,18 +328,32 @@ const ROWS: Row[] = [
         "capability 'function_calling' (implied by tools) removed c-flash; max_cost_per_token 0.0000005 removed a-mini (0.0000008/token), a-large (0.000012/token).",
     ),
   },
-  { name: "an image with a price cap", request: { messages: IMAGE_MESSAGE, max_cost_per_token: 0.00000001 }, error: noEligible("max_cost_per_token", "capability 'vision' (implied by an image in messages) removed a-mini, b-basic", "max_cost_per_token 0.00000001 removed a-large (0.000012/token), c-flash (0.0000001/token).") },
+  {
+    name: "an image with a price cap",
+    request: { messages: IMAGE_MESSAGE, max_cost_per_token: 0.00000001 },
+    error: noEligible(
+      "max_cost_per_token",
+      "capability 'vision' (implied by an image in messages) removed a-mini, b-basic",
+      "max_cost_per_token 0.00000001 removed a-large (0.000012/token), c-flash (0.0000001/token).",
+    ),
+  },
   {
     name: "the only models left are on an unconfigured provider",
     request: { max_cost_per_token: 0.0000001 },
     providers: { gamma: NOT_CONFIGURED },
-    error: noEligible(null, "max_cost_per_token 0.0000001 removed a-mini (0.0000008/token), a-large (0.000012/token), b-basic (0.0000003/token); provider not configured: gamma (c-flash)."),
+    error: noEligible(
+      null,
+      "max_cost_per_token 0.0000001 removed a-mini (0.0000008/token), a-large (0.000012/token), b-basic (0.0000003/token); provider not configured: gamma (c-flash).",
+    ),
   },
   {
     name: "long lists are cut after eight models",
     request: { max_cost_per_token: 0.000001 },
     catalog: CROWDED_CATALOG,
-    error: noEligible("max_cost_per_token", "removed m01 (0.000002/token), m02 (0.000002/token), m03 (0.000002/token), m04 (0.000002/token), m05 (0.000002/token), m06 (0.000002/token), m07 (0.000002/token), m08 (0.000002/token) and 4 more."),
+    error: noEligible(
+      "max_cost_per_token",
+      "removed m01 (0.000002/token), m02 (0.000002/token), m03 (0.000002/token), m04 (0.000002/token), m05 (0.000002/token), m06 (0.000002/token), m07 (0.000002/token), m08 (0.000002/token) and 4 more.",
+    ),
   },
 
   // The built-in catalog.
@@ -227,7 +419,10 @@ describe("selectByCost", () => {
   });
 
   it("estimates this request's cost from the prompt estimate and the tokens it reserves", () => {
-    const selection = run({ name: "", request: { model: "a-mini", messages: [{ role: "user", content: "x".repeat(400) }], max_tokens: 50, n: 2 } });
+    const selection = run({
+      name: "",
+      request: { model: "a-mini", messages: [{ role: "user", content: "x".repeat(400) }], max_tokens: 50, n: 2 },
+    });
     const [candidate] = selection.candidates;
     // 100 tokens of text + 4 for the message + 3 priming the reply.
     expect(selection.estimatedPromptTokens).toBe(107);
@@ -237,7 +432,9 @@ describe("selectByCost", () => {
 
   it("reserves the default max tokens, or the model's max_tokens when that is lower", () => {
     const selection = run({ name: "", request: {}, defaultMaxTokens: 5_000 });
-    const reserved = Object.fromEntries(selection.candidates.map((candidate) => [candidate.entry.id, candidate.reservedCompletionTokens]));
+    const reserved = Object.fromEntries(
+      selection.candidates.map((candidate) => [candidate.entry.id, candidate.reservedCompletionTokens]),
+    );
     expect(reserved).toEqual({ "c-flash": 5_000, "b-basic": 4_096, "a-mini": 5_000, "a-large": 5_000 });
   });
 });

@@ -3,7 +3,15 @@ import { APIError as AnthropicAPIError } from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
 import { GatewayError, type ErrorType } from "../../src/errors.js";
 import { ClientAbortedError, toGatewayError } from "../../src/providers/upstream-error.js";
-import { DEFAULT_RETRY_SETTINGS, isRetryable, nextStep, parseRetryAfter, retryAfterMsOf, retryDelayMs, type RetrySettings } from "../../src/routing/retry-policy.js";
+import {
+  DEFAULT_RETRY_SETTINGS,
+  isRetryable,
+  nextStep,
+  parseRetryAfter,
+  retryAfterMsOf,
+  retryDelayMs,
+  type RetrySettings,
+} from "../../src/routing/retry-policy.js";
 
 /** mulberry32: a small seeded PRNG, so jitter is reproducible. */
 function seededRandom(seed: number): () => number {
@@ -18,7 +26,10 @@ function seededRandom(seed: number): () => number {
 }
 
 function upstream(status: number, headers: Record<string, string> = {}): GatewayError {
-  return toGatewayError(APIError.generate(status, { error: { message: "boom" } }, undefined, new Headers(headers)), "openai") as GatewayError;
+  return toGatewayError(
+    APIError.generate(status, { error: { message: "boom" } }, undefined, new Headers(headers)),
+    "openai",
+  ) as GatewayError;
 }
 
 function gatewayError(status: number, code: string, type: ErrorType = "service_error"): GatewayError {
@@ -27,7 +38,11 @@ function gatewayError(status: number, code: string, type: ErrorType = "service_e
 
 describe("isRetryable", () => {
   const cases: Array<[string, unknown, boolean]> = [
-    ["connection refused (upstream_unreachable)", toGatewayError(new APIConnectionError({ message: "ECONNREFUSED" }), "openai"), true],
+    [
+      "connection refused (upstream_unreachable)",
+      toGatewayError(new APIConnectionError({ message: "ECONNREFUSED" }), "openai"),
+      true,
+    ],
     ["connection reset mid-call (upstream_error)", toGatewayError(new Error("socket hang up"), "openai"), true],
     ["timeout (504 upstream_timeout)", toGatewayError(new APIConnectionTimeoutError(), "openai"), true],
     ["429 rate limited", upstream(429), true],
@@ -35,7 +50,19 @@ describe("isRetryable", () => {
     ["502", upstream(502), true],
     ["503", upstream(503), true],
     ["504", upstream(504), true],
-    ["Anthropic 529 overloaded (503 provider_overloaded)", toGatewayError(AnthropicAPIError.generate(529, { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, undefined, new Headers()), "anthropic"), true],
+    [
+      "Anthropic 529 overloaded (503 provider_overloaded)",
+      toGatewayError(
+        AnthropicAPIError.generate(
+          529,
+          { type: "error", error: { type: "overloaded_error", message: "Overloaded" } },
+          undefined,
+          new Headers(),
+        ),
+        "anthropic",
+      ),
+      true,
+    ],
     ["400", upstream(400), false],
     ["401", upstream(401), false],
     ["403", upstream(403), false],
@@ -105,7 +132,8 @@ describe("retry-after", () => {
 
 describe("nextStep", () => {
   const settings: RetrySettings = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, budgetMs: 10_000 };
-  const step = (attempt: number, elapsedMs: number, error: unknown) => nextStep({ attempt, elapsedMs, error, settings, now: 0, random: () => 0.5 });
+  const step = (attempt: number, elapsedMs: number, error: unknown) =>
+    nextStep({ attempt, elapsedMs, error, settings, now: 0, random: () => 0.5 });
 
   it("retries the same candidate while attempts remain, backing off", () => {
     expect(step(1, 0, upstream(502))).toEqual({ action: "retry", delayMs: 50 });
@@ -120,7 +148,10 @@ describe("nextStep", () => {
 
   it("fails over rather than wait longer than maxDelayMs or the remaining budget", () => {
     expect(step(1, 0, upstream(429, { "retry-after": "5" }))).toEqual({ action: "failover", reason: "wait_too_long" });
-    expect(step(1, 9_000, upstream(429, { "retry-after": "1" }))).toEqual({ action: "failover", reason: "wait_too_long" });
+    expect(step(1, 9_000, upstream(429, { "retry-after": "1" }))).toEqual({
+      action: "failover",
+      reason: "wait_too_long",
+    });
     expect(step(1, 9_990, upstream(503))).toEqual({ action: "failover", reason: "wait_too_long" });
   });
 
@@ -134,8 +165,14 @@ describe("nextStep", () => {
   });
 
   it("gives one retry per candidate by default", () => {
-    expect(nextStep({ attempt: 1, elapsedMs: 0, error: upstream(502), random: () => 0 })).toEqual({ action: "retry", delayMs: 0 });
-    expect(nextStep({ attempt: 2, elapsedMs: 0, error: upstream(502) })).toEqual({ action: "failover", reason: "attempts_exhausted" });
+    expect(nextStep({ attempt: 1, elapsedMs: 0, error: upstream(502), random: () => 0 })).toEqual({
+      action: "retry",
+      delayMs: 0,
+    });
+    expect(nextStep({ attempt: 2, elapsedMs: 0, error: upstream(502) })).toEqual({
+      action: "failover",
+      reason: "attempts_exhausted",
+    });
     expect(DEFAULT_RETRY_SETTINGS).toEqual({ maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 8_000, budgetMs: 30_000 });
   });
 });

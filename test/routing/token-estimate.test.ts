@@ -9,7 +9,13 @@ function estimate(messages: ChatMessage[], extra: Partial<ChatRequest> = {}): nu
 const user = (content: string): ChatMessage => ({ role: "user", content });
 const image = (detail?: "auto" | "low" | "high"): ChatMessage => ({
   role: "user",
-  content: [{ type: "image_url", image_url: detail === undefined ? { url: "https://example.com/a.png" } : { url: "https://example.com/a.png", detail } }],
+  content: [
+    {
+      type: "image_url",
+      image_url:
+        detail === undefined ? { url: "https://example.com/a.png" } : { url: "https://example.com/a.png", detail },
+    },
+  ],
 });
 
 describe("estimatePromptTokens", () => {
@@ -29,7 +35,13 @@ describe("estimatePromptTokens", () => {
   });
 
   it("is deterministic, and text parts count like the same text", () => {
-    const parts: ChatMessage = { role: "user", content: [{ type: "text", text: "x".repeat(40) }, { type: "text", text: "y".repeat(40) }] };
+    const parts: ChatMessage = {
+      role: "user",
+      content: [
+        { type: "text", text: "x".repeat(40) },
+        { type: "text", text: "y".repeat(40) },
+      ],
+    };
     expect(estimate([parts])).toBe(estimate([parts]));
     expect(estimate([parts])).toBe(estimate([user("x".repeat(80))]));
   });
@@ -44,20 +56,36 @@ describe("estimatePromptTokens", () => {
 
   it("counts tool definitions by their JSON length", () => {
     const tools: NonNullable<ChatRequest["tools"]> = [
-      { type: "function", function: { name: "get_weather", description: "Current weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } },
+      {
+        type: "function",
+        function: {
+          name: "get_weather",
+          description: "Current weather for a city",
+          parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+        },
+      },
     ];
-    expect(estimate([user("hi")], { tools }) - estimate([user("hi")])).toBe(Math.ceil(JSON.stringify(tools).length / 4));
+    expect(estimate([user("hi")], { tools }) - estimate([user("hi")])).toBe(
+      Math.ceil(JSON.stringify(tools).length / 4),
+    );
     expect(estimate([user("hi")], { tools: [] })).toBe(estimate([user("hi")]));
   });
 
   it("counts a json_schema response format", () => {
-    const response_format: ChatRequest["response_format"] = { type: "json_schema", json_schema: { name: "answer", schema: { type: "object", properties: { value: { type: "number" } } } } };
+    const response_format: ChatRequest["response_format"] = {
+      type: "json_schema",
+      json_schema: { name: "answer", schema: { type: "object", properties: { value: { type: "number" } } } },
+    };
     expect(estimate([user("hi")], { response_format })).toBeGreaterThan(estimate([user("hi")]));
     expect(estimate([user("hi")], { response_format: { type: "json_object" } })).toBe(estimate([user("hi")]));
   });
 
   it("counts tool calls' names and arguments, and tool results", () => {
-    const call = (args: string): ChatMessage => ({ role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: args } }] });
+    const call = (args: string): ChatMessage => ({
+      role: "assistant",
+      content: null,
+      tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: args } }],
+    });
     const small = estimate([user("hi"), call("{}")]);
     const large = estimate([user("hi"), call(JSON.stringify({ city: "x".repeat(400) }))]);
     expect(small).toBeGreaterThan(estimate([user("hi"), { role: "assistant", content: null }]));
@@ -68,7 +96,9 @@ describe("estimatePromptTokens", () => {
 
   it("counts names and refusals", () => {
     expect(estimate([{ role: "user", content: "hi", name: "alice" }])).toBeGreaterThan(estimate([user("hi")]));
-    expect(estimate([{ role: "assistant", content: null, refusal: "I can't help with that." }])).toBeGreaterThan(estimate([{ role: "assistant", content: null }]));
+    expect(estimate([{ role: "assistant", content: null, refusal: "I can't help with that." }])).toBeGreaterThan(
+      estimate([{ role: "assistant", content: null }]),
+    );
   });
 });
 

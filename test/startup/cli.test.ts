@@ -20,9 +20,12 @@ describe("the command line", () => {
     expect(parseCli(argv)).toEqual(expected);
   });
 
-  it.each([[["--port", "http"]], [["--port", "70000"]], [["--verbose"]], [["serve"]], [["--config"]]])("refuses %j", (argv) => {
-    expect(parseCli(argv).kind).toBe("error");
-  });
+  it.each([[["--port", "http"]], [["--port", "70000"]], [["--verbose"]], [["serve"]], [["--config"]]])(
+    "refuses %j",
+    (argv) => {
+      expect(parseCli(argv).kind).toBe("error");
+    },
+  );
 });
 
 describe("the start-up banner", () => {
@@ -45,7 +48,16 @@ describe("the start-up banner", () => {
     const lines = banner.split("\n");
     expect(lines.length).toBeLessThanOrEqual(24);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(120);
-    for (const fact of ["Runestone 1.2.3", "http://127.0.0.1:4001/v1", "http://127.0.0.1:4001/docs", "openai, anthropic", "Redis redis://default:***@redis.internal:6379/0", "cost", "API keys: 3 tenant(s)", "/etc/runestone/runestone.yaml"]) {
+    for (const fact of [
+      "Runestone 1.2.3",
+      "http://127.0.0.1:4001/v1",
+      "http://127.0.0.1:4001/docs",
+      "openai, anthropic",
+      "Redis redis://default:***@redis.internal:6379/0",
+      "cost",
+      "API keys: 3 tenant(s)",
+      "/etc/runestone/runestone.yaml",
+    ]) {
       expect(banner).toContain(fact);
     }
     expect(banner).not.toContain("s3cret");
@@ -70,13 +82,19 @@ describe("npm start -- --config <path> --port <n>", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("starts with the given file and port (over PORT), prints the banner, and serves the URLs it prints", { timeout: 20_000 }, async () => {
+  it("starts with the given file and port (over PORT), prints the banner, and serves the URLs it prints", {
+    timeout: 20_000,
+  }, async () => {
     dir = mkdtempSync(join(tmpdir(), "runestone-cli-"));
     const file = join(dir, "gateway.yaml");
     writeFileSync(file, "server:\n  host: 127.0.0.1\n  port: 1\nrouting:\n  policy: cost\nlog_level: warn\n");
     const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), PORT: "2" };
     // node --import tsx src/main.ts is what `npm start` runs (tsx src/main.ts), without npm in between.
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--config", file, "--port", "0"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--config", file, "--port", "0"], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -22,7 +22,8 @@ export function readAnthropicJson(file: string): unknown {
 export function loadAnthropicEvents(name: string): AnthropicStreamEvent[] {
   return parseSse(readAnthropicFixture(`${name}.sse`)).map(({ event, data }, i) => {
     const parsed = JSON.parse(data) as AnthropicStreamEvent;
-    if (event !== parsed.type) throw new Error(`${name}.sse event ${i}: 'event: ${event}' carries type '${parsed.type}'`);
+    if (event !== parsed.type)
+      throw new Error(`${name}.sse event ${i}: 'event: ${event}' carries type '${parsed.type}'`);
     return parsed;
   });
 }

@@ -70,7 +70,8 @@ export function streamRuleViolations(chunks: readonly CompletionChunk[]): string
   let finishAt = -1;
   chunks.forEach((chunk, i) => {
     const at = `chunk ${i}`;
-    if (chunk.id !== first.id || chunk.model !== first.model || chunk.created !== first.created) problems.push(`${at}: id/model/created differ from the first chunk`);
+    if (chunk.id !== first.id || chunk.model !== first.model || chunk.created !== first.created)
+      problems.push(`${at}: id/model/created differ from the first chunk`);
     if (chunk.object !== "chat.completion.chunk") problems.push(`${at}: object is ${String(chunk.object)}`);
     if (chunk.choices.length === 0) {
       if (chunk.usage == null) problems.push(`${at}: no choices and no usage`);
@@ -85,7 +86,8 @@ export function streamRuleViolations(chunks: readonly CompletionChunk[]): string
     if (choice.logprobs !== null) problems.push(`${at}: logprobs is not null`);
     const { delta } = choice;
     if (i === 0) {
-      if (delta.role !== "assistant" || delta.content !== "") problems.push(`${at}: the first chunk is not {role: "assistant", content: ""}`);
+      if (delta.role !== "assistant" || delta.content !== "")
+        problems.push(`${at}: the first chunk is not {role: "assistant", content: ""}`);
     } else if (delta.role !== undefined) {
       problems.push(`${at}: role after the first chunk`);
     }
@@ -101,14 +103,22 @@ export function streamRuleViolations(chunks: readonly CompletionChunk[]): string
     for (const call of delta.tool_calls ?? []) {
       const isNew = !seenTools.has(call.index);
       if (isNew) {
-        if (call.index !== seenTools.size) problems.push(`${at}: tool call index ${call.index}, expected ${seenTools.size}`);
+        if (call.index !== seenTools.size)
+          problems.push(`${at}: tool call index ${call.index}, expected ${seenTools.size}`);
         seenTools.add(call.index);
-        if (call.id === undefined || call.type !== "function" || call.function?.name === undefined || call.function.arguments !== "") {
+        if (
+          call.id === undefined ||
+          call.type !== "function" ||
+          call.function?.name === undefined ||
+          call.function.arguments !== ""
+        ) {
           problems.push(`${at}: tool call ${call.index} does not open with id, type, name and arguments ""`);
         }
       } else {
-        if (call.id !== undefined || call.type !== undefined || call.function?.name !== undefined) problems.push(`${at}: tool call ${call.index} repeats id/type/name`);
-        if (call.function?.arguments === undefined || call.function.arguments === "") problems.push(`${at}: tool call ${call.index} delta without arguments`);
+        if (call.id !== undefined || call.type !== undefined || call.function?.name !== undefined)
+          problems.push(`${at}: tool call ${call.index} repeats id/type/name`);
+        if (call.function?.arguments === undefined || call.function.arguments === "")
+          problems.push(`${at}: tool call ${call.index} delta without arguments`);
       }
     }
   });

@@ -18,12 +18,16 @@ type Json = Record<string, unknown>;
 const spec = specDocument as unknown as Json & { paths: Record<string, Record<string, Json>> };
 const router = new OpenAPIRouter({ definition: spec as unknown as Document });
 
-export const CONTRACT_DIR = process.env.RUNESTONE_CONTRACT_DIR ?? join(process.cwd(), "test-output", "contract", "adhoc");
+export const CONTRACT_DIR =
+  process.env.RUNESTONE_CONTRACT_DIR ?? join(process.cwd(), "test-output", "contract", "adhoc");
 
 function resolveRef(node: Json): Json {
   let current = node;
   while (typeof current.$ref === "string") {
-    const path = current.$ref.replace(/^#\//, "").split("/").map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const path = current.$ref
+      .replace(/^#\//, "")
+      .split("/")
+      .map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
     current = path.reduce<Json>((acc, key) => acc[key] as Json, spec);
   }
   return current;
@@ -61,7 +65,13 @@ export interface ContractCheck {
 }
 
 /** Validates one response (already read as text) of the gateway against the spec. */
-export function checkResponse(method: string, path: string, status: number, headers: Headers, body: string): ContractCheck {
+export function checkResponse(
+  method: string,
+  path: string,
+  status: number,
+  headers: Headers,
+  body: string,
+): ContractCheck {
   const operation = router.matchOperation({ method, path, headers: {} });
   const problems: string[] = [];
   if (!headers.get("x-request-id")) problems.push("missing x-request-id header");
@@ -92,8 +102,15 @@ export function checkResponse(method: string, path: string, status: number, head
         if (data === "[DONE]") continue;
         const event = safeJson(data, problems);
         problems.push(...errorsOf(eventRef, event).map((e) => `event ${data.slice(0, 120)}: ${e}`));
-        if (CHAT_OPERATIONS.has(operation.operationId ?? "") && typeof event === "object" && event !== null && !("error" in event)) {
-          problems.push(...validateAgainstOpenAI("ChatCompletionChunk", event).map((e) => `event vs OpenAI's schema: ${e}`));
+        if (
+          CHAT_OPERATIONS.has(operation.operationId ?? "") &&
+          typeof event === "object" &&
+          event !== null &&
+          !("error" in event)
+        ) {
+          problems.push(
+            ...validateAgainstOpenAI("ChatCompletionChunk", event).map((e) => `event vs OpenAI's schema: ${e}`),
+          );
         }
       }
     }
@@ -101,7 +118,8 @@ export function checkResponse(method: string, path: string, status: number, head
     // Text bodies (the HTML docs, the YAML spec, Prometheus text) are documented as strings.
     const schema = media.schema as Json;
     if (typeof schema.$ref === "string") problems.push(...errorsOf(schema.$ref, body).map((e) => `body: ${e}`));
-    else if (schema.type !== "string") problems.push(`${operation.operationId} ${status} documents a '${contentType}' body that is not a string`);
+    else if (schema.type !== "string")
+      problems.push(`${operation.operationId} ${status} documents a '${contentType}' body that is not a string`);
     if (body.length === 0) problems.push("empty body");
     if (contentType === "application/yaml") {
       try {
@@ -168,7 +186,8 @@ export class ContractRecorder {
         (body) => {
           const check = checkResponse(request.method, path, response.status, response.headers, body);
           record(check);
-          for (const p of check.problems) this.violations.push(`${request.method} ${url.pathname} → ${response.status}: ${p}`);
+          for (const p of check.problems)
+            this.violations.push(`${request.method} ${url.pathname} → ${response.status}: ${p}`);
         },
         () => {
           // The caller aborted the body (client-abort tests): there is no whole response to check.

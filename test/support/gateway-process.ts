@@ -137,10 +137,17 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
 
 class PortTakenError extends Error {}
 
-async function launch(options: GatewayProcessOptions, configPath: string, dir: string, port: number): Promise<GatewayProcess> {
+async function launch(
+  options: GatewayProcessOptions,
+  configPath: string,
+  dir: string,
+  port: number,
+): Promise<GatewayProcess> {
   installExitHook();
   const name = options.name ?? "gateway";
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(RUNESTONE_|OPENAI_|ANTHROPIC_|REDIS_URL$|PORT$)/.test(key)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(RUNESTONE_|OPENAI_|ANTHROPIC_|REDIS_URL$|PORT$)/.test(key)),
+  );
   const env = {
     ...inherited,
     RUNESTONE_CONFIG: configPath,
@@ -153,7 +160,11 @@ async function launch(options: GatewayProcessOptions, configPath: string, dir: s
     RUNESTONE_LOG_LEVEL: "warn",
     ...options.env,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   live.add(child);
   let output = "";
   const collect = (chunk: Buffer) => {
@@ -195,7 +206,9 @@ async function launch(options: GatewayProcessOptions, configPath: string, dir: s
     const exit = await exited;
     if (/EADDRINUSE/.test(output)) throw new PortTakenError(`port ${port} was taken`);
     removeDir();
-    throw new Error(`gateway process ${name} did not become ready on ${url} (exit ${JSON.stringify(exit)}). Its output:\n${output}`);
+    throw new Error(
+      `gateway process ${name} did not become ready on ${url} (exit ${JSON.stringify(exit)}). Its output:\n${output}`,
+    );
   }
 
   const signalAndWait = async (signal: NodeJS.Signals, timeoutMs: number): Promise<ProcessExit> => {
@@ -228,7 +241,12 @@ async function launch(options: GatewayProcessOptions, configPath: string, dir: s
 }
 
 /** Polls /health/ready until it answers 200 (true), the process exits or the time is up (false). */
-async function waitUntilReady(url: string, fetcher: typeof fetch, timeoutMs: number, exited: () => boolean): Promise<boolean> {
+async function waitUntilReady(
+  url: string,
+  fetcher: typeof fetch,
+  timeoutMs: number,
+  exited: () => boolean,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !exited()) {
     try {

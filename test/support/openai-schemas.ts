@@ -119,7 +119,10 @@ const SCHEMAS = {
                       index: { type: "integer" },
                       id: { type: "string" },
                       type: { enum: ["function"] },
-                      function: { type: "object", properties: { name: { type: "string" }, arguments: { type: "string" } } },
+                      function: {
+                        type: "object",
+                        properties: { name: { type: "string" }, arguments: { type: "string" } },
+                      },
                     },
                   },
                 },

@@ -13,7 +13,9 @@ import { loadSpecForValidation } from "../../src/http/openapi-dispatch.js";
 
 const SPEC_ID = "spec";
 
-export const spec = loadSpecForValidation() as unknown as Record<string, unknown> & { components: { schemas: Record<string, unknown> } };
+export const spec = loadSpecForValidation() as unknown as Record<string, unknown> & {
+  components: { schemas: Record<string, unknown> };
+};
 
 const ajv = new Ajv({ strict: false, allErrors: true, discriminator: true });
 addFormats.default(ajv);

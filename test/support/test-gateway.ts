@@ -46,10 +46,23 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const testEnv = { ...env, PORT: "0" };
   const config = options.configFile
     ? loadConfig({ path: options.configFile, env: testEnv }).config
-    : parseConfig({ ...options.config, server: { host: "127.0.0.1", port: 0, ...options.config?.server } }, testEnv, "test");
-  const gateway = await startGateway(config, { logger: options.logger ?? pino({ level: "silent" }), configPath: options.configFile, env: testEnv });
+    : parseConfig(
+        { ...options.config, server: { host: "127.0.0.1", port: 0, ...options.config?.server } },
+        testEnv,
+        "test",
+      );
+  const gateway = await startGateway(config, {
+    logger: options.logger ?? pino({ level: "silent" }),
+    configPath: options.configFile,
+    env: testEnv,
+  });
   const contract = new ContractRecorder();
-  const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "sk-client", maxRetries: 0, fetch: contract.fetch });
+  const openai = new OpenAI({
+    baseURL: `${gateway.url}/v1`,
+    apiKey: "sk-client",
+    maxRetries: 0,
+    fetch: contract.fetch,
+  });
   return {
     fake,
     gateway,
@@ -58,7 +71,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     fetch: contract.fetch,
     contract,
     post: (path, body, headers = {}) =>
-      contract.fetch(`${gateway.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) }),
+      contract.fetch(`${gateway.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
     async close() {
       await gateway.close();
       await fake.close();

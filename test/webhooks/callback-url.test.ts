@@ -18,10 +18,17 @@ const resolvesTo =
 
 describe("validateCallbackUrl", () => {
   it("accepts an http(s) URL whose host is public, and pins the address it checked", async () => {
-    const checked = await validateCallbackUrl("https://hooks.example.com/runestone?x=1", {}, resolvesTo("93.184.216.34", "2606:2800:220:1::1"));
+    const checked = await validateCallbackUrl(
+      "https://hooks.example.com/runestone?x=1",
+      {},
+      resolvesTo("93.184.216.34", "2606:2800:220:1::1"),
+    );
     expect(checked.url.href).toBe("https://hooks.example.com/runestone?x=1");
     expect(checked.pinned).toEqual({ address: "93.184.216.34", family: 4 });
-    expect((await validateCallbackUrl("http://93.184.216.34:8080/")).pinned).toEqual({ address: "93.184.216.34", family: 4 });
+    expect((await validateCallbackUrl("http://93.184.216.34:8080/")).pinned).toEqual({
+      address: "93.184.216.34",
+      family: 4,
+    });
   });
 
   it.each([
@@ -59,17 +66,25 @@ describe("validateCallbackUrl", () => {
   });
 
   it("checks every address of the host: one private address among public ones refuses the URL", async () => {
-    const err = await refusal(validateCallbackUrl("https://mixed.example.com/", {}, resolvesTo("93.184.216.34", "10.0.0.7")));
+    const err = await refusal(
+      validateCallbackUrl("https://mixed.example.com/", {}, resolvesTo("93.184.216.34", "10.0.0.7")),
+    );
     expect(err.message).toContain("10.0.0.7");
   });
 
   it("allows each non-public class only when the policy says so; reserved addresses never", async () => {
-    await expect(validateCallbackUrl("http://127.0.0.1:9000/", { allowLoopback: true })).resolves.toMatchObject({ pinned: { address: "127.0.0.1" } });
+    await expect(validateCallbackUrl("http://127.0.0.1:9000/", { allowLoopback: true })).resolves.toMatchObject({
+      pinned: { address: "127.0.0.1" },
+    });
     await expect(validateCallbackUrl("http://10.0.0.1/", { allowLoopback: true })).rejects.toThrow(/private/);
     await expect(validateCallbackUrl("http://10.0.0.1/", { allowPrivate: true })).resolves.toBeDefined();
-    await expect(validateCallbackUrl("http://169.254.169.254/", { allowPrivate: true, allowLoopback: true })).rejects.toThrow(/link-local/);
+    await expect(
+      validateCallbackUrl("http://169.254.169.254/", { allowPrivate: true, allowLoopback: true }),
+    ).rejects.toThrow(/link-local/);
     await expect(validateCallbackUrl("http://169.254.169.254/", { allowLinkLocal: true })).resolves.toBeDefined();
-    await expect(validateCallbackUrl("http://0.0.0.0/", { allowPrivate: true, allowLoopback: true, allowLinkLocal: true })).rejects.toThrow(/reserved/);
+    await expect(
+      validateCallbackUrl("http://0.0.0.0/", { allowPrivate: true, allowLoopback: true, allowLinkLocal: true }),
+    ).rejects.toThrow(/reserved/);
   });
 
   it("reports a host that does not resolve", async () => {

@@ -6,7 +6,13 @@ import { WebhookSender } from "../../src/webhooks/webhook-sender.js";
 import type { WebhookSettings } from "../../src/webhooks/webhook-settings.js";
 import { newWebhookSecret, WebhookReceiver } from "./support/webhook-receiver.js";
 
-const FAST: Partial<WebhookSettings> = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, timeoutMs: 2_000, allowLoopback: true };
+const FAST: Partial<WebhookSettings> = {
+  maxAttempts: 3,
+  baseDelayMs: 10,
+  maxDelayMs: 50,
+  timeoutMs: 2_000,
+  allowLoopback: true,
+};
 
 const receivers: WebhookReceiver[] = [];
 afterEach(async () => {
@@ -43,7 +49,12 @@ describe("WebhookSender", () => {
     const events = recordDeliveries(telemetry);
     const payload = { id: "job_1", status: "succeeded", result: { text: "héllo" } };
 
-    const result = await new WebhookSender(telemetry, FAST).send({ url: hook.url(), secret, messageId: "job_1", payload });
+    const result = await new WebhookSender(telemetry, FAST).send({
+      url: hook.url(),
+      secret,
+      messageId: "job_1",
+      payload,
+    });
 
     expect(result).toEqual({ delivered: true, attempts: 1, status: 200 });
     expect(hook.received).toHaveLength(1);
@@ -57,7 +68,12 @@ describe("WebhookSender", () => {
 
   it("a signature made with another secret does not verify", async () => {
     const hook = await receiver(newWebhookSecret());
-    await new WebhookSender(new Telemetry(), FAST).send({ url: hook.url(), secret: newWebhookSecret(), messageId: "m", payload: {} });
+    await new WebhookSender(new Telemetry(), FAST).send({
+      url: hook.url(),
+      secret: newWebhookSecret(),
+      messageId: "m",
+      payload: {},
+    });
     expect(hook.received[0]?.verified.ok).toBe(false);
   });
 
@@ -67,7 +83,12 @@ describe("WebhookSender", () => {
     const telemetry = new Telemetry();
     const events = recordDeliveries(telemetry);
 
-    const result = await new WebhookSender(telemetry, FAST).send({ url: hook.url(), secret, messageId: "msg-retry", payload: { n: 1 } });
+    const result = await new WebhookSender(telemetry, FAST).send({
+      url: hook.url(),
+      secret,
+      messageId: "msg-retry",
+      payload: { n: 1 },
+    });
 
     expect(result).toEqual({ delivered: true, attempts: 2, status: 200 });
     expect(hook.received.map((r) => r.headers["webhook-id"])).toEqual(["msg-retry", "msg-retry"]);
@@ -81,7 +102,12 @@ describe("WebhookSender", () => {
     const telemetry = new Telemetry();
     const events = recordDeliveries(telemetry);
 
-    const result = await new WebhookSender(telemetry, FAST).send({ url: hook.url(), secret, messageId: "m", payload: {} });
+    const result = await new WebhookSender(telemetry, FAST).send({
+      url: hook.url(),
+      secret,
+      messageId: "m",
+      payload: {},
+    });
 
     expect(result).toEqual({ delivered: false, attempts: 3, reason: "HTTP 503", status: 503 });
     expect(hook.received).toHaveLength(3);
@@ -91,7 +117,12 @@ describe("WebhookSender", () => {
   it("does not retry a 4xx other than 408 and 429", async () => {
     const secret = newWebhookSecret();
     const hook = await receiver(secret, () => 410);
-    const result = await new WebhookSender(new Telemetry(), FAST).send({ url: hook.url(), secret, messageId: "m", payload: {} });
+    const result = await new WebhookSender(new Telemetry(), FAST).send({
+      url: hook.url(),
+      secret,
+      messageId: "m",
+      payload: {},
+    });
     expect(result).toMatchObject({ delivered: false, attempts: 1, status: 410 });
     expect(hook.received).toHaveLength(1);
   });
@@ -99,7 +130,12 @@ describe("WebhookSender", () => {
   it("retries connection failures, a bounded number of times", async () => {
     const port = await closedPort();
     const started = performance.now();
-    const result = await new WebhookSender(new Telemetry(), FAST).send({ url: `http://127.0.0.1:${port}/`, secret: newWebhookSecret(), messageId: "m", payload: {} });
+    const result = await new WebhookSender(new Telemetry(), FAST).send({
+      url: `http://127.0.0.1:${port}/`,
+      secret: newWebhookSecret(),
+      messageId: "m",
+      payload: {},
+    });
     expect(result).toMatchObject({ delivered: false, attempts: 3 });
     expect(result.delivered === false && result.reason).toMatch(/ECONNREFUSED/);
     expect(performance.now() - started).toBeGreaterThanOrEqual(10); // backoff 5–10 ms, then 10–20 ms
@@ -111,7 +147,12 @@ describe("WebhookSender", () => {
     const telemetry = new Telemetry();
     const events = recordDeliveries(telemetry);
 
-    const result = await new WebhookSender(telemetry, { ...FAST, allowLoopback: false }).send({ url: hook.url(), secret, messageId: "m", payload: {} });
+    const result = await new WebhookSender(telemetry, { ...FAST, allowLoopback: false }).send({
+      url: hook.url(),
+      secret,
+      messageId: "m",
+      payload: {},
+    });
 
     expect(result).toMatchObject({ delivered: false, attempts: 1 });
     expect(result.delivered === false && result.reason).toMatch(/loopback/);
@@ -130,7 +171,12 @@ describe("WebhookSender", () => {
     };
 
     // hooks.runestone.invalid does not exist in DNS: only the pinned address can reach the receiver.
-    const result = await new WebhookSender(new Telemetry(), FAST, resolver).send({ url: `http://hooks.runestone.invalid:${port}/hook`, secret, messageId: "m", payload: { ok: 1 } });
+    const result = await new WebhookSender(new Telemetry(), FAST, resolver).send({
+      url: `http://hooks.runestone.invalid:${port}/hook`,
+      secret,
+      messageId: "m",
+      payload: { ok: 1 },
+    });
 
     expect(result.delivered).toBe(true);
     expect(lookups).toBe(1);
@@ -139,7 +185,12 @@ describe("WebhookSender", () => {
   });
 
   it("refuses an invalid secret", async () => {
-    const result = await new WebhookSender(new Telemetry(), FAST).send({ url: "http://127.0.0.1:1/", secret: "", messageId: "m", payload: {} });
+    const result = await new WebhookSender(new Telemetry(), FAST).send({
+      url: "http://127.0.0.1:1/",
+      secret: "",
+      messageId: "m",
+      payload: {},
+    });
     expect(result).toMatchObject({ delivered: false, attempts: 0 });
   });
 });

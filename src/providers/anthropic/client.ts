@@ -40,7 +40,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     baseURL: options.baseURL,
     maxRetries: 0,
     timeout: options.timeoutMs ?? DEFAULT_ANTHROPIC_TIMEOUT_MS,
-    ...(options.connectTimeoutMs === undefined ? {} : { fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) } }),
+    ...(options.connectTimeoutMs === undefined
+      ? {}
+      : { fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) } }),
   });
 
   const created = (): number => Math.floor(now() / 1000);
@@ -62,7 +64,11 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
 
   async function* stream({ request, model, signal }: ProviderCall): AsyncGenerator<CompletionChunk, void, undefined> {
     const params = toAnthropicRequest(request, { model, defaultMaxTokens });
-    const transformer = createStreamTransformer({ created: created(), jsonToolName: jsonResponseToolName(request), provider: name });
+    const transformer = createStreamTransformer({
+      created: created(),
+      jsonToolName: jsonResponseToolName(request),
+      provider: name,
+    });
     try {
       const events = await client.messages.create({ ...params, stream: true }, { signal });
       for await (const event of events) yield* transformer.push(event);

@@ -26,7 +26,10 @@ export function toImageBlock(url: string, param: string): ImageBlockParam {
     const declared = (match[1] ?? "").trim().toLowerCase();
     const mediaType = MEDIA_TYPES[declared];
     if (mediaType === undefined) {
-      throw invalidRequest(`Unsupported image type '${declared}': Anthropic accepts image/jpeg, image/png, image/gif and image/webp.`, param);
+      throw invalidRequest(
+        `Unsupported image type '${declared}': Anthropic accepts image/jpeg, image/png, image/gif and image/webp.`,
+        param,
+      );
     }
     const data = (match[3] ?? "").trim();
     if (data === "") throw invalidRequest("The image data URL holds no data.", param);

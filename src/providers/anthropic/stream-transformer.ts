@@ -90,7 +90,12 @@ export function createStreamTransformer(options: StreamTransformerOptions): Stre
   let stopped = false;
 
   const malformed = (what: string): GatewayError =>
-    new GatewayError({ status: 502, type: "service_error", code: "upstream_error", message: `Provider '${provider}' sent a malformed stream: ${what}.` });
+    new GatewayError({
+      status: 502,
+      type: "service_error",
+      code: "upstream_error",
+      message: `Provider '${provider}' sent a malformed stream: ${what}.`,
+    });
 
   const chunk = (message: Started, delta: ChunkDelta, finishReason: FinishReason | null = null): CompletionChunk => ({
     id: message.id,
@@ -109,14 +114,26 @@ export function createStreamTransformer(options: StreamTransformerOptions): Stre
       output_tokens: deltaUsage?.output_tokens ?? start.output_tokens,
       output_tokens_details: deltaUsage?.output_tokens_details ?? start.output_tokens_details,
     });
-    return { id: message.id, object: "chat.completion.chunk", created: options.created, model: message.model, choices: [], usage };
+    return {
+      id: message.id,
+      object: "chat.completion.chunk",
+      created: options.created,
+      model: message.model,
+      choices: [],
+      usage,
+    };
   };
 
   const closeBlock = (message: Started, block: OpenBlock): CompletionChunk[] => {
     if (block.kind === "tool" && !block.sentArguments) {
-      return [chunk(message, { tool_calls: [{ index: block.index, function: { arguments: argumentsOf(block.startInput) } }] })];
+      return [
+        chunk(message, {
+          tool_calls: [{ index: block.index, function: { arguments: argumentsOf(block.startInput) } }],
+        }),
+      ];
     }
-    if (block.kind === "json" && !block.sentContent) return [chunk(message, { content: argumentsOf(block.startInput) })];
+    if (block.kind === "json" && !block.sentContent)
+      return [chunk(message, { content: argumentsOf(block.startInput) })];
     return [];
   };
 
@@ -134,7 +151,11 @@ export function createStreamTransformer(options: StreamTransformerOptions): Stre
       }
       const index = toolCalls++;
       blocks.set(event.index, { kind: "tool", index, sentArguments: false, startInput: block.input });
-      return [chunk(message, { tool_calls: [{ index, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
+      return [
+        chunk(message, {
+          tool_calls: [{ index, id: block.id, type: "function", function: { name: block.name, arguments: "" } }],
+        }),
+      ];
     }
     blocks.set(event.index, { kind: "ignored" });
     return [];

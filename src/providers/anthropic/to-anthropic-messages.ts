@@ -71,7 +71,10 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): Anthropic
         append("assistant", [], assistantBlocks(message, i));
         break;
       default:
-        throw invalidRequest(`Unsupported message role '${String((message as { role?: unknown }).role)}'.`, `messages[${i}].role`);
+        throw invalidRequest(
+          `Unsupported message role '${String((message as { role?: unknown }).role)}'.`,
+          `messages[${i}].role`,
+        );
     }
   });
 
@@ -96,7 +99,8 @@ function userBlocks(content: Schemas["UserMessage"]["content"], i: number): Cont
   if (typeof content === "string") return text(content);
   return content.flatMap((part, j): ContentBlockParam[] => {
     if (part.type === "text") return text(part.text);
-    if (part.type === "image_url") return [toImageBlock(part.image_url.url, `messages[${i}].content[${j}].image_url.url`)];
+    if (part.type === "image_url")
+      return [toImageBlock(part.image_url.url, `messages[${i}].content[${j}].image_url.url`)];
     throw invalidRequest(
       `Unsupported content part type '${String((part as { type?: unknown }).type)}'.`,
       `messages[${i}].content[${j}].type`,

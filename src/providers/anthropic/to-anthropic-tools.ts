@@ -67,14 +67,18 @@ function namedChoice(
   parallel: { disable_parallel_tool_use?: boolean },
 ): ToolChoice {
   const { name } = choice.function;
-  if (!names.has(name)) throw invalidRequest(`tool_choice names '${name}', which is not one of the tools.`, "tool_choice");
+  if (!names.has(name))
+    throw invalidRequest(`tool_choice names '${name}', which is not one of the tools.`, "tool_choice");
   return { type: "tool", name, ...parallel };
 }
 
 function toTool(fn: Schemas["FunctionDefinition"], i: number): Tool {
   const { parameters } = fn;
   if (parameters !== undefined && parameters.type !== undefined && parameters.type !== "object") {
-    throw invalidRequest("Anthropic tools take an object of arguments: parameters must have type 'object'.", `tools[${i}].function.parameters`);
+    throw invalidRequest(
+      "Anthropic tools take an object of arguments: parameters must have type 'object'.",
+      `tools[${i}].function.parameters`,
+    );
   }
   return {
     name: fn.name,

@@ -1,4 +1,7 @@
-import type { ChatCompletion as SdkCompletion, ChatCompletionChunk as SdkChunk } from "openai/resources/chat/completions";
+import type {
+  ChatCompletion as SdkCompletion,
+  ChatCompletionChunk as SdkChunk,
+} from "openai/resources/chat/completions";
 import type { Completion, CompletionChunk } from "../types.js";
 
 /**
@@ -11,7 +14,9 @@ export function fromOpenAIResponse(completion: SdkCompletion): Completion {
     object: "chat.completion",
     choices: completion.choices.map((choice) => {
       const { tool_calls: toolCalls, ...message } = choice.message;
-      const functionCalls = toolCalls?.flatMap((call) => (call.type === "function" ? [{ id: call.id, type: call.type, function: call.function }] : []));
+      const functionCalls = toolCalls?.flatMap((call) =>
+        call.type === "function" ? [{ id: call.id, type: call.type, function: call.function }] : [],
+      );
       return {
         ...choice,
         logprobs: choice.logprobs ?? null,

@@ -1,4 +1,7 @@
-import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from "openai/resources/chat/completions";
 import { withoutRunestoneFields } from "../runestone-fields.js";
 import type { ChatRequest } from "../types.js";
 

@@ -33,7 +33,16 @@ export interface BreakerSnapshot extends StoredState {
 }
 
 export function freshSnapshot(now: number, state: BreakerState = "closed"): BreakerSnapshot {
-  return { state, reopenAt: 0, touchedAt: now, consecutiveFailures: 0, probesInFlight: 0, probeLeaseUntil: 0, probeSuccesses: 0, window: new Map() };
+  return {
+    state,
+    reopenAt: 0,
+    touchedAt: now,
+    consecutiveFailures: 0,
+    probesInFlight: 0,
+    probeLeaseUntil: 0,
+    probeSuccesses: 0,
+    window: new Map(),
+  };
 }
 
 export function isIdle(stored: StoredState, now: number, idleMs: number): boolean {
@@ -48,7 +57,8 @@ export function observedState(stored: StoredState | undefined, now: number, idle
 
 export const transitionReasons = {
   consecutiveFailures: (count: number) => `${count} consecutive failures`,
-  failureRatio: (failures: number, requests: number, windowMs: number) => `${failures} of ${requests} requests failed within ${windowMs} ms`,
+  failureRatio: (failures: number, requests: number, windowMs: number) =>
+    `${failures} of ${requests} requests failed within ${windowMs} ms`,
   cooldownElapsed: (cooldownMs: number) => `cooldown of ${cooldownMs} ms elapsed`,
   probeFailed: () => "probe failed",
   probesSucceeded: (count: number) => `${count} probes succeeded in a row`,
@@ -73,14 +83,24 @@ export function acquireOn(s: BreakerSnapshot, now: number, settings: BreakerSett
 }
 
 /** Mutates `s`. */
-export function recordOn(s: BreakerSnapshot, outcome: BreakerOutcome, now: number, settings: BreakerSettings): RecordResult {
+export function recordOn(
+  s: BreakerSnapshot,
+  outcome: BreakerOutcome,
+  now: number,
+  settings: BreakerSettings,
+): RecordResult {
   // A late answer to a request let through before the breaker opened: the cooldown stands either way.
   if (s.state === "open") return { state: "open" };
   s.touchedAt = now;
   return s.state === "half_open" ? recordProbe(s, outcome, now, settings) : recordClosed(s, outcome, now, settings);
 }
 
-function recordProbe(s: BreakerSnapshot, outcome: BreakerOutcome, now: number, settings: BreakerSettings): RecordResult {
+function recordProbe(
+  s: BreakerSnapshot,
+  outcome: BreakerOutcome,
+  now: number,
+  settings: BreakerSettings,
+): RecordResult {
   if (outcome === "failure") return open(s, "half_open", transitionReasons.probeFailed(), now, settings);
   s.probesInFlight = Math.max(0, s.probesInFlight - 1);
   s.probeSuccesses += 1;
@@ -90,7 +110,12 @@ function recordProbe(s: BreakerSnapshot, outcome: BreakerOutcome, now: number, s
   return { state: "closed", transition: { from: "half_open", to: "closed", reason } };
 }
 
-function recordClosed(s: BreakerSnapshot, outcome: BreakerOutcome, now: number, settings: BreakerSettings): RecordResult {
+function recordClosed(
+  s: BreakerSnapshot,
+  outcome: BreakerOutcome,
+  now: number,
+  settings: BreakerSettings,
+): RecordResult {
   const bucket = Math.floor(now / (settings.windowMs / WINDOW_BUCKETS));
   for (const id of s.window.keys()) if (id <= bucket - WINDOW_BUCKETS) s.window.delete(id);
   const counts = s.window.get(bucket) ?? { requests: 0, failures: 0 };
@@ -117,7 +142,13 @@ function recordClosed(s: BreakerSnapshot, outcome: BreakerOutcome, now: number, 
   return { state: "closed" };
 }
 
-function open(s: BreakerSnapshot, from: BreakerState, reason: string, now: number, settings: BreakerSettings): RecordResult {
+function open(
+  s: BreakerSnapshot,
+  from: BreakerState,
+  reason: string,
+  now: number,
+  settings: BreakerSettings,
+): RecordResult {
   Object.assign(s, freshSnapshot(now, "open"), { reopenAt: now + settings.cooldownMs });
   return { state: "open", transition: { from, to: "open", reason } };
 }

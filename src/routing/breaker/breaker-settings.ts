@@ -48,11 +48,21 @@ export const WINDOW_BUCKETS = 10;
 
 export function breakerSettings(overrides: Partial<BreakerSettings> = {}): BreakerSettings {
   const settings = { ...DEFAULT_BREAKER_SETTINGS, ...overrides };
-  const positiveIntegers = ["consecutiveFailures", "minimumRequests", "windowMs", "cooldownMs", "halfOpenProbes", "halfOpenSuccesses", "probeLeaseMs"] as const;
+  const positiveIntegers = [
+    "consecutiveFailures",
+    "minimumRequests",
+    "windowMs",
+    "cooldownMs",
+    "halfOpenProbes",
+    "halfOpenSuccesses",
+    "probeLeaseMs",
+  ] as const;
   for (const name of positiveIntegers) {
-    if (!Number.isInteger(settings[name]) || settings[name] < 1) throw new Error(`breaker setting ${name} must be a positive integer, got ${settings[name]}`);
+    if (!Number.isInteger(settings[name]) || settings[name] < 1)
+      throw new Error(`breaker setting ${name} must be a positive integer, got ${settings[name]}`);
   }
-  if (!(settings.failureRatio > 0 && settings.failureRatio <= 1)) throw new Error(`breaker setting failureRatio must be in (0, 1], got ${settings.failureRatio}`);
+  if (!(settings.failureRatio > 0 && settings.failureRatio <= 1))
+    throw new Error(`breaker setting failureRatio must be in (0, 1], got ${settings.failureRatio}`);
   return settings;
 }
 

@@ -5,6 +5,10 @@ import { MemoryBreakerStore } from "./memory-breaker-store.js";
 import { RedisBreakerStore } from "./redis-breaker-store.js";
 
 /** Chosen once at start-up: shared breakers when the gateway has a Redis, per-process ones otherwise. */
-export function createBreakerStore(backend: StateBackend, settings: Partial<BreakerSettings> = {}, prefix = "runestone:"): BreakerStore {
+export function createBreakerStore(
+  backend: StateBackend,
+  settings: Partial<BreakerSettings> = {},
+  prefix = "runestone:",
+): BreakerStore {
   return backend.redis ? new RedisBreakerStore(backend.redis, { prefix, settings }) : new MemoryBreakerStore(settings);
 }

@@ -2,7 +2,14 @@ import type { Redis } from "ioredis";
 import { observedState, type StoredState } from "./breaker-machine.js";
 import { acquireScript, recordScript } from "./breaker-scripts.js";
 import { WINDOW_BUCKETS, breakerSettings, idleExpiryMs, type BreakerSettings } from "./breaker-settings.js";
-import type { AcquireResult, BreakerOutcome, BreakerState, BreakerStore, BreakerTransition, RecordResult } from "./breaker-store.js";
+import type {
+  AcquireResult,
+  BreakerOutcome,
+  BreakerState,
+  BreakerStore,
+  BreakerTransition,
+  RecordResult,
+} from "./breaker-store.js";
 
 export interface RedisBreakerStoreOptions {
   /** Prepended to every key, e.g. "runestone:". */
@@ -36,7 +43,11 @@ export class RedisBreakerStore implements BreakerStore {
 
   async acquire(key: string, now: number): Promise<AcquireResult> {
     const s = this.settings;
-    const reply = await acquireScript.run(this.redis, [this.hashKey(key), this.indexKey], [now, this.idleMs, key, s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs]);
+    const reply = await acquireScript.run(
+      this.redis,
+      [this.hashKey(key), this.indexKey],
+      [now, this.idleMs, key, s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs],
+    );
     const [allowed, state, retryAfterMs, from, reason] = reply as [number, string, number, string, string];
     return {
       allowed: allowed === 1,
@@ -48,8 +59,24 @@ export class RedisBreakerStore implements BreakerStore {
 
   async record(key: string, outcome: BreakerOutcome, now: number): Promise<RecordResult> {
     const s = this.settings;
-    const args = [now, this.idleMs, key, outcome, s.consecutiveFailures, s.failureRatio, s.minimumRequests, s.windowMs, WINDOW_BUCKETS, s.cooldownMs, s.halfOpenSuccesses];
-    const [state, from, reason] = (await recordScript.run(this.redis, [this.hashKey(key), this.indexKey], args)) as [string, string, string];
+    const args = [
+      now,
+      this.idleMs,
+      key,
+      outcome,
+      s.consecutiveFailures,
+      s.failureRatio,
+      s.minimumRequests,
+      s.windowMs,
+      WINDOW_BUCKETS,
+      s.cooldownMs,
+      s.halfOpenSuccesses,
+    ];
+    const [state, from, reason] = (await recordScript.run(this.redis, [this.hashKey(key), this.indexKey], args)) as [
+      string,
+      string,
+      string,
+    ];
     return { state: asState(state), ...transitionOf(from, state, reason) };
   }
 

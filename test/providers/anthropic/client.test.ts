@@ -130,19 +130,27 @@ describe("stream() over HTTP", () => {
   it("sends the translated request with stream: true", async () => {
     server.reply({ kind: "sse", fixture: "text" });
     await collect(provider().stream(call()));
-    expect(server.requests[0]?.body).toEqual({ ...toAnthropicRequest(REQUEST, { model: MODEL, defaultMaxTokens: 1024 }), stream: true });
+    expect(server.requests[0]?.body).toEqual({
+      ...toAnthropicRequest(REQUEST, { model: MODEL, defaultMaxTokens: 1024 }),
+      stream: true,
+    });
   });
 
   it("copes with events split across network writes", async () => {
     server.reply({ kind: "sse", fixture: "parallel-two-tools", pieceSize: 7 });
-    expect(await collect(provider().stream(call()))).toEqual(readAnthropicJson("parallel-two-tools.chunks.expected.json"));
+    expect(await collect(provider().stream(call()))).toEqual(
+      readAnthropicJson("parallel-two-tools.chunks.expected.json"),
+    );
   });
 
   it("throws for a mid-stream error event what the pure transformer throws", async () => {
     const transformer = createStreamTransformer({ created: CREATED });
     let pure: unknown;
     try {
-      transformer.push({ type: "message_start", message: { id: "m", model: "x", usage: { input_tokens: 1, output_tokens: 1 } } } as never);
+      transformer.push({
+        type: "message_start",
+        message: { id: "m", model: "x", usage: { input_tokens: 1, output_tokens: 1 } },
+      } as never);
       transformer.push({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
     } catch (err) {
       pure = err;
@@ -156,11 +164,36 @@ describe("stream() over HTTP", () => {
 
 describe("upstream errors", () => {
   const ERRORS = [
-    { status: 529, type: "overloaded_error", message: "Overloaded", expected: { status: 503, type: "service_error", code: "provider_overloaded" } },
-    { status: 400, type: "invalid_request_error", message: "messages: text content blocks must be non-empty", expected: { status: 400, type: "invalid_request_error", code: "upstream_invalid_request" } },
-    { status: 401, type: "authentication_error", message: "invalid x-api-key", expected: { status: 401, type: "authentication_error", code: "upstream_authentication_failed" } },
-    { status: 404, type: "not_found_error", message: "model: claude-nope", expected: { status: 404, type: "not_found_error", code: "model_not_found" } },
-    { status: 500, type: "api_error", message: "Internal server error", expected: { status: 502, type: "service_error", code: "upstream_error" } },
+    {
+      status: 529,
+      type: "overloaded_error",
+      message: "Overloaded",
+      expected: { status: 503, type: "service_error", code: "provider_overloaded" },
+    },
+    {
+      status: 400,
+      type: "invalid_request_error",
+      message: "messages: text content blocks must be non-empty",
+      expected: { status: 400, type: "invalid_request_error", code: "upstream_invalid_request" },
+    },
+    {
+      status: 401,
+      type: "authentication_error",
+      message: "invalid x-api-key",
+      expected: { status: 401, type: "authentication_error", code: "upstream_authentication_failed" },
+    },
+    {
+      status: 404,
+      type: "not_found_error",
+      message: "model: claude-nope",
+      expected: { status: 404, type: "not_found_error", code: "model_not_found" },
+    },
+    {
+      status: 500,
+      type: "api_error",
+      message: "Internal server error",
+      expected: { status: 502, type: "service_error", code: "upstream_error" },
+    },
   ];
 
   it.each(ERRORS)("maps $status $type, for complete() and stream()", async ({ status, type, message, expected }) => {
@@ -169,18 +202,33 @@ describe("upstream errors", () => {
     const fromComplete = await rejection(provider().complete(call()));
     const fromStream = await collect(provider().stream(call()));
     expect(fromComplete).toBeInstanceOf(GatewayError);
-    expect(errorFields(fromComplete as GatewayError)).toMatchObject({ ...expected, message: `Provider 'anthropic' answered ${status}: ${message}` });
+    expect(errorFields(fromComplete as GatewayError)).toMatchObject({
+      ...expected,
+      message: `Provider 'anthropic' answered ${status}: ${message}`,
+    });
     expect(fromStream).toEqual({ chunks: [], error: errorFields(fromComplete as GatewayError) });
   });
 
   it("passes retry-after on", async () => {
-    server.reply({ kind: "json", status: 429, headers: { "retry-after": "7" }, body: { type: "error", error: { type: "rate_limit_error", message: "Slow down" } } });
+    server.reply({
+      kind: "json",
+      status: 429,
+      headers: { "retry-after": "7" },
+      body: { type: "error", error: { type: "rate_limit_error", message: "Slow down" } },
+    });
     const error = await rejection(provider().complete(call()));
     expect(error).toMatchObject({ status: 429, code: "upstream_rate_limited", retryAfter: "7" });
   });
 
   it("does not retry", async () => {
-    server.reply({ kind: "json", status: 529, body: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } } }, { kind: "json", fixture: "text" });
+    server.reply(
+      {
+        kind: "json",
+        status: 529,
+        body: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } },
+      },
+      { kind: "json", fixture: "text" },
+    );
     await rejection(provider().complete(call()));
     expect(server.requests).toHaveLength(1);
   });
@@ -203,13 +251,19 @@ describe("upstream errors", () => {
     await gone.close();
     const error = await rejection(provider({ baseURL: url }).complete(call()));
     expect(error).toMatchObject({ status: 502, code: "upstream_unreachable" });
-    expect(await collect(provider({ baseURL: url }).stream(call()))).toMatchObject({ chunks: [], error: { status: 502, code: "upstream_unreachable" } });
+    expect(await collect(provider({ baseURL: url }).stream(call()))).toMatchObject({
+      chunks: [],
+      error: { status: 502, code: "upstream_unreachable" },
+    });
   });
 
   it("refuses an untranslatable request before sending anything", async () => {
     const error = await rejection(provider().complete(call({ ...REQUEST, n: 2 })));
     expect(error).toMatchObject({ status: 400, param: "n" });
-    expect(await collect(provider().stream(call({ ...REQUEST, n: 2 })))).toMatchObject({ chunks: [], error: { status: 400, param: "n" } });
+    expect(await collect(provider().stream(call({ ...REQUEST, n: 2 })))).toMatchObject({
+      chunks: [],
+      error: { status: 400, param: "n" },
+    });
     expect(server.requests).toHaveLength(0);
   });
 });
@@ -231,7 +285,10 @@ describe("client aborts", () => {
         })(),
       );
       expect(error).toBeInstanceOf(ClientAbortedError);
-      expect(seen.map((chunk) => chunk.choices[0]?.delta)).toEqual([{ role: "assistant", content: "" }, { content: "Hello" }]);
+      expect(seen.map((chunk) => chunk.choices[0]?.delta)).toEqual([
+        { role: "assistant", content: "" },
+        { content: "Hello" },
+      ]);
     } finally {
       await fresh.close();
     }
@@ -249,8 +306,12 @@ describe("client aborts", () => {
 
       const gone = new AbortController();
       gone.abort();
-      expect(await rejection(provider({ baseURL: url }).complete(call(REQUEST, gone.signal)))).toBeInstanceOf(ClientAbortedError);
-      expect(await rejection(collect(provider({ baseURL: url }).stream(call(REQUEST, gone.signal))))).toBeInstanceOf(ClientAbortedError);
+      expect(await rejection(provider({ baseURL: url }).complete(call(REQUEST, gone.signal)))).toBeInstanceOf(
+        ClientAbortedError,
+      );
+      expect(await rejection(collect(provider({ baseURL: url }).stream(call(REQUEST, gone.signal))))).toBeInstanceOf(
+        ClientAbortedError,
+      );
     } finally {
       await fresh.close();
     }

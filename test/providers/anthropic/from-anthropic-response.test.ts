@@ -42,28 +42,53 @@ describe("fromAnthropicResponse", () => {
 
   it("keeps the message id and Anthropic's model", () => {
     const completion = fromAnthropicResponse(base, { created: CREATED });
-    expect([completion.id, completion.model, completion.created, completion.object]).toEqual(["msg_01TestTextResponse", "claude-opus-4-7", CREATED, "chat.completion"]);
+    expect([completion.id, completion.model, completion.created, completion.object]).toEqual([
+      "msg_01TestTextResponse",
+      "claude-opus-4-7",
+      CREATED,
+      "chat.completion",
+    ]);
   });
 
   it("concatenates text blocks and has content null when there is no text", () => {
-    const two = fromAnthropicResponse(withContent([{ type: "text", text: "Hello, " }, { type: "text", text: "world" }]), { created: CREATED });
+    const two = fromAnthropicResponse(
+      withContent([
+        { type: "text", text: "Hello, " },
+        { type: "text", text: "world" },
+      ]),
+      { created: CREATED },
+    );
     expect(two.choices[0]?.message.content).toBe("Hello, world");
     const none = fromAnthropicResponse(withContent([]), { created: CREATED });
     expect(none.choices[0]?.message).toEqual({ role: "assistant", content: null, refusal: null });
   });
 
   it("gives the generic refusal text when Anthropic explains nothing", () => {
-    const completion = fromAnthropicResponse({ ...withContent([], "refusal"), stop_details: { type: "refusal", category: null, explanation: null } }, { created: CREATED });
-    expect(completion.choices[0]?.message).toEqual({ role: "assistant", content: null, refusal: REFUSAL_FALLBACK_MESSAGE });
+    const completion = fromAnthropicResponse(
+      { ...withContent([], "refusal"), stop_details: { type: "refusal", category: null, explanation: null } },
+      { created: CREATED },
+    );
+    expect(completion.choices[0]?.message).toEqual({
+      role: "assistant",
+      content: null,
+      refusal: REFUSAL_FALLBACK_MESSAGE,
+    });
     expect(completion.choices[0]?.finish_reason).toBe("content_filter");
   });
 
   it("maps model_context_window_exceeded to length", () => {
-    expect(fromAnthropicResponse(withContent([{ type: "text", text: "…" }], "model_context_window_exceeded"), { created: CREATED }).choices[0]?.finish_reason).toBe("length");
+    expect(
+      fromAnthropicResponse(withContent([{ type: "text", text: "…" }], "model_context_window_exceeded"), {
+        created: CREATED,
+      }).choices[0]?.finish_reason,
+    ).toBe("length");
   });
 
   it("leaves a tool call alone when it is not the JSON response_format tool", () => {
-    const completion = fromAnthropicResponse(loadAnthropicMessage("tool"), { created: CREATED, jsonToolName: "json_response" });
+    const completion = fromAnthropicResponse(loadAnthropicMessage("tool"), {
+      created: CREATED,
+      jsonToolName: "json_response",
+    });
     expect(completion).toEqual(readAnthropicJson("tool.completion.expected.json"));
   });
 

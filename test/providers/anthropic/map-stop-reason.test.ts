@@ -28,7 +28,9 @@ describe("mapStopReason", () => {
 
 describe("refusalMessage", () => {
   it("is Anthropic's explanation, else a generic sentence", () => {
-    expect(refusalMessage({ type: "refusal", category: "cyber", explanation: "Blocked under the Usage Policy." })).toBe("Blocked under the Usage Policy.");
+    expect(refusalMessage({ type: "refusal", category: "cyber", explanation: "Blocked under the Usage Policy." })).toBe(
+      "Blocked under the Usage Policy.",
+    );
     expect(refusalMessage({ type: "refusal", category: null, explanation: null })).toBe(REFUSAL_FALLBACK_MESSAGE);
     expect(refusalMessage({ type: "refusal", category: null, explanation: "  " })).toBe(REFUSAL_FALLBACK_MESSAGE);
     expect(refusalMessage(null)).toBe(REFUSAL_FALLBACK_MESSAGE);
@@ -38,7 +40,14 @@ describe("refusalMessage", () => {
 
 describe("toUsage", () => {
   it("counts cache writes and reads in prompt_tokens and reports the reads as cached", () => {
-    expect(toUsage({ input_tokens: 12, cache_creation_input_tokens: 1800, cache_read_input_tokens: 24_000, output_tokens: 85 })).toEqual({
+    expect(
+      toUsage({
+        input_tokens: 12,
+        cache_creation_input_tokens: 1800,
+        cache_read_input_tokens: 24_000,
+        output_tokens: 85,
+      }),
+    ).toEqual({
       prompt_tokens: 25_812,
       completion_tokens: 85,
       total_tokens: 25_897,
@@ -47,7 +56,15 @@ describe("toUsage", () => {
   });
 
   it("takes missing or null cache counts as 0 and thinking tokens as reasoning tokens", () => {
-    expect(toUsage({ input_tokens: 10, cache_creation_input_tokens: null, cache_read_input_tokens: null, output_tokens: 5, output_tokens_details: { thinking_tokens: 3 } })).toEqual({
+    expect(
+      toUsage({
+        input_tokens: 10,
+        cache_creation_input_tokens: null,
+        cache_read_input_tokens: null,
+        output_tokens: 5,
+        output_tokens_details: { thinking_tokens: 3 },
+      }),
+    ).toEqual({
       prompt_tokens: 10,
       completion_tokens: 5,
       total_tokens: 15,

@@ -36,14 +36,22 @@ export class ReplayServer {
       req.on("data", (part: Buffer) => parts.push(part));
       req.on("end", () => {
         const text = Buffer.concat(parts).toString("utf8");
-        const recorded: RecordedRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: text === "" ? undefined : JSON.parse(text), hungUp: false };
+        const recorded: RecordedRequest = {
+          method: req.method ?? "",
+          url: req.url ?? "",
+          headers: req.headers,
+          body: text === "" ? undefined : JSON.parse(text),
+          hungUp: false,
+        };
         this.requests.push(recorded);
         res.on("close", () => {
           if (!res.writableFinished) recorded.hungUp = true;
         });
         const reply = this.replies.shift();
         if (reply === undefined) {
-          res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ type: "error", error: { type: "api_error", message: "no reply queued" } }));
+          res
+            .writeHead(500, { "content-type": "application/json" })
+            .end(JSON.stringify({ type: "error", error: { type: "api_error", message: "no reply queued" } }));
           return;
         }
         void answer(res, reply);
@@ -77,16 +85,28 @@ export class ReplayServer {
 async function answer(res: ServerResponse, reply: Reply): Promise<void> {
   if (reply.kind === "silent") return;
   if (reply.kind === "json") {
-    const body = reply.fixture !== undefined ? readAnthropicFixture(`${reply.fixture}.json`) : JSON.stringify(reply.body);
-    res.writeHead(reply.status ?? 200, { "content-type": "application/json", "request-id": "req_replay", ...reply.headers }).end(body);
+    const body =
+      reply.fixture !== undefined ? readAnthropicFixture(`${reply.fixture}.json`) : JSON.stringify(reply.body);
+    res
+      .writeHead(reply.status ?? 200, {
+        "content-type": "application/json",
+        "request-id": "req_replay",
+        ...reply.headers,
+      })
+      .end(body);
     return;
   }
-  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "request-id": "req_replay" });
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    "request-id": "req_replay",
+  });
   const text = readAnthropicFixture(`${reply.fixture}.sse`);
   const events = text.split(/(?<=\n\n)/);
   const shown = reply.hangAfterEvents === undefined ? events : events.slice(0, reply.hangAfterEvents);
   const body = shown.join("");
-  const pieces = reply.pieceSize === undefined ? shown : (body.match(new RegExp(`[^]{1,${reply.pieceSize}}`, "g")) ?? []);
+  const pieces =
+    reply.pieceSize === undefined ? shown : (body.match(new RegExp(`[^]{1,${reply.pieceSize}}`, "g")) ?? []);
   for (const piece of pieces) {
     if (res.destroyed) return;
     res.write(piece);

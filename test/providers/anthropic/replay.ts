@@ -1,5 +1,9 @@
 import { GatewayError } from "../../../src/errors.js";
-import { createStreamTransformer, type AnthropicStreamEvent, type StreamTransformerOptions } from "../../../src/providers/anthropic/stream-transformer.js";
+import {
+  createStreamTransformer,
+  type AnthropicStreamEvent,
+  type StreamTransformerOptions,
+} from "../../../src/providers/anthropic/stream-transformer.js";
 import type { CompletionChunk } from "../../../src/providers/types.js";
 
 /** Unix seconds used as `created` throughout these tests. */
@@ -19,7 +23,10 @@ export interface Replay {
 }
 
 /** Pushes every event through a fresh transformer, then finish(); a thrown GatewayError ends the replay. */
-export function replay(events: readonly AnthropicStreamEvent[], options: Partial<StreamTransformerOptions> = {}): Replay {
+export function replay(
+  events: readonly AnthropicStreamEvent[],
+  options: Partial<StreamTransformerOptions> = {},
+): Replay {
   const transformer = createStreamTransformer({ created: CREATED, ...options });
   const chunks: CompletionChunk[] = [];
   try {
@@ -37,6 +44,8 @@ export function errorFields(err: GatewayError): ExpectedError {
 }
 
 /** The spec's chunk/completion schemas include the gateway's metadata, which providers leave to the gateway. */
-export function withGatewayMetadata<T extends object>(value: T): T & { provider: string; routing_policy: string; request_id: string } {
+export function withGatewayMetadata<T extends object>(
+  value: T,
+): T & { provider: string; routing_policy: string; request_id: string } {
   return { ...value, provider: "anthropic", routing_policy: "explicit", request_id: "req_test" };
 }

@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest";
 import type { components } from "../../../generated/openapi.js";
 import { GatewayError } from "../../../src/errors.js";
 import { fromAnthropicResponse } from "../../../src/providers/anthropic/from-anthropic-response.js";
-import { createStreamTransformer, type AnthropicStreamEvent } from "../../../src/providers/anthropic/stream-transformer.js";
+import {
+  createStreamTransformer,
+  type AnthropicStreamEvent,
+} from "../../../src/providers/anthropic/stream-transformer.js";
 import { toGatewayError } from "../../../src/providers/upstream-error.js";
 import { loadAnthropicEvents, loadAnthropicMessage, readAnthropicJson } from "../../support/anthropic-fixtures.js";
 import { accumulateChunks, streamRuleViolations } from "../../support/chat-chunks.js";
@@ -26,10 +29,16 @@ interface StreamCase {
 const CASES: StreamCase[] = [
   { name: "text", about: "real capture: text deltas, end_turn" },
   { name: "tool", about: "real capture: one tool, empty first fragment, arguments split" },
-  { name: "text-then-tool-no-args", about: "real capture: text, then a tool (block 1, tool 0) that never streams arguments" },
+  {
+    name: "text-then-tool-no-args",
+    about: "real capture: text, then a tool (block 1, tool 0) that never streams arguments",
+  },
   { name: "refusal", about: "real capture: refusal with stop_details and no content block at all" },
   { name: "parallel-two-tools", about: "text then two tools, split arguments" },
-  { name: "parallel-three-tools-interleaved", about: "three tools whose fragments interleave by block index, one without arguments" },
+  {
+    name: "parallel-three-tools-interleaved",
+    about: "three tools whose fragments interleave by block index, one without arguments",
+  },
   { name: "stop-sequence", about: "stop_sequence → stop" },
   { name: "max-tokens", about: "max_tokens → length" },
   { name: "max-tokens-mid-tool", about: "max_tokens inside a tool call: partial arguments, length, no invented {}" },
@@ -37,7 +46,11 @@ const CASES: StreamCase[] = [
   { name: "cache-usage", about: "cache writes and reads counted once in prompt_tokens" },
   { name: "ping-everywhere", about: "ping before, between and after every event" },
   { name: "error-mid-stream", about: "an overloaded_error event after some text", fails: true },
-  { name: "json-schema", about: "the JSON response_format tool streamed as content, finish stop", jsonToolName: "weather_report" },
+  {
+    name: "json-schema",
+    about: "the JSON response_format tool streamed as content, finish stop",
+    jsonToolName: "weather_report",
+  },
   { name: "thinking", about: "thinking and signature deltas dropped, thinking tokens as reasoning tokens" },
   { name: "refusal-after-text", about: "refusal after some text, no explanation: generic refusal text" },
   { name: "truncated", about: "the stream ends without message_delta/message_stop", fails: true },
@@ -81,11 +94,19 @@ describe.each(CASES)("stream fixture $name ($about)", ({ name, jsonToolName, fai
 describe("tool calls in streams", () => {
   it("counts tool call indexes over tool calls only, not Anthropic's block index", () => {
     const { tool_calls } = accumulateChunks(replay(loadAnthropicEvents("text-then-tool-no-args")).chunks);
-    expect(tool_calls).toEqual([{ id: "toolu_01QE1WLsSVp5hy5Q3GmGTmjP", type: "function", function: { name: "updateIssueList", arguments: "{}" } }]);
+    expect(tool_calls).toEqual([
+      {
+        id: "toolu_01QE1WLsSVp5hy5Q3GmGTmjP",
+        type: "function",
+        function: { name: "updateIssueList", arguments: "{}" },
+      },
+    ]);
   });
 
   it("routes interleaved fragments by block index", () => {
-    const { tool_calls, finish_reason } = accumulateChunks(replay(loadAnthropicEvents("parallel-three-tools-interleaved")).chunks);
+    const { tool_calls, finish_reason } = accumulateChunks(
+      replay(loadAnthropicEvents("parallel-three-tools-interleaved")).chunks,
+    );
     expect(finish_reason).toBe("tool_calls");
     expect(tool_calls.map((call) => [call.id, call.function.name, JSON.parse(call.function.arguments)])).toEqual([
       ["toolu_01LondonWeatherAbcdefgh", "get_weather", { city: "London" }],
@@ -106,7 +127,11 @@ describe("tool calls in streams", () => {
   it("uses the content_block_start input when no fragment ever streams", () => {
     const events = [
       ...messageStart("msg_1"),
-      { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "toolu_1", name: "lookup", input: { id: 7 } } },
+      {
+        type: "content_block_start",
+        index: 0,
+        content_block: { type: "tool_use", id: "toolu_1", name: "lookup", input: { id: 7 } },
+      },
       { type: "content_block_stop", index: 0 },
       ...messageEnd("tool_use", 5),
     ] as AnthropicStreamEvent[];
@@ -118,7 +143,11 @@ describe("tool calls in streams", () => {
   it("closes a tool block left open at message_delta before the finish_reason", () => {
     const events = [
       ...messageStart("msg_1"),
-      { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "toolu_1", name: "ping_host", input: {} } },
+      {
+        type: "content_block_start",
+        index: 0,
+        content_block: { type: "tool_use", id: "toolu_1", name: "ping_host", input: {} },
+      },
       ...messageEnd("tool_use", 5),
     ] as AnthropicStreamEvent[];
     const { chunks } = replay(events);
@@ -127,7 +156,9 @@ describe("tool calls in streams", () => {
   });
 
   it("treats a tool that is not the JSON response_format tool as a tool call", () => {
-    const { tool_calls, content, finish_reason } = accumulateChunks(replay(loadAnthropicEvents("tool"), { jsonToolName: "weather_report" }).chunks);
+    const { tool_calls, content, finish_reason } = accumulateChunks(
+      replay(loadAnthropicEvents("tool"), { jsonToolName: "weather_report" }).chunks,
+    );
     expect(tool_calls.map((call) => call.function.name)).toEqual(["json"]);
     expect(content).toBe("");
     expect(finish_reason).toBe("tool_calls");
@@ -139,7 +170,12 @@ describe("usage in streams", () => {
     const usage = replay(loadAnthropicEvents("cache-usage")).chunks.at(-1)?.usage;
     // message_start: input 12, cache writes 1800, cache reads 24000, output 1; message_delta repeats the input
     // counts and says output 85.
-    expect(usage).toEqual({ prompt_tokens: 25_812, completion_tokens: 85, total_tokens: 25_897, prompt_tokens_details: { cached_tokens: 24_000 } });
+    expect(usage).toEqual({
+      prompt_tokens: 25_812,
+      completion_tokens: 85,
+      total_tokens: 25_897,
+      prompt_tokens_details: { cached_tokens: 24_000 },
+    });
   });
 
   it("lets a later message_delta update the usage without a second finish_reason", () => {
@@ -167,14 +203,22 @@ describe("stream events the client never sees", () => {
   it("ignores event types newer than this code", () => {
     const transformer = createStreamTransformer({ created: CREATED });
     transformer.push(messageStart("msg_1")[0] as AnthropicStreamEvent);
-    expect(transformer.push({ type: "message_checkpoint", note: "future" } as unknown as AnthropicStreamEvent)).toEqual([]);
+    expect(transformer.push({ type: "message_checkpoint", note: "future" } as unknown as AnthropicStreamEvent)).toEqual(
+      [],
+    );
   });
 
   it("ignores whatever follows message_stop", () => {
     const events = loadAnthropicEvents("text");
     const transformer = createStreamTransformer({ created: CREATED });
     for (const event of events) transformer.push(event);
-    expect(transformer.push({ type: "content_block_start", index: 5, content_block: { type: "text", text: "late", citations: null } })).toEqual([]);
+    expect(
+      transformer.push({
+        type: "content_block_start",
+        index: 5,
+        content_block: { type: "text", text: "late", citations: null },
+      }),
+    ).toEqual([]);
     expect(transformer.finish()).toEqual([]);
   });
 });
@@ -182,7 +226,10 @@ describe("stream events the client never sees", () => {
 describe("stream failures", () => {
   it("throws for an error event the GatewayError toGatewayError builds for the SDK's APIError", () => {
     const body = { type: "error", error: { type: "overloaded_error", message: "Overloaded" } };
-    const viaSdk = toGatewayError(new APIError(undefined, body, undefined, new Headers(), "overloaded_error"), "anthropic");
+    const viaSdk = toGatewayError(
+      new APIError(undefined, body, undefined, new Headers(), "overloaded_error"),
+      "anthropic",
+    );
     expect(viaSdk).toBeInstanceOf(GatewayError);
     expect(expectedReplay("error-mid-stream").error).toEqual(errorFields(viaSdk as GatewayError));
   });
@@ -206,7 +253,13 @@ describe("stream failures", () => {
 
     const unknownBlock = createStreamTransformer({ created: CREATED });
     unknownBlock.push(messageStart("msg_1")[0] as AnthropicStreamEvent);
-    expect(() => unknownBlock.push({ type: "content_block_delta", index: 3, delta: { type: "input_json_delta", partial_json: "{}" } })).toThrowError(malformed);
+    expect(() =>
+      unknownBlock.push({
+        type: "content_block_delta",
+        index: 3,
+        delta: { type: "input_json_delta", partial_json: "{}" },
+      }),
+    ).toThrowError(malformed);
 
     const twice = createStreamTransformer({ created: CREATED });
     twice.push(messageStart("msg_1")[0] as AnthropicStreamEvent);
@@ -243,12 +296,19 @@ describe("streamed and non-streamed answers agree", () => {
     const streamed = accumulateChunks(replay(loadAnthropicEvents(stream), { jsonToolName }).chunks);
     const completion = fromAnthropicResponse(loadAnthropicMessage(message), { created: CREATED, jsonToolName });
     const [choice] = completion.choices;
-    const sameJson = (text: string | null): unknown => (text !== null && jsonToolName !== undefined ? JSON.parse(text) : text);
+    const sameJson = (text: string | null): unknown =>
+      text !== null && jsonToolName !== undefined ? JSON.parse(text) : text;
     // A stream starts its content with "" (the role chunk); a message without text has null.
-    expect(sameJson(streamed.content === "" ? null : streamed.content)).toEqual(sameJson(choice?.message.content ?? null));
+    expect(sameJson(streamed.content === "" ? null : streamed.content)).toEqual(
+      sameJson(choice?.message.content ?? null),
+    );
     expect(streamed.refusal).toEqual(choice?.message.refusal);
     // Streamed arguments are Anthropic's raw fragments, non-streamed ones JSON.stringify(input): same JSON.
-    const parsed = (calls: readonly ToolCall[]): unknown[] => calls.map((call) => ({ ...call, function: { ...call.function, arguments: JSON.parse(call.function.arguments) as unknown } }));
+    const parsed = (calls: readonly ToolCall[]): unknown[] =>
+      calls.map((call) => ({
+        ...call,
+        function: { ...call.function, arguments: JSON.parse(call.function.arguments) as unknown },
+      }));
     expect(parsed(streamed.tool_calls)).toEqual(parsed(choice?.message.tool_calls ?? []));
     expect(streamed.finish_reason).toBe(choice?.finish_reason);
     expect(streamed.usage).toEqual(completion.usage);
@@ -276,7 +336,13 @@ function messageStart(id: string): RawMessageStreamEvent[] {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: 7, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1, service_tier: "standard" },
+        usage: {
+          input_tokens: 7,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+          output_tokens: 1,
+          service_tier: "standard",
+        },
       },
     } as unknown as RawMessageStreamEvent,
   ];

@@ -11,7 +11,13 @@ import { replay, withGatewayMetadata } from "./replay.js";
 
 describe("validateAgainstSpec", () => {
   it("catches what the spec forbids", () => {
-    const chunk = { id: "c", object: "chat.completion.chunk", created: 1.5, model: "m", choices: [{ index: 0, delta: {}, finish_reason: "done" }] };
+    const chunk = {
+      id: "c",
+      object: "chat.completion.chunk",
+      created: 1.5,
+      model: "m",
+      choices: [{ index: 0, delta: {}, finish_reason: "done" }],
+    };
     expect(validateAgainstSpec("ChatCompletionChunk", withGatewayMetadata(chunk))).toEqual([
       expect.stringContaining("/created must be integer"),
       expect.stringContaining("/choices/0/finish_reason must be equal to one of the allowed values"),
@@ -20,8 +26,16 @@ describe("validateAgainstSpec", () => {
   });
 
   it("resolves refs across the spec", () => {
-    const completion = { id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "x" }, finish_reason: "stop", logprobs: null }] };
-    expect(validateAgainstSpec("ChatCompletion", withGatewayMetadata(completion))).toEqual([expect.stringContaining("/choices/0/message must have required property 'refusal'")]);
+    const completion = {
+      id: "c",
+      object: "chat.completion",
+      created: 1,
+      model: "m",
+      choices: [{ index: 0, message: { role: "assistant", content: "x" }, finish_reason: "stop", logprobs: null }],
+    };
+    expect(validateAgainstSpec("ChatCompletion", withGatewayMetadata(completion))).toEqual([
+      expect.stringContaining("/choices/0/message must have required property 'refusal'"),
+    ]);
   });
 
   it("throws for a schema the spec does not have", () => {
@@ -31,7 +45,13 @@ describe("validateAgainstSpec", () => {
 
 describe("validateAgainstOpenAI", () => {
   it("requires what OpenAI's published schema requires", () => {
-    const completion = { id: "c", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "x" }, finish_reason: "stop" }] };
+    const completion = {
+      id: "c",
+      object: "chat.completion",
+      created: 1,
+      model: "m",
+      choices: [{ index: 0, message: { role: "assistant", content: "x" }, finish_reason: "stop" }],
+    };
     expect(validateAgainstOpenAI("ChatCompletion", completion)).toEqual([
       expect.stringContaining("must have required property 'logprobs'"),
       expect.stringContaining("must have required property 'refusal'"),
@@ -64,7 +84,12 @@ describe("streamRuleViolations", () => {
       if (call) call.id = "toolu_again";
     });
     expect(streamRuleViolations(repeated)).toContainEqual(expect.stringContaining("repeats id"));
-    const empty = edit((chunks) => chunks.splice(2, 0, { ...structuredClone(good[1] as CompletionChunk), choices: [{ index: 0, delta: { content: "" }, logprobs: null, finish_reason: null }] }));
+    const empty = edit((chunks) =>
+      chunks.splice(2, 0, {
+        ...structuredClone(good[1] as CompletionChunk),
+        choices: [{ index: 0, delta: { content: "" }, logprobs: null, finish_reason: null }],
+      }),
+    );
     expect(streamRuleViolations(empty)).toContainEqual(expect.stringContaining("empty content fragment"));
     const unfinished = edit((chunks) => chunks.splice(5, 1));
     expect(streamRuleViolations(unfinished)).toContain("no finish_reason");
@@ -74,7 +99,25 @@ describe("streamRuleViolations", () => {
 });
 
 describe("the fixtures", () => {
-  const streams = ["text", "tool", "text-then-tool-no-args", "refusal", "parallel-two-tools", "parallel-three-tools-interleaved", "stop-sequence", "max-tokens", "max-tokens-mid-tool", "pause-turn", "cache-usage", "ping-everywhere", "error-mid-stream", "json-schema", "thinking", "refusal-after-text", "truncated"];
+  const streams = [
+    "text",
+    "tool",
+    "text-then-tool-no-args",
+    "refusal",
+    "parallel-two-tools",
+    "parallel-three-tools-interleaved",
+    "stop-sequence",
+    "max-tokens",
+    "max-tokens-mid-tool",
+    "pause-turn",
+    "cache-usage",
+    "ping-everywhere",
+    "error-mid-stream",
+    "json-schema",
+    "thinking",
+    "refusal-after-text",
+    "truncated",
+  ];
 
   it.each(streams)("%s.sse is framed as on the wire: event line, one-line JSON data line, blank line", (name) => {
     const text = readAnthropicFixture(`${name}.sse`);
@@ -85,12 +128,21 @@ describe("the fixtures", () => {
   it.each(streams)("%s.sse carries the real API's extra usage fields", (name) => {
     const start = loadAnthropicEvents(name).find((event) => event.type === "message_start");
     expect(start?.type === "message_start" ? Object.keys(start.message.usage) : []).toEqual(
-      expect.arrayContaining(["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation", "output_tokens", "service_tier"]),
+      expect.arrayContaining([
+        "input_tokens",
+        "cache_creation_input_tokens",
+        "cache_read_input_tokens",
+        "cache_creation",
+        "output_tokens",
+        "service_tier",
+      ]),
     );
   });
 
   it("parses SSE as the spec says: CRLF, comments, multi-line data, a missing space", () => {
-    expect(parseSse(": comment\r\nevent: ping\r\ndata: {\"type\":\r\ndata:\"ping\"}\r\n\r\nevent:message_stop\ndata: {}\n\n")).toEqual([
+    expect(
+      parseSse(': comment\r\nevent: ping\r\ndata: {"type":\r\ndata:"ping"}\r\n\r\nevent:message_stop\ndata: {}\n\n'),
+    ).toEqual([
       { event: "ping", data: '{"type":\n"ping"}' },
       { event: "message_stop", data: "{}" },
     ]);

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../../src/errors.js";
 import { JSON_OBJECT_TOOL_NAME, jsonResponseToolName } from "../../../src/providers/anthropic/json-response-tool.js";
 import { ANTHROPIC_MAX_TEMPERATURE } from "../../../src/providers/anthropic/sampling.js";
-import { toAnthropicRequest, type ToAnthropicRequestOptions } from "../../../src/providers/anthropic/to-anthropic-request.js";
+import {
+  toAnthropicRequest,
+  type ToAnthropicRequestOptions,
+} from "../../../src/providers/anthropic/to-anthropic-request.js";
 import type { ChatRequest } from "../../../src/providers/types.js";
 
 const OPTIONS: ToAnthropicRequestOptions = { model: "claude-sonnet-5-5", defaultMaxTokens: 4096 };
@@ -43,7 +46,11 @@ function invalid(request: Partial<ChatRequest>): GatewayError {
 
 function expectInvalid(request: Partial<ChatRequest>, param: string): void {
   const error = invalid(request);
-  expect({ status: error.status, type: error.type, param: error.param }).toEqual({ status: 400, type: "invalid_request_error", param });
+  expect({ status: error.status, type: error.type, param: error.param }).toEqual({
+    status: 400,
+    type: "invalid_request_error",
+    param,
+  });
 }
 
 describe("toAnthropicRequest: what is sent", () => {
@@ -80,7 +87,9 @@ describe("toAnthropicRequest: what is sent", () => {
   });
 
   it("uses the upstream model id it is given, not the client's", () => {
-    expect(translate({ model: "anthropic/sonnet" }, { model: "claude-opus-4-8" })).toMatchObject({ model: "claude-opus-4-8" });
+    expect(translate({ model: "anthropic/sonnet" }, { model: "claude-opus-4-8" })).toMatchObject({
+      model: "claude-opus-4-8",
+    });
   });
 });
 
@@ -90,7 +99,13 @@ describe("toAnthropicRequest: messages", () => {
       translate({
         messages: [
           { role: "system", content: "You are terse." },
-          { role: "developer", content: [{ type: "text", text: "Answer in French." }, { type: "text", text: "" }] },
+          {
+            role: "developer",
+            content: [
+              { type: "text", text: "Answer in French." },
+              { type: "text", text: "" },
+            ],
+          },
           { role: "user", content: "Hi" },
           { role: "system", content: "Never use emoji." },
           { role: "system", content: "" },
@@ -112,9 +127,22 @@ describe("toAnthropicRequest: messages", () => {
       translate({
         messages: [
           { role: "user", content: "a" },
-          { role: "user", content: [{ type: "text", text: "b" }, { type: "text", text: "" }, { type: "image_url", image_url: { url: "https://example.com/cat.png", detail: "high" } }] },
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "b" },
+              { type: "text", text: "" },
+              { type: "image_url", image_url: { url: "https://example.com/cat.png", detail: "high" } },
+            ],
+          },
           { role: "assistant", content: "x" },
-          { role: "assistant", content: [{ type: "text", text: "y" }, { type: "refusal", refusal: "I won't do z." }] },
+          {
+            role: "assistant",
+            content: [
+              { type: "text", text: "y" },
+              { type: "refusal", refusal: "I won't do z." },
+            ],
+          },
           { role: "assistant", content: "" },
           { role: "user", content: "" },
           { role: "assistant", content: null },
@@ -161,7 +189,14 @@ describe("toAnthropicRequest: messages", () => {
           },
           { role: "tool", tool_call_id: "call_paris", content: "18°C" },
           { role: "user", content: "Also, be brief." },
-          { role: "tool", tool_call_id: "call_tokyo", content: [{ type: "text", text: "22°C" }, { type: "text", text: ", sunny" }] },
+          {
+            role: "tool",
+            tool_call_id: "call_tokyo",
+            content: [
+              { type: "text", text: "22°C" },
+              { type: "text", text: ", sunny" },
+            ],
+          },
           { role: "assistant", content: "Paris 18°C, Tokyo 22°C.", refusal: null },
           { role: "user", content: "Thanks" },
         ],
@@ -207,7 +242,10 @@ describe("toAnthropicRequest: messages", () => {
           { role: "user", content: "Do it" },
           { role: "assistant", content: null, refusal: "I can't help with that." },
           { role: "user", content: "Then run the check" },
-          { role: "assistant", tool_calls: [{ id: "call_1", type: "function", function: { name: "check", arguments: "{}" } }] },
+          {
+            role: "assistant",
+            tool_calls: [{ id: "call_1", type: "function", function: { name: "check", arguments: "{}" } }],
+          },
           { role: "tool", tool_call_id: "call_1", content: "" },
         ],
       }),
@@ -228,7 +266,16 @@ describe("toAnthropicRequest: messages", () => {
       translate({
         messages: [
           { role: "user", content: "Weather?" },
-          { role: "assistant", tool_calls: [{ id: "functions.get_weather:0", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } }] },
+          {
+            role: "assistant",
+            tool_calls: [
+              {
+                id: "functions.get_weather:0",
+                type: "function",
+                function: { name: "get_weather", arguments: '{"city":"Oslo"}' },
+              },
+            ],
+          },
           { role: "tool", tool_call_id: "functions.get_weather:0", content: "-3°C" },
         ],
       }),
@@ -261,14 +308,29 @@ describe("toAnthropicRequest: messages", () => {
   });
 
   it("refuses a conversation with nothing but system messages", () => {
-    expectInvalid({ messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "" }] }, "messages");
+    expectInvalid(
+      {
+        messages: [
+          { role: "system", content: "You are terse." },
+          { role: "user", content: "" },
+        ],
+      },
+      "messages",
+    );
   });
 
   it("refuses tool call arguments that are not a JSON object", () => {
     const call = (args: string): Partial<ChatRequest> => ({
       messages: [
         { role: "user", content: "Weather?" },
-        { role: "assistant", content: null, tool_calls: [{ id: "call_ok", type: "function", function: { name: "a", arguments: "{}" } }, { id: "call_bad", type: "function", function: { name: "b", arguments: args } }] },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            { id: "call_ok", type: "function", function: { name: "a", arguments: "{}" } },
+            { id: "call_bad", type: "function", function: { name: "b", arguments: args } },
+          ],
+        },
       ],
     });
     expectInvalid(call('{"city": '), "messages[1].tool_calls[1].function.arguments");
@@ -280,7 +342,15 @@ describe("toAnthropicRequest: messages", () => {
 
 describe("toAnthropicRequest: images", () => {
   const withImage = (url: string): Partial<ChatRequest> => ({
-    messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url, detail: "low" } }] }],
+    messages: [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "What is this?" },
+          { type: "image_url", image_url: { url, detail: "low" } },
+        ],
+      },
+    ],
   });
   const imageBlock = (url: string): unknown => {
     const params = translate(withImage(url)) as { messages: { content: unknown[] }[] };
@@ -309,12 +379,21 @@ describe("toAnthropicRequest: images", () => {
     ["image/gif", "image/gif"],
     ["image/webp", "image/webp"],
   ])("takes a %s data URL as base64 %s", (declared, mediaType) => {
-    expect(imageBlock(`data:${declared};base64,${PNG}`)).toEqual({ type: "image", source: { type: "base64", media_type: mediaType, data: PNG } });
+    expect(imageBlock(`data:${declared};base64,${PNG}`)).toEqual({
+      type: "image",
+      source: { type: "base64", media_type: mediaType, data: PNG },
+    });
   });
 
   it("takes http and https URLs as URL sources", () => {
-    expect(imageBlock("http://example.com/a.jpg")).toEqual({ type: "image", source: { type: "url", url: "http://example.com/a.jpg" } });
-    expect(imageBlock("https://example.com/a.jpg?x=1")).toEqual({ type: "image", source: { type: "url", url: "https://example.com/a.jpg?x=1" } });
+    expect(imageBlock("http://example.com/a.jpg")).toEqual({
+      type: "image",
+      source: { type: "url", url: "http://example.com/a.jpg" },
+    });
+    expect(imageBlock("https://example.com/a.jpg?x=1")).toEqual({
+      type: "image",
+      source: { type: "url", url: "https://example.com/a.jpg?x=1" },
+    });
   });
 
   it.each([
@@ -336,7 +415,10 @@ describe("toAnthropicRequest: tools and tool_choice", () => {
         tools: [
           WEATHER_TOOL,
           { type: "function", function: { name: "list_alerts" } },
-          { type: "function", function: { name: "search", parameters: { properties: { q: { type: "string" } } }, strict: true } },
+          {
+            type: "function",
+            function: { name: "search", parameters: { properties: { q: { type: "string" } } }, strict: true },
+          },
         ],
       }),
     ).toEqual({
@@ -350,7 +432,10 @@ describe("toAnthropicRequest: tools and tool_choice", () => {
   });
 
   it("refuses parameters that are not an object schema", () => {
-    expectInvalid({ tools: [WEATHER_TOOL, { type: "function", function: { name: "f", parameters: { type: "array" } } }] }, "tools[1].function.parameters");
+    expectInvalid(
+      { tools: [WEATHER_TOOL, { type: "function", function: { name: "f", parameters: { type: "array" } } }] },
+      "tools[1].function.parameters",
+    );
   });
 
   it.each([
@@ -358,16 +443,34 @@ describe("toAnthropicRequest: tools and tool_choice", () => {
     ["auto", "auto", undefined, { type: "auto" }],
     ["required", "required", undefined, { type: "any" }],
     ["none", "none", undefined, { type: "none" }],
-    ["named", { type: "function", function: { name: "get_weather" } }, undefined, { type: "tool", name: "get_weather" }],
+    [
+      "named",
+      { type: "function", function: { name: "get_weather" } },
+      undefined,
+      { type: "tool", name: "get_weather" },
+    ],
     ["absent, parallel_tool_calls false", undefined, false, { type: "auto", disable_parallel_tool_use: true }],
     ["auto, parallel_tool_calls false", "auto", false, { type: "auto", disable_parallel_tool_use: true }],
     ["required, parallel_tool_calls false", "required", false, { type: "any", disable_parallel_tool_use: true }],
-    ["named, parallel_tool_calls false", { type: "function", function: { name: "get_weather" } }, false, { type: "tool", name: "get_weather", disable_parallel_tool_use: true }],
+    [
+      "named, parallel_tool_calls false",
+      { type: "function", function: { name: "get_weather" } },
+      false,
+      { type: "tool", name: "get_weather", disable_parallel_tool_use: true },
+    ],
     ["none, parallel_tool_calls false", "none", false, { type: "none" }],
     ["auto, parallel_tool_calls true", "auto", true, { type: "auto" }],
   ] as const)("tool_choice %s", (_about, toolChoice, parallel, expected) => {
-    const params = translate({ tools: [WEATHER_TOOL], tool_choice: toolChoice as ChatRequest["tool_choice"], parallel_tool_calls: parallel });
-    expect(params).toEqual({ ...HELLO_PARAMS, tools: [ANTHROPIC_WEATHER_TOOL], ...(expected === undefined ? {} : { tool_choice: expected }) });
+    const params = translate({
+      tools: [WEATHER_TOOL],
+      tool_choice: toolChoice as ChatRequest["tool_choice"],
+      parallel_tool_calls: parallel,
+    });
+    expect(params).toEqual({
+      ...HELLO_PARAMS,
+      tools: [ANTHROPIC_WEATHER_TOOL],
+      ...(expected === undefined ? {} : { tool_choice: expected }),
+    });
   });
 
   it("drops tool_choice none or auto, and parallel_tool_calls, when there are no tools", () => {
@@ -379,7 +482,10 @@ describe("toAnthropicRequest: tools and tool_choice", () => {
   it("refuses tool_choice required or named without tools, or naming an unknown tool", () => {
     expectInvalid({ tool_choice: "required" }, "tool_choice");
     expectInvalid({ tool_choice: { type: "function", function: { name: "get_weather" } } }, "tool_choice");
-    expectInvalid({ tools: [WEATHER_TOOL], tool_choice: { type: "function", function: { name: "get_time" } } }, "tool_choice");
+    expectInvalid(
+      { tools: [WEATHER_TOOL], tool_choice: { type: "function", function: { name: "get_time" } } },
+      "tool_choice",
+    );
   });
 });
 
@@ -410,7 +516,13 @@ describe("toAnthropicRequest: response_format", () => {
     const request: Partial<ChatRequest> = { response_format: { type: "json_object" } };
     expect(translate(request)).toEqual({
       ...HELLO_PARAMS,
-      tools: [{ name: JSON_OBJECT_TOOL_NAME, description: expect.any(String), input_schema: { type: "object", additionalProperties: true } }],
+      tools: [
+        {
+          name: JSON_OBJECT_TOOL_NAME,
+          description: expect.any(String),
+          input_schema: { type: "object", additionalProperties: true },
+        },
+      ],
       tool_choice: { type: "tool", name: "json_response", disable_parallel_tool_use: true },
     });
     expect(jsonResponseToolName({ ...HELLO, ...request })).toBe("json_response");
@@ -435,23 +547,42 @@ describe("toAnthropicRequest: response_format", () => {
       tools: [ANTHROPIC_WEATHER_TOOL, REPORT_TOOL],
       tool_choice: { type: "any" },
     });
-    expect(translate({ response_format: JSON_SCHEMA_FORMAT, tools: [WEATHER_TOOL], parallel_tool_calls: false })).toMatchObject({
+    expect(
+      translate({ response_format: JSON_SCHEMA_FORMAT, tools: [WEATHER_TOOL], parallel_tool_calls: false }),
+    ).toMatchObject({
       tool_choice: { type: "any", disable_parallel_tool_use: true },
     });
   });
 
   it("keeps a named tool_choice, and forces the JSON tool when tool_choice is none", () => {
-    expect(translate({ response_format: JSON_SCHEMA_FORMAT, tools: [WEATHER_TOOL], tool_choice: { type: "function", function: { name: "get_weather" } } })).toMatchObject({
+    expect(
+      translate({
+        response_format: JSON_SCHEMA_FORMAT,
+        tools: [WEATHER_TOOL],
+        tool_choice: { type: "function", function: { name: "get_weather" } },
+      }),
+    ).toMatchObject({
       tool_choice: { type: "tool", name: "get_weather" },
     });
-    expect(translate({ response_format: JSON_SCHEMA_FORMAT, tools: [WEATHER_TOOL], tool_choice: "none" })).toMatchObject({
+    expect(
+      translate({ response_format: JSON_SCHEMA_FORMAT, tools: [WEATHER_TOOL], tool_choice: "none" }),
+    ).toMatchObject({
       tool_choice: { type: "tool", name: "weather_report", disable_parallel_tool_use: true },
     });
   });
 
   it("refuses a schema that is not an object, and a schema name that is also a tool's", () => {
-    expectInvalid({ response_format: { type: "json_schema", json_schema: { name: "list", schema: { type: "array" } } } }, "response_format.json_schema.schema");
-    expectInvalid({ response_format: { type: "json_schema", json_schema: { name: "get_weather", schema: REPORT_SCHEMA } }, tools: [WEATHER_TOOL] }, "response_format.json_schema.name");
+    expectInvalid(
+      { response_format: { type: "json_schema", json_schema: { name: "list", schema: { type: "array" } } } },
+      "response_format.json_schema.schema",
+    );
+    expectInvalid(
+      {
+        response_format: { type: "json_schema", json_schema: { name: "get_weather", schema: REPORT_SCHEMA } },
+        tools: [WEATHER_TOOL],
+      },
+      "response_format.json_schema.name",
+    );
   });
 });
 

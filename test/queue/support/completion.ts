@@ -11,7 +11,9 @@ export function completionFor(requestId: string, text = `answer to ${requestId}`
     object: "chat.completion",
     created: 1_764_150_000,
     model: "gpt-4o-mini",
-    choices: [{ index: 0, message: { role: "assistant", content: text, refusal: null }, finish_reason: "stop", logprobs: null }],
+    choices: [
+      { index: 0, message: { role: "assistant", content: text, refusal: null }, finish_reason: "stop", logprobs: null },
+    ],
     provider: "openai",
     routing_policy: "default",
     request_id: requestId,

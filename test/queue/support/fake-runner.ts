@@ -36,16 +36,30 @@ export class FakeRunner implements JobRunner {
     this.limiter = options.limiter ?? new MemoryLimiter();
     this.maxConcurrency = options.maxConcurrency ?? 1;
     const runMs = options.runMs ?? 5;
-    this.behaviour = options.behaviour ?? (async (job) => (await sleep(runMs), completionFor(job.requestId)));
+    this.behaviour =
+      options.behaviour ??
+      (async (job) => {
+        await sleep(runMs);
+        return completionFor(job.requestId);
+      });
   }
 
   async admit(tenant: string): Promise<Lease | undefined> {
-    const admission = await this.limiter.admit({ tenant, limits: { maxConcurrency: this.maxConcurrency }, estimatedTokens: 0 });
+    const admission = await this.limiter.admit({
+      tenant,
+      limits: { maxConcurrency: this.maxConcurrency },
+      estimatedTokens: 0,
+    });
     return admission.admitted ? admission.lease : undefined;
   }
 
   async run(job: JobPayload, signal: AbortSignal): Promise<ChatCompletion> {
-    const record: RunRecord = { requestId: job.requestId, tenant: job.tenant, stream: job.request.stream, startedAt: Date.now() };
+    const record: RunRecord = {
+      requestId: job.requestId,
+      tenant: job.tenant,
+      stream: job.request.stream,
+      startedAt: Date.now(),
+    };
     this.runs.push(record);
     const run = this.runs.filter((r) => r.requestId === job.requestId).length;
     try {

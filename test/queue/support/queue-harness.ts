@@ -50,7 +50,7 @@ export function useQueueHarness(): QueueHarness {
   });
   afterEach(async () => {
     await Promise.all(queues.splice(0).map((queue) => queue.close()));
-    connections.splice(0).forEach((connection) => connection.disconnect());
+    for (const connection of connections.splice(0)) connection.disconnect();
     if (redis) await deleteKeys(redis, prefix);
   });
   afterAll(() => {
