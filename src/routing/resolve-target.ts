@@ -1,6 +1,6 @@
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
 import type { ModelCatalog } from "../catalog/model-catalog.js";
-import { GatewayError, invalidRequest } from "../errors.js";
+import { GatewayError, invalidRequest } from "../errors/gateway-error.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { ChatProvider, ChatRequest } from "../providers/types.js";
 
@@ -63,12 +63,7 @@ export function resolveTarget(
     return { provider: providers.client(providerName), model, entry: undefined };
   }
   if (!providers.has(providerName)) {
-    throw new GatewayError({
-      status: 503,
-      type: "service_error",
-      code: "provider_not_configured",
-      message: `Provider '${providerName}' is not known to this gateway.`,
-    });
+    throw new GatewayError("provider_not_configured", `Provider '${providerName}' is not known to this gateway.`);
   }
   return { provider: providers.client(providerName), model, entry };
 }

@@ -1,5 +1,5 @@
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { ChatProvider, ChatRequest } from "../providers/types.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
 import { selectByCost } from "./cost-policy.js";
