@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { formatModelRef } from "../catalog/model-ref.js";
 import type { UsageKeys } from "../state/redis-keys.js";
 import { emptyTotals, type DayUsage, type UsageEntry, type UsageStore, type UsageTotals } from "./usage-store.js";
 
@@ -19,7 +20,7 @@ export class RedisUsageStore implements UsageStore {
   async add(entry: UsageEntry): Promise<void> {
     const dayKey = this.keys.day(entry.tenant, entry.day);
     const monthKey = this.keys.month(entry.tenant, entry.day.slice(0, 7));
-    const model = `${entry.provider}/${entry.model}`;
+    const model = formatModelRef(entry.provider, entry.model);
     await this.redis
       .multi()
       .hincrby(dayKey, `${model}|requests`, 1)
