@@ -1,5 +1,6 @@
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
 import type { ModelCatalog } from "../catalog/model-catalog.js";
+import { parseModelRef } from "../catalog/model-ref.js";
 import { GatewayError, invalidRequest } from "../errors.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { ChatProvider, ChatRequest } from "../providers/types.js";
@@ -42,19 +43,17 @@ export function resolveTarget(
       "provider",
     );
   }
-  const [prefix, ...rest] = requested.split("/");
-  const qualified = rest.length > 0 && prefix !== undefined && providers.has(prefix);
-  if (qualified && request.provider !== undefined && request.provider !== prefix) {
+  const { provider: named, model } = parseModelRef(requested, (name) => providers.has(name));
+  if (named !== undefined && request.provider !== undefined && request.provider !== named) {
     throw invalidRequest(
-      `model '${requested}' names provider '${prefix}' but provider is '${request.provider}'`,
+      `model '${requested}' names provider '${named}' but provider is '${request.provider}'`,
       "provider",
     );
   }
-  const model = qualified ? rest.join("/") : requested;
   const entry = catalog.find(model);
   const providerName =
     request.provider ??
-    (qualified ? prefix : undefined) ??
+    named ??
     entry?.provider ??
     PROVIDER_BY_PREFIX.find(([pattern]) => pattern.test(model))?.[1] ??
     defaultProvider;

@@ -1,4 +1,5 @@
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
+import { formatModelRef } from "../catalog/model-ref.js";
 import { GatewayError } from "../errors.js";
 import type { ChatProvider, ChatRequest } from "../providers/types.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
@@ -62,7 +63,7 @@ export class Router {
     primary: RouteCandidate,
     table: RoutingTable,
   ): RouteCandidate[] {
-    const names = [requested, model, `${primary.provider.name}/${primary.model}`, primary.model];
+    const names = [requested, model, formatModelRef(primary.provider.name, primary.model), primary.model];
     const list =
       names
         .map((name) => (name === undefined ? undefined : table.fallbacks.get(name)))
