@@ -16,6 +16,7 @@ import { createLimiter } from "./limits/create-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createOverflowQueue } from "./queue/create-overflow-queue.js";
 import type { OverflowQueue } from "./queue/types.js";
+import { redisKeys } from "./state/redis-keys.js";
 import { createStateBackend, type StateBackend } from "./state/state-backend.js";
 import { TenantDirectory } from "./tenants/tenant-directory.js";
 import { WebhookSender } from "./webhooks/webhook-sender.js";
@@ -60,12 +61,10 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
   let tenants = new TenantDirectory(config);
   const telemetry = new Telemetry();
   const state = createStateBackend(config.redis_url);
-  const limiter = createLimiter(state, {
-    prefix: `${config.redis_key_prefix}limits`,
-    leaseTtlMs: config.limits.lease_ttl_ms,
-  });
-  const queue = createOverflowQueue({ redisUrl: config.redis_url, redis: state.redis }, telemetry, {
-    prefix: `${config.redis_key_prefix}overflow`,
+  const keys = redisKeys(config.redis_key_prefix);
+  const limiter = createLimiter(state, keys.limits, { leaseTtlMs: config.limits.lease_ttl_ms });
+  const queueBackend = config.redis_url ? { redisUrl: config.redis_url, redis: state.redis, keys: keys.queue } : {};
+  const queue = createOverflowQueue(queueBackend, telemetry, {
     maxDepthPerTenant: config.tenant_defaults.max_queue_depth,
     jobTimeoutMs: config.queue.job_timeout_ms,
     maxAttempts: config.queue.max_attempts,
@@ -78,14 +77,10 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     allowPrivate: config.webhooks.allow_private_networks,
     allowLinkLocal: config.webhooks.allow_link_local,
   });
-  const breakers = new CircuitBreakers(
-    createBreakerStore(state, breakerSettingsOf(config), config.redis_key_prefix),
-    telemetry,
-    {
-      onStoreError: (err, operation) =>
-        logger.warn({ err, operation }, "circuit breaker store failed; letting the request through"),
-    },
-  );
+  const breakers = new CircuitBreakers(createBreakerStore(state, keys.breakers, breakerSettingsOf(config)), telemetry, {
+    onStoreError: (err, operation) =>
+      logger.warn({ err, operation }, "circuit breaker store failed; letting the request through"),
+  });
   const current = () => table;
   const failover: FailoverDeps = {
     breakers,
@@ -96,9 +91,7 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
       return { firstByteMs: settings?.firstTokenTimeoutMs ?? 60_000, totalMs: settings?.timeoutMs ?? 600_000 };
     },
   };
-  const usage: UsageStore = state.redis
-    ? new RedisUsageStore(state.redis, config.redis_key_prefix)
-    : new MemoryUsageStore();
+  const usage: UsageStore = state.redis ? new RedisUsageStore(state.redis, keys.usage) : new MemoryUsageStore();
   telemetry.on("chat.usage", (e) => {
     usage
       .add({ ...e, day: utcDay(Date.now()) })

@@ -1,5 +1,6 @@
 import type { RoutingTable } from "../routing/routing-table.js";
 import { toModelObject, type ModelObject } from "./model-catalog.js";
+import { formatModelRef, parseModelRef } from "./model-ref.js";
 
 /** The catalog as clients see it: models whose provider is configured, and the aliases that lead to them. */
 export class ModelDirectory {
@@ -18,13 +19,11 @@ export class ModelDirectory {
   /** A model by id, dated snapshot id, `provider/id` or alias. */
   get(id: string): ModelObject | undefined {
     const { catalog, providers, aliases } = this.table();
-    const target = aliases.get(id) ?? id;
-    const slash = target.indexOf("/");
-    const provider = slash > 0 && providers.has(target.slice(0, slash)) ? target.slice(0, slash) : undefined;
-    const entry = catalog.find(provider ? target.slice(slash + 1) : target);
-    if (!entry || !providers.isConfigured(entry.provider) || (provider && entry.provider !== provider))
+    const target = parseModelRef(aliases.get(id) ?? id, (name) => providers.has(name));
+    const entry = catalog.find(target.model);
+    if (!entry || !providers.isConfigured(entry.provider) || (target.provider && entry.provider !== target.provider))
       return undefined;
     const model = toModelObject(entry);
-    return aliases.has(id) ? { ...model, id, alias_for: `${entry.provider}/${entry.id}` } : model;
+    return aliases.has(id) ? { ...model, id, alias_for: formatModelRef(entry.provider, entry.id) } : model;
   }
 }

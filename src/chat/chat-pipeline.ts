@@ -1,11 +1,13 @@
 import type { AdmissionGate } from "../admission/admission-gate.js";
 import type { Slot } from "../admission/slots.js";
+import { formatModelRef } from "../catalog/model-ref.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { LimitSnapshot } from "../limits/types.js";
 import type { ChatRequest } from "../providers/types.js";
 import type { Enqueued } from "../queue/types.js";
 import { openWithFailover, type FailoverDeps } from "../routing/failover.js";
-import type { RouteCandidate, RoutePlan, Router } from "../routing/router.js";
+import type { RouteCandidate, RoutePlan } from "../routing/route-plan.js";
+import type { Router } from "../routing/router.js";
 import { estimatePromptTokens, requestedMaxTokens } from "../routing/token-estimate.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { allowsModel, type Tenant } from "../tenants/tenant-directory.js";
@@ -106,7 +108,7 @@ export class ChatPipeline {
     const candidates = plan.candidates.filter((c) => allowsModel(tenant, c.provider.name, c.model));
     const first = candidates[0];
     if (first === undefined) {
-      const names = plan.candidates.map((c) => `${c.provider.name}/${c.model}`).join(", ");
+      const names = plan.candidates.map((c) => formatModelRef(c.provider.name, c.model)).join(", ");
       throw new GatewayError("model_not_allowed", `Tenant '${tenant.id}' may not use ${names}.`, { param: "model" });
     }
     const completionTokens = requestedMaxTokens(request) ?? this.deps.defaultMaxTokens();

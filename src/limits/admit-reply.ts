@@ -1,5 +1,5 @@
 import type { RateState } from "./gcra.js";
-import { integerArrayReply } from "./lua-script.js";
+import { integerArrayReply } from "../state/redis-script.js";
 import type { TenantLimits } from "./types.js";
 
 /** The ADMIT script's reply, decoded (see redis-scripts.ts for the wire order). */

@@ -3,17 +3,16 @@ import type { Redis } from "ioredis";
 import { decodeAdmitReply } from "./admit-reply.js";
 import { HeartbeatLease } from "./heartbeat-lease.js";
 import { resolveLeaseTiming, type LeaseTiming, type LeaseTimingOptions } from "./lease-timing.js";
-import { integerReply } from "./lua-script.js";
+import type { LimiterKeys } from "../state/redis-keys.js";
+import { integerReply } from "../state/redis-script.js";
 import { ADMIT, COUNT_LIVE, HEARTBEAT, RELEASE } from "./redis-scripts.js";
-import { tenantKeys } from "./redis-keys.js";
 import { bindingRefusal, CONCURRENCY_RETRY_AFTER_MS } from "./refusal.js";
 import { buildSnapshot } from "./snapshot.js";
 import type { LimiterDecision, LimiterRequest, Limiter, TenantLimits } from "./types.js";
 import { validateAdmission } from "./validate-admission.js";
 
 export interface RedisLimiterOptions extends LeaseTimingOptions {
-  /** Namespace of every key this limiter writes. */
-  prefix: string;
+  keys: LimiterKeys;
 }
 
 /**
@@ -21,7 +20,7 @@ export interface RedisLimiterOptions extends LeaseTimingOptions {
  * per-minute reservations one atomic, all-or-nothing step, on Redis's clock.
  */
 export class RedisLimiter implements Limiter {
-  private readonly prefix: string;
+  private readonly keys: LimiterKeys;
   private readonly timing: LeaseTiming;
   private readonly liveLeases = new Set<HeartbeatLease>();
 
@@ -29,14 +28,14 @@ export class RedisLimiter implements Limiter {
     private readonly redis: Redis,
     options: RedisLimiterOptions,
   ) {
-    this.prefix = options.prefix;
+    this.keys = options.keys;
     this.timing = resolveLeaseTiming(options);
   }
 
   async admit(request: LimiterRequest): Promise<LimiterDecision> {
     validateAdmission(request);
     const { tenant, limits, estimatedTokens } = request;
-    const keys = tenantKeys(this.prefix, tenant);
+    const keys = this.keys.tenant(tenant);
     const leaseId = randomUUID();
     const reply = await ADMIT.run(
       this.redis,
@@ -70,7 +69,7 @@ export class RedisLimiter implements Limiter {
   }
 
   async inFlight(tenant: string): Promise<number> {
-    return integerReply(await COUNT_LIVE.run(this.redis, [tenantKeys(this.prefix, tenant).leases], []));
+    return integerReply(await COUNT_LIVE.run(this.redis, [this.keys.tenant(tenant).leases], []));
   }
 
   async close(): Promise<void> {
@@ -85,7 +84,7 @@ export class RedisLimiter implements Limiter {
     estimatedTokens: number,
     pinnedNow: number | undefined,
   ): HeartbeatLease {
-    const keys = tenantKeys(this.prefix, tenant);
+    const keys = this.keys.tenant(tenant);
     const lease = new HeartbeatLease(
       leaseId,
       {

@@ -1,5 +1,5 @@
 import { TOLERANCE_MS, WINDOW_MS } from "./gcra.js";
-import { LuaScript } from "./lua-script.js";
+import { RedisScript } from "../state/redis-script.js";
 
 /**
  * Shared by the scripts: `clock` is Redis TIME in ms, the one clock of every replica (lease expiry); `now` is the
@@ -45,7 +45,7 @@ end
  * Returns: admitted (1/0), in flight, request wait ms, token wait ms, remaining requests, request reset ms,
  * remaining tokens, token reset ms (-1 where that budget is not limited). Writes nothing unless admitted.
  */
-export const ADMIT = new LuaScript(`${PRELUDE}
+export const ADMIT = new RedisScript(`${PRELUDE}
 now = tonumber(ARGV[7]) or clock
 local ttl = tonumber(ARGV[2])
 local max_concurrency = tonumber(ARGV[3])
@@ -86,7 +86,7 @@ return {
  * KEYS: leases. ARGV: lease id, lease TTL ms. Returns 1 when extended, 0 when the lease is gone (released, or
  * expired — an expired lease is never revived, its slot may already be someone else's).
  */
-export const HEARTBEAT = new LuaScript(`${PRELUDE}
+export const HEARTBEAT = new RedisScript(`${PRELUDE}
 local expiry = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]))
 if not expiry or expiry <= clock then
   redis.call('ZREM', KEYS[1], ARGV[1])
@@ -101,7 +101,7 @@ return 1
  * KEYS: leases, token TAT. ARGV: lease id, tokens/min (0 = none), actual − reserved tokens, pinned now.
  * A refund lowers the TAT as if only the actual tokens had been reserved; an extra charge is taken now.
  */
-export const RELEASE = new LuaScript(`${PRELUDE}
+export const RELEASE = new RedisScript(`${PRELUDE}
 redis.call('ZREM', KEYS[1], ARGV[1])
 now = tonumber(ARGV[4]) or clock
 local tpm = tonumber(ARGV[2])
@@ -118,6 +118,6 @@ return 1
 `);
 
 /** KEYS: leases. Counts unexpired leases without writing. */
-export const COUNT_LIVE = new LuaScript(`${PRELUDE}
+export const COUNT_LIVE = new RedisScript(`${PRELUDE}
 return redis.call('ZCOUNT', KEYS[1], string.format('(%.17g', clock), '+inf')
 `);

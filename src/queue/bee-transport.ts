@@ -1,16 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import BeeQueue from "bee-queue";
 import type { Redis } from "ioredis";
+import type { QueueKeys } from "../state/redis-keys.js";
 import type { JobHandler, JobTransport } from "./job-transport.js";
 import { HAND_BACK_JOB } from "./redis-job-scripts.js";
-import { tenantKeyPart } from "./redis-job-store.js";
 import type { JobPayload } from "./types.js";
 
 export interface BeeTransportOptions {
   /** bee-queue connects with its own client (node_redis v3), from this URL. */
   redisUrl: string;
-  /** bee-queue keys are `${prefix}:bq:<tenant>:…`. */
-  prefix: string;
+  /** bee-queue's keys are keys.bee.*. */
+  keys: QueueKeys;
   stallIntervalMs: number;
   onError(tenant: string, err: Error): void;
 }
@@ -85,7 +85,7 @@ export class BeeTransport implements JobTransport {
     // A job taken just before the queues closed may still be on its way to being handed back.
     await Promise.race([Promise.allSettled(this.deciding), sleep(DECISION_WAIT_MS, undefined, { ref: false })]);
     for (const { tenant, id } of this.handedBack) {
-      const keys = ["active", "stalling", "waiting"].map((name) => this.beeKey(tenant, name));
+      const keys = ["active", "stalling", "waiting"].map((name) => this.options.keys.bee.key(tenant, name));
       await HAND_BACK_JOB.run(this.redis, keys, [id]).catch((err: Error) => this.options.onError(tenant, err));
     }
     this.releaseHeldHandlers();
@@ -108,8 +108,8 @@ export class BeeTransport implements JobTransport {
   }
 
   private createQueue(tenant: string, isWorker: boolean): BeeQueue<JobPayload> {
-    const queue = new BeeQueue<JobPayload>(tenantKeyPart(tenant), {
-      prefix: `${this.options.prefix}:bq`,
+    const queue = new BeeQueue<JobPayload>(this.options.keys.bee.queue(tenant), {
+      prefix: this.options.keys.bee.prefix,
       redis: { url: this.options.redisUrl },
       isWorker,
       stallInterval: this.options.stallIntervalMs,
@@ -125,9 +125,5 @@ export class BeeTransport implements JobTransport {
       if (!this.closing) this.options.onError(tenant, err);
     });
     return queue;
-  }
-
-  private beeKey(tenant: string, name: string): string {
-    return `${this.options.prefix}:bq:${tenantKeyPart(tenant)}:${name}`;
   }
 }

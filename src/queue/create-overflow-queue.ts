@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import type { QueueKeys } from "../state/redis-keys.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { BeeTransport } from "./bee-transport.js";
 import { MemoryJobStore } from "./memory-job-store.js";
@@ -8,12 +9,16 @@ import { RedisJobStore } from "./redis-job-store.js";
 import { TransportQueue } from "./transport-queue.js";
 import type { OverflowQueue } from "./types.js";
 
-export interface QueueBackend {
-  /** Set: the queue lives in this Redis, shared by the replicas. Unset: in this process's memory. */
-  redisUrl?: string;
-  /** A connection to that Redis for the job records (the StateBackend's); the queue opens its own when absent. */
-  redis?: Redis;
-}
+export type QueueBackend =
+  /** In this process's memory. */
+  | { redisUrl?: undefined }
+  /** In this Redis, shared by the replicas. */
+  | {
+      redisUrl: string;
+      keys: QueueKeys;
+      /** A connection to that Redis for the job records (the StateBackend's); the queue opens its own when absent. */
+      redis?: Redis;
+    };
 
 /**
  * bee-queue on Redis when there is one (replicas share the queue, jobs survive restarts), otherwise an
@@ -25,18 +30,18 @@ export function createOverflowQueue(
   overrides: Partial<QueueSettings> = {},
 ): OverflowQueue {
   const settings = resolveQueueSettings(overrides);
-  if (!backend.redisUrl)
+  if (backend.redisUrl === undefined)
     return new TransportQueue(new MemoryJobStore(settings.resultTtlMs), new MemoryTransport(), settings, telemetry);
   const redis = backend.redis ?? new Redis(backend.redisUrl, { maxRetriesPerRequest: 1 });
   const store = new RedisJobStore(redis, {
-    prefix: settings.prefix,
+    keys: backend.keys,
     resultTtlMs: settings.resultTtlMs,
     activeTtlMs: activeRecordTtlMs(settings),
     closeConnection: backend.redis === undefined,
   });
   const transport = new BeeTransport(redis, {
     redisUrl: backend.redisUrl,
-    prefix: settings.prefix,
+    keys: backend.keys,
     stallIntervalMs: settings.stallIntervalMs,
     onError: (tenant, err) => telemetry.emit("queue.error", { tenant, message: err.message }),
   });

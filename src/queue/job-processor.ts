@@ -2,7 +2,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Lease } from "../limits/types.js";
 import { retryDelayMs } from "../routing/backoff.js";
 import { GatewayError, isRetryable } from "../errors/gateway-error.js";
-import type { RetrySettings } from "../routing/retry-settings.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { attemptsExhaustedError, attemptTimeoutError, EXPIRED_ERROR, toJobError } from "./job-errors.js";
 import type { JobNotifier } from "./job-notifier.js";
@@ -225,19 +224,11 @@ export class JobProcessor {
     return gate;
   }
 
-  /** The routing retries' backoff (full jitter, the provider's retry-after as a floor), capped at retryMaxDelayMs. */
+  /** The provider's retry-after is a floor, but not past retryMaxDelayMs, which the record's TTL allows for. */
   private retryDelayMs(attempt: number, error: unknown): number {
-    const { maxAttempts, retryBaseDelayMs, retryMaxDelayMs } = this.options.settings;
-    const backoff: RetrySettings = {
-      maxAttempts,
-      baseDelayMs: retryBaseDelayMs,
-      maxDelayMs: retryMaxDelayMs,
-      budgetMs: Number.POSITIVE_INFINITY,
-    };
-    return Math.min(
-      retryMaxDelayMs,
-      retryDelayMs(attempt, backoff, error instanceof GatewayError ? error.retryAfterMs : undefined),
-    );
+    const { retryBaseDelayMs, retryMaxDelayMs } = this.options.settings;
+    const backoff = { baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs, capMs: retryMaxDelayMs };
+    return retryDelayMs(attempt, backoff, error instanceof GatewayError ? error.retryAfterMs : undefined);
   }
 }
 

@@ -20,8 +20,6 @@ export interface QueueSettings {
   tenantRefreshMs: number;
   /** On close, how long running jobs may take to finish before they are left for another worker. */
   closeGraceMs: number;
-  /** Redis key namespace. */
-  prefix: string;
 }
 
 /**
@@ -41,13 +39,12 @@ export const DEFAULT_QUEUE_SETTINGS: Readonly<QueueSettings> = Object.freeze({
   stallIntervalMs: 5_000,
   tenantRefreshMs: 5_000,
   closeGraceMs: 10_000,
-  prefix: "runestone:overflow",
 });
 
 export function resolveQueueSettings(overrides: Partial<QueueSettings> = {}): QueueSettings {
   const settings = { ...DEFAULT_QUEUE_SETTINGS, ...overrides };
   for (const [name, value] of Object.entries(settings)) {
-    if (typeof value === "number" && !(Number.isInteger(value) && value > 0))
+    if (!(Number.isInteger(value) && value > 0))
       throw new RangeError(`queue setting ${name} must be a positive integer, got ${value}`);
   }
   return settings;

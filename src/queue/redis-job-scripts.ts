@@ -1,4 +1,4 @@
-import { LuaScript } from "../limits/lua-script.js";
+import { RedisScript } from "../state/redis-script.js";
 
 /**
  * The job record is a hash (fields as in StoredJob, snake_case; result and error as JSON); the tenant's queued
@@ -9,7 +9,7 @@ import { LuaScript } from "../limits/lua-script.js";
  * KEYS: job, tenant's queued index, tenant registry. ARGV: id, now, max depth, record TTL ms, deadline, tenant,
  * then the record's field/value pairs. Returns the number of jobs ahead, or -1 when the queue is full.
  */
-export const CREATE_JOB = new LuaScript(`
+export const CREATE_JOB = new RedisScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
 local ahead = redis.call('ZCARD', KEYS[2])
 if ahead >= tonumber(ARGV[3]) then return -1 end
@@ -24,7 +24,7 @@ return ahead
  * KEYS: job, tenant's queued index. ARGV: id, now, record TTL ms.
  * Returns {'started', attempt}, {'expired'} or {'gone'}.
  */
-export const START_JOB = new LuaScript(`
+export const START_JOB = new RedisScript(`
 local job = redis.call('HMGET', KEYS[1], 'status', 'deadline_at')
 local status = job[1]
 if status == 'queued' then
@@ -46,7 +46,7 @@ return {'gone'}
  * KEYS: job, tenant's queued index. ARGV: id, now, result TTL ms, required status, new status, result JSON or
  * '', error JSON or ''. Returns 1 when the job was in the required status and is now finished, else 0.
  */
-export const FINISH_JOB = new LuaScript(`
+export const FINISH_JOB = new RedisScript(`
 if redis.call('HGET', KEYS[1], 'status') ~= ARGV[4] then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[5], 'finished_at', ARGV[2])
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[6]) end
@@ -60,7 +60,7 @@ return 1
  * KEYS: job, tenant's queued index. ARGV: id, now, result TTL ms, tenant.
  * Returns 'cancelled', 'not_found' (absent, or another tenant's) or 'not_cancellable'.
  */
-export const CANCEL_JOB = new LuaScript(`
+export const CANCEL_JOB = new RedisScript(`
 local job = redis.call('HMGET', KEYS[1], 'tenant', 'status', 'deadline_at')
 if job[1] ~= ARGV[4] then return 'not_found' end
 if job[2] ~= 'queued' or tonumber(ARGV[2]) >= tonumber(job[3]) then return 'not_cancellable' end
@@ -71,7 +71,7 @@ return 'cancelled'
 `);
 
 /** KEYS: the tenant's mean service time. ARGV: sample ms, weight of the sample, TTL ms. Mirrors nextMeanServiceMs. */
-export const RECORD_SERVICE_TIME = new LuaScript(`
+export const RECORD_SERVICE_TIME = new RedisScript(`
 local mean = tonumber(redis.call('GET', KEYS[1]))
 local sample = tonumber(ARGV[1])
 if mean then mean = mean + tonumber(ARGV[2]) * (sample - mean) else mean = sample end
@@ -84,7 +84,7 @@ return 1
  * Moves a job this worker will not finish from active to the head of waiting (bee-queue pops from the right),
  * so another worker takes it now instead of after stall detection. Only if it is still active here.
  */
-export const HAND_BACK_JOB = new LuaScript(`
+export const HAND_BACK_JOB = new RedisScript(`
 if redis.call('LREM', KEYS[1], 0, ARGV[1]) == 0 then return 0 end
 redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('RPUSH', KEYS[3], ARGV[1])

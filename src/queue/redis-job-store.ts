@@ -1,11 +1,13 @@
 import type { Redis } from "ioredis";
+import type { QueueKeys } from "../state/redis-keys.js";
+import { integerReply, unexpectedReply } from "../state/redis-script.js";
 import type { JobEnding, JobStore, NewJob, StartOutcome, StoredJob } from "./job-store.js";
 import { CANCEL_JOB, CREATE_JOB, FINISH_JOB, RECORD_SERVICE_TIME, START_JOB } from "./redis-job-scripts.js";
 import { SEED_SERVICE_MS, SERVICE_TIME_WEIGHT } from "./wait-estimate.js";
 import type { CancelOutcome, ChatCompletion, JobError, JobStatus } from "./types.js";
 
 export interface RedisJobStoreOptions {
-  prefix: string;
+  keys: QueueKeys;
   resultTtlMs: number;
   /** TTL of a record that may still run (see activeRecordTtlMs). */
   activeTtlMs: number;
@@ -16,16 +18,16 @@ export interface RedisJobStoreOptions {
 const JOB_STATUSES: readonly JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled", "expired"];
 const SERVICE_TIME_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-export function tenantKeyPart(tenant: string): string {
-  return encodeURIComponent(tenant);
-}
-
 /** Job records shared by every replica: one hash per job, a sorted set of queued ids per tenant. */
 export class RedisJobStore implements JobStore {
+  private readonly keys: QueueKeys;
+
   constructor(
     private readonly redis: Redis,
     private readonly options: RedisJobStoreOptions,
-  ) {}
+  ) {
+    this.keys = options.keys;
+  }
 
   async create(job: NewJob, maxDepth: number, now: number): Promise<number | "full"> {
     const fields = [
@@ -37,48 +39,49 @@ export class RedisJobStore implements JobStore {
       ["attempts", 0],
       ...(job.callbackUrl === null ? [] : [["callback_url", job.callbackUrl]]),
     ].flat();
-    const ahead = await CREATE_JOB.run(
-      this.redis,
-      [this.jobKey(job.id), this.queuedKey(job.tenant), this.tenantsKey()],
-      [job.id, now, maxDepth, this.options.activeTtlMs, job.deadlineAt, job.tenant, ...fields],
+    const ahead = integerReply(
+      await CREATE_JOB.run(
+        this.redis,
+        [this.keys.job(job.id), this.keys.queued(job.tenant), this.keys.tenants],
+        [job.id, now, maxDepth, this.options.activeTtlMs, job.deadlineAt, job.tenant, ...fields],
+      ),
     );
-    if (typeof ahead !== "number") throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(ahead)}`);
     return ahead < 0 ? "full" : ahead;
   }
 
   async discard(id: string, tenant: string): Promise<void> {
-    await this.redis.multi().del(this.jobKey(id)).zrem(this.queuedKey(tenant), id).exec();
+    await this.redis.multi().del(this.keys.job(id)).zrem(this.keys.queued(tenant), id).exec();
   }
 
   async get(id: string): Promise<StoredJob | undefined> {
-    const hash = await this.redis.hgetall(this.jobKey(id));
+    const hash = await this.redis.hgetall(this.keys.job(id));
     return parseStoredJob(id, hash);
   }
 
   async start(id: string, now: number): Promise<StartOutcome> {
-    const tenant = await this.redis.hget(this.jobKey(id), "tenant");
+    const tenant = await this.redis.hget(this.keys.job(id), "tenant");
     if (tenant === null) return { kind: "gone" };
     const reply = await START_JOB.run(
       this.redis,
-      [this.jobKey(id), this.queuedKey(tenant)],
+      [this.keys.job(id), this.keys.queued(tenant)],
       [id, now, this.options.activeTtlMs],
     );
-    if (!Array.isArray(reply)) throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
+    if (!Array.isArray(reply)) throw unexpectedReply(reply);
     const [kind, attempt] = reply as unknown[];
     if (kind === "started" && typeof attempt === "number") return { kind, attempt };
     if (kind === "expired" || kind === "gone") return { kind };
-    throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
+    throw unexpectedReply(reply);
   }
 
   async finish(id: string, ending: JobEnding, now: number): Promise<boolean> {
-    const tenant = await this.redis.hget(this.jobKey(id), "tenant");
+    const tenant = await this.redis.hget(this.keys.job(id), "tenant");
     if (tenant === null) return false;
     const required = ending.status === "expired" ? "queued" : "running";
     const result = ending.status === "succeeded" ? JSON.stringify(ending.result) : "";
     const error = ending.status === "succeeded" ? "" : JSON.stringify(ending.error);
     const reply = await FINISH_JOB.run(
       this.redis,
-      [this.jobKey(id), this.queuedKey(tenant)],
+      [this.keys.job(id), this.keys.queued(tenant)],
       [id, now, this.options.resultTtlMs, required, ending.status, result, error],
     );
     return reply === 1;
@@ -87,18 +90,18 @@ export class RedisJobStore implements JobStore {
   async cancel(id: string, tenant: string, now: number): Promise<CancelOutcome> {
     const reply = await CANCEL_JOB.run(
       this.redis,
-      [this.jobKey(id), this.queuedKey(tenant)],
+      [this.keys.job(id), this.keys.queued(tenant)],
       [id, now, this.options.resultTtlMs, tenant],
     );
     if (reply === "cancelled" || reply === "not_found" || reply === "not_cancellable") return reply;
-    throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
+    throw unexpectedReply(reply);
   }
 
   async depth(tenant: string | undefined, now: number): Promise<number> {
     const tenants = tenant === undefined ? await this.knownTenants() : [tenant];
     if (tenants.length === 0) return 0;
     const pipeline = this.redis.pipeline();
-    for (const name of tenants) pipeline.zcount(this.queuedKey(name), `(${now}`, "+inf");
+    for (const name of tenants) pipeline.zcount(this.keys.queued(name), `(${now}`, "+inf");
     const replies = (await pipeline.exec()) ?? [];
     return replies.reduce((sum, [err, count]) => {
       if (err) throw err;
@@ -107,40 +110,24 @@ export class RedisJobStore implements JobStore {
   }
 
   async knownTenants(): Promise<string[]> {
-    return this.redis.smembers(this.tenantsKey());
+    return this.redis.smembers(this.keys.tenants);
   }
 
   async recordServiceTime(tenant: string, ms: number): Promise<void> {
     await RECORD_SERVICE_TIME.run(
       this.redis,
-      [this.serviceTimeKey(tenant)],
+      [this.keys.serviceTime(tenant)],
       [ms, SERVICE_TIME_WEIGHT, SERVICE_TIME_TTL_MS],
     );
   }
 
   async meanServiceMs(tenant: string): Promise<number> {
-    const mean = await this.redis.get(this.serviceTimeKey(tenant));
+    const mean = await this.redis.get(this.keys.serviceTime(tenant));
     return mean === null ? SEED_SERVICE_MS : Number(mean);
   }
 
   async close(): Promise<void> {
     if (this.options.closeConnection) await this.redis.quit().catch(() => {});
-  }
-
-  private jobKey(id: string): string {
-    return `${this.options.prefix}:job:${id}`;
-  }
-
-  private queuedKey(tenant: string): string {
-    return `${this.options.prefix}:queued:${tenantKeyPart(tenant)}`;
-  }
-
-  private tenantsKey(): string {
-    return `${this.options.prefix}:tenants`;
-  }
-
-  private serviceTimeKey(tenant: string): string {
-    return `${this.options.prefix}:service-ms:${tenantKeyPart(tenant)}`;
   }
 }
 

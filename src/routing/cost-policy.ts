@@ -1,4 +1,5 @@
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
+import { parseModelRef } from "../catalog/model-ref.js";
 import type { ChatRequest } from "../providers/types.js";
 import { costConstraints, type ModelFamily } from "./cost-constraints.js";
 import { applyFilters } from "./eligibility.js";
@@ -83,10 +84,11 @@ function namedModel(model: string, catalog: CatalogView): CatalogEntry {
 }
 
 function findQualified(model: string, catalog: CatalogView): CatalogEntry | undefined {
-  const slash = model.indexOf("/");
-  if (slash <= 0) return undefined;
-  const entry = catalog.find(model.slice(slash + 1));
-  return entry?.provider === model.slice(0, slash) ? entry : undefined;
+  // Any prefix may name the provider: the entry found must run on it.
+  const ref = parseModelRef(model, () => true);
+  if (ref.provider === undefined) return undefined;
+  const entry = catalog.find(ref.model);
+  return entry?.provider === ref.provider ? entry : undefined;
 }
 
 function rank(

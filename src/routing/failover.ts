@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { formatModelRef } from "../catalog/model-ref.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { endedEarly } from "../providers/chat-events.js";
 import type { ChatEvent, ProviderCall } from "../providers/types.js";
@@ -7,7 +8,7 @@ import { AttemptDeadline, type AttemptTimeouts } from "./attempt-deadline.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
 import { nextStep } from "./retry-policy.js";
 import type { RetrySettings } from "./retry-settings.js";
-import type { RouteCandidate, RoutePlan } from "./router.js";
+import type { RouteCandidate, RoutePlan } from "./route-plan.js";
 
 export interface FailoverDeps {
   breakers: CircuitBreakers;
@@ -130,7 +131,7 @@ export async function openWithFailover(
     }
   }
   if (lastError !== undefined) throw lastError;
-  const names = plan.candidates.map((c) => `${c.provider.name}/${c.model}`).join(", ");
+  const names = plan.candidates.map((c) => formatModelRef(c.provider.name, c.model)).join(", ");
   throw new GatewayError(
     "all_providers_unavailable",
     `Every candidate for this request is behind an open circuit breaker (${names}); try again later.`,

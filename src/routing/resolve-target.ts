@@ -1,16 +1,9 @@
-import type { CatalogEntry } from "../catalog/catalog-entry.js";
 import type { ModelCatalog } from "../catalog/model-catalog.js";
+import { parseModelRef } from "../catalog/model-ref.js";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
-import type { ChatProvider, ChatRequest } from "../providers/types.js";
-
-export interface RouteTarget {
-  provider: ChatProvider;
-  /** The model id sent upstream. */
-  model: string;
-  /** The catalog entry, when the model is in the catalog. */
-  entry: CatalogEntry | undefined;
-}
+import type { ChatRequest } from "../providers/types.js";
+import type { RouteCandidate } from "./route-plan.js";
 
 /** Names that tell the provider of a model the catalog does not hold (new snapshots, say). */
 const PROVIDER_BY_PREFIX: ReadonlyArray<[RegExp, string]> = [[/^claude-/, "anthropic"]];
@@ -24,7 +17,7 @@ export function resolveTarget(
   catalog: ModelCatalog,
   providers: ProviderRegistry,
   defaultProvider: string,
-): RouteTarget {
+): RouteCandidate {
   const requested = request.model;
   if (requested === undefined) {
     throw invalidRequest(
@@ -42,19 +35,17 @@ export function resolveTarget(
       "provider",
     );
   }
-  const [prefix, ...rest] = requested.split("/");
-  const qualified = rest.length > 0 && prefix !== undefined && providers.has(prefix);
-  if (qualified && request.provider !== undefined && request.provider !== prefix) {
+  const { provider: named, model } = parseModelRef(requested, (name) => providers.has(name));
+  if (named !== undefined && request.provider !== undefined && request.provider !== named) {
     throw invalidRequest(
-      `model '${requested}' names provider '${prefix}' but provider is '${request.provider}'`,
+      `model '${requested}' names provider '${named}' but provider is '${request.provider}'`,
       "provider",
     );
   }
-  const model = qualified ? rest.join("/") : requested;
   const entry = catalog.find(model);
   const providerName =
     request.provider ??
-    (qualified ? prefix : undefined) ??
+    named ??
     entry?.provider ??
     PROVIDER_BY_PREFIX.find(([pattern]) => pattern.test(model))?.[1] ??
     defaultProvider;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { formatModelRef } from "../catalog/model-ref.js";
 import type { Config } from "../config/schema.js";
 import type { TenantLimits } from "../limits/types.js";
 
@@ -111,6 +112,6 @@ export class TenantDirectory {
 export function allowsModel(tenant: Tenant, provider: string, model: string): boolean {
   return (
     tenant.allowedModels === undefined ||
-    tenant.allowedModels.some((pattern) => pattern.test(`${provider}/${model}`) || pattern.test(model))
+    tenant.allowedModels.some((pattern) => pattern.test(formatModelRef(provider, model)) || pattern.test(model))
   );
 }

@@ -1,4 +1,6 @@
 import type { Redis } from "ioredis";
+import { formatModelRef } from "../catalog/model-ref.js";
+import type { UsageKeys } from "../state/redis-keys.js";
 import { emptyTotals, type DayUsage, type UsageEntry, type UsageStore, type UsageTotals } from "./usage-store.js";
 
 /** Usage counters are kept this long, then Redis drops them. */
@@ -6,19 +8,19 @@ const RETENTION_SECONDS = 400 * 24 * 3600;
 const FIELDS = ["requests", "prompt_tokens", "completion_tokens", "cost_usd"] as const;
 
 /**
- * One hash per tenant and day (`<prefix>usage:<tenant>:<day>`), fields `<provider/model>|<counter>`, incremented
- * atomically, so every replica's answers add up; plus a month's cost per tenant for budget checks in one GET.
+ * One hash per tenant and day, fields `<provider/model>|<counter>`, incremented atomically, so every replica's
+ * answers add up; plus a month's cost per tenant for budget checks in one GET.
  */
 export class RedisUsageStore implements UsageStore {
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly keys: UsageKeys,
   ) {}
 
   async add(entry: UsageEntry): Promise<void> {
-    const dayKey = `${this.prefix}usage:${entry.tenant}:${entry.day}`;
-    const monthKey = `${this.prefix}usage:${entry.tenant}:month:${entry.day.slice(0, 7)}`;
-    const model = `${entry.provider}/${entry.model}`;
+    const dayKey = this.keys.day(entry.tenant, entry.day);
+    const monthKey = this.keys.month(entry.tenant, entry.day.slice(0, 7));
+    const model = formatModelRef(entry.provider, entry.model);
     await this.redis
       .multi()
       .hincrby(dayKey, `${model}|requests`, 1)
@@ -33,7 +35,7 @@ export class RedisUsageStore implements UsageStore {
 
   async days(tenant: string, days: readonly string[]): Promise<Map<string, DayUsage>> {
     const pipeline = this.redis.pipeline();
-    for (const day of days) pipeline.hgetall(`${this.prefix}usage:${tenant}:${day}`);
+    for (const day of days) pipeline.hgetall(this.keys.day(tenant, day));
     const replies = (await pipeline.exec()) ?? [];
     const found = new Map<string, DayUsage>();
     replies.forEach(([err, hash], i) => {
@@ -56,6 +58,6 @@ export class RedisUsageStore implements UsageStore {
   }
 
   async monthCost(tenant: string, month: string): Promise<number> {
-    return Number((await this.redis.get(`${this.prefix}usage:${tenant}:month:${month}`)) ?? 0);
+    return Number((await this.redis.get(this.keys.month(tenant, month))) ?? 0);
   }
 }

@@ -1,4 +1,5 @@
 import type { components } from "../../generated/openapi.js";
+import { parseModelRef } from "../catalog/model-ref.js";
 import { invalidRequest } from "../errors/gateway-error.js";
 import { addTo, emptyTotals, type DayUsage, type UsageTotals } from "./usage-store.js";
 
@@ -73,8 +74,9 @@ export function buildUsageReport(
     end: days[days.length - 1] as string,
     totals: withTotal(totals),
     by_model: [...byModel].map(([key, t]) => {
-      const slash = key.indexOf("/");
-      return { provider: key.slice(0, slash), model: key.slice(slash + 1), ...withTotal(t) };
+      // Keys are formatModelRef(provider, model): what precedes the first slash is the provider.
+      const { provider = "", model } = parseModelRef(key, () => true);
+      return { provider, model, ...withTotal(t) };
     }),
     by_day: byDay,
     ...(budget

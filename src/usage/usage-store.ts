@@ -1,3 +1,5 @@
+import { formatModelRef } from "../catalog/model-ref.js";
+
 /** The usage of one answer, as counted into a tenant's totals. */
 export interface UsageEntry {
   tenant: string;
@@ -54,7 +56,7 @@ export class MemoryUsageStore implements UsageStore {
     const key = `${entry.tenant}|${entry.day}`;
     const day = this.byTenantDay.get(key) ?? new Map<string, UsageTotals>();
     this.byTenantDay.set(key, day);
-    const model = `${entry.provider}/${entry.model}`;
+    const model = formatModelRef(entry.provider, entry.model);
     const totals = day.get(model) ?? emptyTotals();
     day.set(model, totals);
     addTo(totals, entry);

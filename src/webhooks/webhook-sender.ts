@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
 import { parseRetryAfter } from "../http/retry-after.js";
+import { retryDelayMs } from "../routing/backoff.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { CallbackUrlError, validateCallbackUrl, type HostResolver } from "./callback-url.js";
 import { pinnedPost } from "./pinned-post.js";
@@ -122,11 +123,10 @@ export class WebhookSender {
     }
   }
 
-  /** Exponential with "equal jitter": between half and all of base · 2^(attempt−1); a receiver's retry-after is a floor. */
+  /** A receiver's retry-after is a floor, up to maxDelayMs: a delivery is not held for longer. */
   private delayMs(attempt: number, retryAfterMs: number | undefined): number {
-    const ceiling = Math.min(this.settings.maxDelayMs, this.settings.baseDelayMs * 2 ** (attempt - 1));
-    const jittered = ceiling / 2 + (Math.random() * ceiling) / 2;
-    return Math.min(this.settings.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
+    const { baseDelayMs, maxDelayMs } = this.settings;
+    return retryDelayMs(attempt, { baseDelayMs, maxDelayMs, capMs: maxDelayMs }, retryAfterMs);
   }
 }
 

@@ -3,16 +3,17 @@ import type { AddressPolicy } from "./address-policy.js";
 export interface WebhookSettings extends AddressPolicy {
   /** Deliveries tried per message, the first included. */
   maxAttempts: number;
-  /** The wait after the first failed attempt; it doubles per attempt. */
+  /** The wait after the first failed attempt is drawn from [0, baseDelayMs); the range doubles per attempt. */
   baseDelayMs: number;
+  /** The longest wait, a receiver's retry-after included. */
   maxDelayMs: number;
   /** One attempt, connection to response headers. */
   timeoutMs: number;
 }
 
 /**
- * 5 attempts at 0.5, 1, 2, 4 s apart (each between half and all of that, jittered): about 7.5 s of retries,
- * enough to ride out a receiver's restart without holding a delivery for minutes.
+ * 5 attempts, up to 0.5, 1, 2, 4 s apart (full jitter): at most 7.5 s of retries (half that on average), for a
+ * receiver's brief outage, without holding a delivery for minutes.
  */
 export const DEFAULT_WEBHOOK_SETTINGS: Readonly<WebhookSettings> = Object.freeze({
   maxAttempts: 5,

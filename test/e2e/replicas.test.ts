@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/schema.js";
+import { redisKeys } from "../../src/state/redis-keys.js";
 import { hashApiKey } from "../../src/tenants/tenant-directory.js";
 import {
   openaiCompletion,
@@ -153,7 +154,7 @@ describe("gateway replicas as separate processes sharing Redis", () => {
 
     const admitted = outcomes.filter((o) => o.status !== 429);
     const rejected = outcomes.filter((o) => o.status === 429);
-    const leases = await redis.zcard(`${prefix}limits:{acme}:leases`);
+    const leases = await redis.zcard(redisKeys(prefix).limits.tenant("acme").leases);
     console.log(
       `[replicas] concurrency limit ${LIMIT} across 2 processes: ${TOTAL} requests (${AT_ONCE} at a time) in ${Math.round(elapsedMs)} ms; ` +
         `admitted ${admitted.length} (A ${admitted.filter((o) => o.gateway === "A").length}, B ${admitted.filter((o) => o.gateway === "B").length}), ` +
@@ -196,8 +197,10 @@ describe("gateway replicas as separate processes sharing Redis", () => {
   it("a gateway killed with queued jobs: after a restart every job completes exactly once", async () => {
     contract = new ContractRecorder();
     const JOBS = 6;
+    const prefix = newPrefix();
+    const keys = redisKeys(prefix);
     const config: ConfigInput = {
-      redis_key_prefix: newPrefix(),
+      redis_key_prefix: prefix,
       routing: { retry: { max_attempts: 1 } },
       // Short lease and stall interval so that the dead replica's slot and running job come back in seconds.
       limits: { lease_ttl_ms: 3000 },
@@ -250,7 +253,7 @@ describe("gateway replicas as separate processes sharing Redis", () => {
     expect(exit.signal).toBe("SIGKILL");
     delayMs = 20;
     // The slot A held dies with it only when its lease expires (no heartbeat any more): the limiter's lease TTL.
-    const leasesKey = `${config.redis_key_prefix}limits:{batch}:leases`;
+    const leasesKey = keys.limits.tenant("batch").leases;
     const [deadLeases, deadLeaseTtlMs] = await Promise.all([redis.zcard(leasesKey), redis.pttl(leasesKey)]);
 
     const b = await start("B", config);
@@ -286,10 +289,7 @@ describe("gateway replicas as separate processes sharing Redis", () => {
 
     const callsPerJob = submitted.map((job) => `${job.marker}: ${callsFor(job.marker)}`).join(", ");
     const attempts = await Promise.all(
-      submitted.map(
-        async (job) =>
-          `${job.marker}: ${await redis.hget(`${config.redis_key_prefix}overflow:job:${job.jobId}`, "attempts")}`,
-      ),
+      submitted.map(async (job) => `${job.marker}: ${await redis.hget(keys.queue.job(job.jobId), "attempts")}`),
     );
     const times = [...finishedAtMs.values()].sort((x, y) => x - y);
     console.log(

@@ -6,6 +6,7 @@ import type { LeaseTimingOptions } from "../../src/limits/lease-timing.js";
 import { MemoryLimiter } from "../../src/limits/memory-limiter.js";
 import { RedisLimiter } from "../../src/limits/redis-limiter.js";
 import type { LimiterDecision, LimiterRequest, Lease, Limiter, RefusalReason } from "../../src/limits/types.js";
+import { redisKeys } from "../../src/state/redis-keys.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** A realistic epoch-ms magnitude, so the float arithmetic of absolute timestamps is exercised. */
@@ -18,7 +19,7 @@ async function connectRedis(): Promise<Redis> {
 }
 
 async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 100 }) as AsyncIterable<string[]>) {
+  for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 100 }) as AsyncIterable<string[]>) {
     if (keys.length > 0) await redis.del(...keys);
   }
 }
@@ -54,7 +55,7 @@ afterAll(async () => {
 });
 
 function newPrefix(): string {
-  prefix = `test:limits:${randomUUID()}`;
+  prefix = `test:limits:${randomUUID()}:`;
   return prefix;
 }
 newPrefix();
@@ -66,7 +67,10 @@ function track<T extends Limiter>(limiter: T): T {
 
 const implementations: { name: string; create: (options?: LeaseTimingOptions) => Limiter }[] = [
   { name: "MemoryLimiter", create: (options) => track(new MemoryLimiter(options)) },
-  { name: "RedisLimiter", create: (options) => track(new RedisLimiter(redis, { prefix: newPrefix(), ...options })) },
+  {
+    name: "RedisLimiter",
+    create: (options) => track(new RedisLimiter(redis, { keys: redisKeys(newPrefix()).limits, ...options })),
+  },
 ];
 
 describe.each(implementations)("$name", ({ create }) => {
@@ -274,7 +278,7 @@ describe("RedisLimiter across replicas", () => {
   async function replica(options: LeaseTimingOptions = {}): Promise<{ limiter: RedisLimiter; connection: Redis }> {
     const connection = await connectRedis();
     replicaConnections.push(connection);
-    return { limiter: track(new RedisLimiter(connection, { prefix, ...options })), connection };
+    return { limiter: track(new RedisLimiter(connection, { keys: redisKeys(prefix).limits, ...options })), connection };
   }
 
   it("never admits more than maxConcurrency when two replicas are hammered at once", async () => {

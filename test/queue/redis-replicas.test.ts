@@ -126,8 +126,8 @@ describe("Redis overflow queue across replicas", () => {
     const first = await finished(queue, id, "acme");
 
     // What stall detection does to a job whose worker died after finishing it but before telling bee-queue.
-    const bee = new BeeQueue<JobPayload>("acme", {
-      prefix: `${harness.prefix()}:bq`,
+    const bee = new BeeQueue<JobPayload>(harness.keys().bee.queue("acme"), {
+      prefix: harness.keys().bee.prefix,
       redis: { url: REDIS_URL },
       isWorker: false,
       getEvents: false,
@@ -138,7 +138,7 @@ describe("Redis overflow queue across replicas", () => {
       .setId(id)
       .save();
     await waitFor(
-      async () => (await harness.redis().llen(`${harness.prefix()}:bq:acme:waiting`)) === 0,
+      async () => (await harness.redis().llen(harness.keys().bee.key("acme", "waiting"))) === 0,
       5_000,
       "the re-delivered job to be taken",
     );

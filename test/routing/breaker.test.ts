@@ -6,13 +6,14 @@ import type { BreakerStore } from "../../src/routing/breaker/breaker-store.js";
 import { CircuitBreakers } from "../../src/routing/breaker/circuit-breakers.js";
 import { MemoryBreakerStore } from "../../src/routing/breaker/memory-breaker-store.js";
 import { RedisBreakerStore } from "../../src/routing/breaker/redis-breaker-store.js";
-import { RedisScript } from "../../src/routing/breaker/redis-script.js";
+import { redisKeys } from "../../src/state/redis-keys.js";
 import { Telemetry, type TelemetryEvents } from "../../src/telemetry/events.js";
 
 type Transition = TelemetryEvents["breaker.transition"];
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `runestone-test:${randomUUID()}:`;
+const keys = redisKeys(prefix).breakers;
 const connections: Redis[] = [];
 
 function connect(): Redis {
@@ -28,8 +29,8 @@ beforeAll(async () => {
 afterAll(async () => {
   const [redis] = connections;
   if (redis) {
-    for await (const keys of redis.scanStream({ match: `${prefix}*` }) as AsyncIterable<string[]>) {
-      if (keys.length > 0) await redis.del(...keys);
+    for await (const found of redis.scanStream({ match: `${prefix}*` }) as AsyncIterable<string[]>) {
+      if (found.length > 0) await redis.del(...found);
     }
   }
   await Promise.all(connections.map((c) => c.quit()));
@@ -55,7 +56,7 @@ const freshKey = (): string => `provider-${++keySeq}:model`;
 
 const storeKinds: Array<[string, (settings?: Partial<BreakerSettings>) => BreakerStore]> = [
   ["memory", (settings) => new MemoryBreakerStore(settings)],
-  ["redis", (settings) => new RedisBreakerStore(connect(), { prefix, settings })],
+  ["redis", (settings) => new RedisBreakerStore(connect(), { keys, settings })],
 ];
 
 async function fail(b: CircuitBreakers, key: string, times: number): Promise<void> {
@@ -201,8 +202,8 @@ describe("circuit breakers shared through Redis by two replicas", () => {
   const replicas = (): [Harness, Harness] => {
     const clock = { now: 1_700_000_000_000 };
     return [
-      harness(new RedisBreakerStore(connect(), { prefix, settings }), clock),
-      harness(new RedisBreakerStore(connect(), { prefix, settings }), clock),
+      harness(new RedisBreakerStore(connect(), { keys, settings }), clock),
+      harness(new RedisBreakerStore(connect(), { keys, settings }), clock),
     ];
   };
 
@@ -235,20 +236,15 @@ describe("circuit breakers shared through Redis by two replicas", () => {
     const [a] = replicas();
     const key = freshKey();
     await a.breakers.recordFailure(key);
-    const ttl = await connections[0]!.pttl(`${prefix}{breakers}:state:${key}`);
+    const ttl = await connections[0]!.pttl(keys.state(key));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(10 * 60_000);
-  });
-
-  it("sends a script in full when Redis does not know it yet", async () => {
-    const script = new RedisScript(`return ARGV[1] -- ${randomUUID()}`);
-    expect(await script.run(connect(), [], ["loaded"])).toBe("loaded");
   });
 
   it("fails open when Redis cannot be reached", async () => {
     const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     const errors: string[] = [];
-    const breakers = new CircuitBreakers(new RedisBreakerStore(dead, { prefix }), new Telemetry(), {
+    const breakers = new CircuitBreakers(new RedisBreakerStore(dead, { keys }), new Telemetry(), {
       onStoreError: (_err, op) => errors.push(op),
     });
     expect(await breakers.acquire("openai")).toEqual({ allowed: true, state: "closed" });

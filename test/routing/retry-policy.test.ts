@@ -109,6 +109,13 @@ describe("retryDelayMs", () => {
     expect(retryDelayMs(1, settings, 2_500, () => 0.5)).toBe(2_500);
     expect(retryDelayMs(4, settings, 10, () => 0.5)).toBe(400); // the backoff is longer: it wins
   });
+
+  it("waits no longer than capMs, a retry-after included, when given one", () => {
+    const capped = { ...settings, capMs: 1_000 };
+    expect(retryDelayMs(1, capped, 2_500, () => 0.5)).toBe(1_000);
+    expect(retryDelayMs(1, capped, 700, () => 0.5)).toBe(700);
+    expect(retryDelayMs(50, capped, undefined, () => 0.999)).toBe(999);
+  });
 });
 
 describe("retry-after", () => {

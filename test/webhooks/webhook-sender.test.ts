@@ -19,7 +19,10 @@ afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
 
-async function receiver(secret: string, respond?: (n: number) => number): Promise<WebhookReceiver> {
+async function receiver(
+  secret: string,
+  respond?: Parameters<typeof WebhookReceiver.start>[1],
+): Promise<WebhookReceiver> {
   const started = await WebhookReceiver.start(secret, respond);
   receivers.push(started);
   return started;
@@ -129,7 +132,6 @@ describe("WebhookSender", () => {
 
   it("retries connection failures, a bounded number of times", async () => {
     const port = await closedPort();
-    const started = performance.now();
     const result = await new WebhookSender(new Telemetry(), FAST).send({
       url: `http://127.0.0.1:${port}/`,
       secret: newWebhookSecret(),
@@ -138,7 +140,33 @@ describe("WebhookSender", () => {
     });
     expect(result).toMatchObject({ delivered: false, attempts: 3 });
     expect(result.delivered === false && result.reason).toMatch(/ECONNREFUSED/);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(10); // backoff 5–10 ms, then 10–20 ms
+  });
+
+  it("waits at least the receiver's retry-after between attempts, but no longer than maxDelayMs", async () => {
+    const secret = newWebhookSecret();
+    const busy = { status: 503, headers: { "retry-after": "0.04" } };
+    const hook = await receiver(secret, (n) => (n < 3 ? busy : 200));
+    const started = performance.now();
+    const result = await new WebhookSender(new Telemetry(), FAST).send({
+      url: hook.url(),
+      secret,
+      messageId: "m",
+      payload: {},
+    });
+    expect(result).toMatchObject({ delivered: true, attempts: 3 });
+    // Two waits of 40 ms or more (a timer may fire a millisecond early).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(78);
+
+    const slow = await receiver(secret, (n) => (n < 2 ? { status: 429, headers: { "retry-after": "3600" } } : 200));
+    const capped = performance.now();
+    const second = await new WebhookSender(new Telemetry(), FAST).send({
+      url: slow.url(),
+      secret,
+      messageId: "m",
+      payload: {},
+    });
+    expect(second).toMatchObject({ delivered: true, attempts: 2 });
+    expect(performance.now() - capped).toBeLessThan(2_000); // maxDelayMs 50, not an hour
   });
 
   it("refuses a loopback URL unless allowed, without sending anything", async () => {

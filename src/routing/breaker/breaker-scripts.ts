@@ -1,4 +1,4 @@
-import { RedisScript } from "./redis-script.js";
+import { RedisScript } from "../../state/redis-script.js";
 
 /*
  * The state machine of breaker-machine.ts in Lua, so that one script run is one atomic step shared by every

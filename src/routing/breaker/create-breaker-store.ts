@@ -1,3 +1,4 @@
+import type { BreakerKeys } from "../../state/redis-keys.js";
 import type { StateBackend } from "../../state/state-backend.js";
 import type { BreakerSettings } from "./breaker-settings.js";
 import type { BreakerStore } from "./breaker-store.js";
@@ -7,8 +8,8 @@ import { RedisBreakerStore } from "./redis-breaker-store.js";
 /** Chosen once at start-up: shared breakers when the gateway has a Redis, per-process ones otherwise. */
 export function createBreakerStore(
   backend: StateBackend,
+  keys: BreakerKeys,
   settings: Partial<BreakerSettings> = {},
-  prefix = "runestone:",
 ): BreakerStore {
-  return backend.redis ? new RedisBreakerStore(backend.redis, { prefix, settings }) : new MemoryBreakerStore(settings);
+  return backend.redis ? new RedisBreakerStore(backend.redis, { keys, settings }) : new MemoryBreakerStore(settings);
 }

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { BreakerKeys } from "../../state/redis-keys.js";
 import { observedState, type StoredState } from "./breaker-machine.js";
 import { acquireScript, recordScript } from "./breaker-scripts.js";
 import { WINDOW_BUCKETS, breakerSettings, idleExpiryMs, type BreakerSettings } from "./breaker-settings.js";
@@ -12,8 +13,7 @@ import type {
 } from "./breaker-store.js";
 
 export interface RedisBreakerStoreOptions {
-  /** Prepended to every key, e.g. "runestone:". */
-  prefix: string;
+  keys: BreakerKeys;
   settings?: Partial<BreakerSettings>;
 }
 
@@ -29,23 +29,22 @@ export interface RedisBreakerStoreOptions {
 export class RedisBreakerStore implements BreakerStore {
   private readonly settings: BreakerSettings;
   private readonly idleMs: number;
-  private readonly indexKey: string;
+  private readonly keys: BreakerKeys;
 
   constructor(
     private readonly redis: Redis,
-    private readonly options: RedisBreakerStoreOptions,
+    options: RedisBreakerStoreOptions,
   ) {
     this.settings = breakerSettings(options.settings);
     this.idleMs = idleExpiryMs(this.settings);
-    // The hash tag keeps every breaker key in one Redis Cluster slot, as a script touching two keys needs.
-    this.indexKey = `${options.prefix}{breakers}:index`;
+    this.keys = options.keys;
   }
 
   async acquire(key: string, now: number): Promise<AcquireResult> {
     const s = this.settings;
     const reply = await acquireScript.run(
       this.redis,
-      [this.hashKey(key), this.indexKey],
+      [this.keys.state(key), this.keys.index],
       [now, this.idleMs, key, s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs],
     );
     const [allowed, state, retryAfterMs, from, reason] = reply as [number, string, number, string, string];
@@ -72,26 +71,26 @@ export class RedisBreakerStore implements BreakerStore {
       s.cooldownMs,
       s.halfOpenSuccesses,
     ];
-    const [state, from, reason] = (await recordScript.run(this.redis, [this.hashKey(key), this.indexKey], args)) as [
-      string,
-      string,
-      string,
-    ];
+    const [state, from, reason] = (await recordScript.run(
+      this.redis,
+      [this.keys.state(key), this.keys.index],
+      args,
+    )) as [string, string, string];
     return { state: asState(state), ...transitionOf(from, state, reason) };
   }
 
   async state(key: string, now: number): Promise<BreakerState> {
-    const fields = await this.redis.hmget(this.hashKey(key), "state", "reopenAt", "touchedAt");
+    const fields = await this.redis.hmget(this.keys.state(key), "state", "reopenAt", "touchedAt");
     return observedState(storedState(fields), now, this.idleMs);
   }
 
   async states(now: number): Promise<Record<string, BreakerState>> {
     const idleBefore = now - this.idleMs;
-    const keys = await this.redis.zrangebyscore(this.indexKey, `(${idleBefore}`, "+inf");
-    await this.redis.zremrangebyscore(this.indexKey, "-inf", idleBefore);
+    const keys = await this.redis.zrangebyscore(this.keys.index, `(${idleBefore}`, "+inf");
+    await this.redis.zremrangebyscore(this.keys.index, "-inf", idleBefore);
     if (keys.length === 0) return {};
     const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.hmget(this.hashKey(key), "state", "reopenAt", "touchedAt");
+    for (const key of keys) pipeline.hmget(this.keys.state(key), "state", "reopenAt", "touchedAt");
     const replies = (await pipeline.exec()) ?? [];
     const states: Record<string, BreakerState> = {};
     keys.forEach((key, i) => {
@@ -104,10 +103,6 @@ export class RedisBreakerStore implements BreakerStore {
 
   /** The connection belongs to the state backend, which closes it. */
   async close(): Promise<void> {}
-
-  private hashKey(key: string): string {
-    return `${this.options.prefix}{breakers}:state:${key}`;
-  }
 }
 
 function asState(value: string | null | undefined): BreakerState {

@@ -4,10 +4,14 @@
  * Prints "running <request id>" when a job has started.
  */
 import { createOverflowQueue } from "../../../src/queue/create-overflow-queue.js";
+import { redisKeys } from "../../../src/state/redis-keys.js";
 import { Telemetry } from "../../../src/telemetry/events.js";
 
 const [redisUrl = "", prefix = "", tenant = ""] = process.argv.slice(2);
-const queue = createOverflowQueue({ redisUrl }, new Telemetry(), { prefix, stallIntervalMs: 1_000, slotPollMs: 10 });
+const queue = createOverflowQueue({ redisUrl, keys: redisKeys(prefix).queue }, new Telemetry(), {
+  stallIntervalMs: 1_000,
+  slotPollMs: 10,
+});
 queue.startWorkers({
   tenants: () => [tenant],
   runner: {

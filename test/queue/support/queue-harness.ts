@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { createOverflowQueue } from "../../../src/queue/create-overflow-queue.js";
 import type { QueueSettings } from "../../../src/queue/queue-settings.js";
 import type { OverflowQueue } from "../../../src/queue/types.js";
+import { redisKeys, type QueueKeys } from "../../../src/state/redis-keys.js";
 import { Telemetry, type TelemetryEvents } from "../../../src/telemetry/events.js";
 import { connectRedis, deleteKeys, REDIS_URL } from "./redis.js";
 
@@ -32,6 +33,9 @@ export interface QueueHarness {
   /** A second Redis connection, as another replica would have; closed after the test. */
   connection(): Promise<Redis>;
   redis(): Redis;
+  /** The Redis keys of the test's queues. */
+  keys(): QueueKeys;
+  /** The test's redis_key_prefix. */
   prefix(): string;
 }
 
@@ -46,7 +50,7 @@ export function useQueueHarness(): QueueHarness {
     redis = await connectRedis();
   });
   beforeEach(() => {
-    prefix = `test:queue:${randomUUID()}`;
+    prefix = `test:queue:${randomUUID()}:`;
   });
   afterEach(async () => {
     await Promise.all(queues.splice(0).map((queue) => queue.close()));
@@ -63,8 +67,9 @@ export function useQueueHarness(): QueueHarness {
   };
   return {
     open(kind, { settings = {}, telemetry = new Telemetry(), redis: connection } = {}) {
-      const backend = kind === "redis" ? { redisUrl: REDIS_URL, redis: connection ?? current() } : {};
-      const queue = createOverflowQueue(backend, telemetry, { ...FAST_SETTINGS, prefix, ...settings });
+      const backend =
+        kind === "redis" ? { redisUrl: REDIS_URL, redis: connection ?? current(), keys: redisKeys(prefix).queue } : {};
+      const queue = createOverflowQueue(backend, telemetry, { ...FAST_SETTINGS, ...settings });
       queues.push(queue);
       return queue;
     },
@@ -74,6 +79,7 @@ export function useQueueHarness(): QueueHarness {
       return connection;
     },
     redis: current,
+    keys: () => redisKeys(prefix).queue,
     prefix: () => prefix,
   };
 }

@@ -9,7 +9,7 @@ export async function connectRedis(): Promise<Redis> {
 }
 
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 100 }) as AsyncIterable<string[]>) {
+  for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 100 }) as AsyncIterable<string[]>) {
     if (keys.length > 0) await redis.del(...keys);
   }
 }

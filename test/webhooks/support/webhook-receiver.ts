@@ -24,8 +24,11 @@ export class WebhookReceiver {
     private readonly secret: string,
   ) {}
 
-  /** respond: the status for the n-th request (1-based); default 200. */
-  static async start(secret: string, respond: (n: number) => number = () => 200): Promise<WebhookReceiver> {
+  /** respond: the status for the n-th request (1-based), or the status and headers; default 200. */
+  static async start(
+    secret: string,
+    respond: (n: number) => number | { status: number; headers: Record<string, string> } = () => 200,
+  ): Promise<WebhookReceiver> {
     let receiver: WebhookReceiver | undefined;
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -33,7 +36,9 @@ export class WebhookReceiver {
       req.on("end", () => {
         const body = Buffer.concat(chunks).toString("utf8");
         receiver?.record(req.headers, body);
-        res.writeHead(respond(receiver?.received.length ?? 0)).end();
+        const reply = respond(receiver?.received.length ?? 0);
+        if (typeof reply === "number") res.writeHead(reply).end();
+        else res.writeHead(reply.status, reply.headers).end();
       });
     });
     server.listen(0, "127.0.0.1");
