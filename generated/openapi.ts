@@ -308,12 +308,39 @@ export interface components {
                 /** @description A human-readable description. */
                 message: string;
                 type: components["schemas"]["ErrorType"];
-                /** @description A machine-readable code, e.g. `invalid_value`, `model_not_found`. */
-                code: string | null;
+                code: components["schemas"]["ErrorCode"];
                 /** @description The request field at fault, e.g. `messages[0].content`. */
                 param: string | null;
             };
         };
+        /**
+         * @description What went wrong, for programs. Each code always comes with the same HTTP status and `type`:
+         *
+         *     | code | status | meaning |
+         *     |---|---|---|
+         *     | `invalid_value`, `invalid_type`, `missing_required_parameter`, `unknown_parameter` | 400 | the request does not match this spec (`param` names the field) |
+         *     | `invalid_json`, `invalid_body`, `invalid_encoding` | 400 | the body is not JSON, not its declared length, or not UTF-8 |
+         *     | `no_eligible_model` | 400 | no model satisfies the request's routing constraints |
+         *     | `upstream_invalid_request` | 400 | the provider refused the request as invalid |
+         *     | `missing_api_key`, `invalid_api_key`, `no_api_keys_configured` | 401 | no usable key |
+         *     | `upstream_authentication_failed` | 401 | the provider refused the gateway's credentials |
+         *     | `tenant_mismatch`, `model_not_allowed` | 403 | the key may not do this |
+         *     | `upstream_permission_denied` | 403 | the provider refused access |
+         *     | `unknown_url`, `model_not_found`, `job_not_found` | 404 | no such thing |
+         *     | `method_not_allowed` | 405 | wrong method for the path |
+         *     | `job_not_cancellable` | 409 | the job already started or ended |
+         *     | `request_too_large` | 413 | the body is over the limit |
+         *     | `unsupported_media_type` | 415 | the body is not JSON |
+         *     | `rate_limit_exceeded`, `queue_full`, `budget_exceeded` | 429 | the tenant's limits (see `retry-after`) |
+         *     | `upstream_rate_limited` | 429 | the provider's rate limit |
+         *     | `internal_error` | 500 | a bug in the gateway (quote the request id) |
+         *     | `upstream_error`, `upstream_unreachable` | 502 | the provider failed or could not be reached |
+         *     | `provider_not_configured`, `all_providers_unavailable`, `state_backend_unavailable`, `provider_overloaded`, `upstream_unavailable`, `docs_not_built` | 503 | cannot serve now |
+         *     | `upstream_timeout` | 504 | the provider did not answer in time |
+         *     | `job_expired`, `job_timeout`, `job_attempts_exhausted` | – | only in a job's `error`: why it did not complete |
+         * @enum {string}
+         */
+        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "all_providers_unavailable" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
         /** @enum {string} */
         ErrorType: "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "rate_limit_error" | "service_error";
         /**

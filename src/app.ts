@@ -20,7 +20,7 @@ import type { Runtime } from "./runtime.js";
 export async function createApp(runtime: Runtime): Promise<Koa<AppState>> {
   const dispatch = await createOpenApiDispatch(
     {
-      ...chatHandlers({ chat: runtime.chat, admission: runtime.admission, tenants: runtime.tenants }),
+      ...chatHandlers({ chat: runtime.chat, tenants: runtime.tenants }),
       ...jobHandlers(runtime.queue, runtime.tenants),
       ...modelHandlers(runtime.models),
       ...healthHandlers(runtime.health),
@@ -34,7 +34,7 @@ export async function createApp(runtime: Runtime): Promise<Koa<AppState>> {
   app.silent = true;
   app.use(requestId);
   app.use(requestTelemetry(runtime.telemetry));
-  app.use(errorHandler(runtime.logger));
+  app.use(errorHandler);
   app.use(jsonBody(runtime.config.server.body_limit));
   app.use(dispatch);
   return app;

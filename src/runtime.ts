@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ModelDirectory } from "./catalog/model-directory.js";
-import { ChatService } from "./chat/chat-service.js";
+import { ChatPipeline } from "./chat/chat-pipeline.js";
+import { chatJobRunner } from "./chat/job-runner.js";
 import type { Config } from "./config/schema.js";
 import { HealthService } from "./health/health-service.js";
 import { CircuitBreakers } from "./routing/breaker/circuit-breakers.js";
@@ -9,12 +10,12 @@ import { breakerSettingsOf, buildRoutingTable, retrySettingsOf } from "./routing
 import type { FailoverDeps } from "./routing/failover.js";
 import { Router } from "./routing/router.js";
 import type { RoutingTable } from "./routing/routing-table.js";
-import { AdmissionGate } from "./limits/admission-gate.js";
+import { AdmissionGate } from "./admission/admission-gate.js";
+import { TenantSlots } from "./admission/slots.js";
 import { createLimiter } from "./limits/create-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createOverflowQueue } from "./queue/create-overflow-queue.js";
 import type { OverflowQueue } from "./queue/types.js";
-import { isRetryable } from "./routing/retry-policy.js";
 import { redisKeys } from "./state/redis-keys.js";
 import { createStateBackend, type StateBackend } from "./state/state-backend.js";
 import { TenantDirectory } from "./tenants/tenant-directory.js";
@@ -33,9 +34,6 @@ export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-/** Workers per tenant per process for queued jobs (each also needs a free slot of the tenant to run). */
-const MAX_JOB_WORKERS_PER_TENANT = 16;
-
 /** Everything the gateway is made of, built once at start-up from the validated config. */
 export interface Runtime {
   readonly config: Config;
@@ -43,7 +41,7 @@ export interface Runtime {
   telemetry: Telemetry;
   table(): RoutingTable;
   models: ModelDirectory;
-  chat: ChatService;
+  chat: ChatPipeline;
   health: HealthService;
   breakers: CircuitBreakers;
   state: StateBackend;
@@ -52,7 +50,6 @@ export interface Runtime {
   metrics: Registry;
   limiter: Limiter;
   queue: OverflowQueue;
-  admission: AdmissionGate;
   /** Applies a new, already validated config: routing, aliases, fallbacks, catalog, providers, retries. */
   reconfigure(config: Config): void;
   close(): Promise<void>;
@@ -88,9 +85,7 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
   const failover: FailoverDeps = {
     breakers,
     telemetry,
-    get retry() {
-      return retrySettingsOf(config);
-    },
+    retry: () => retrySettingsOf(config),
     timeouts(provider) {
       const settings = table.providers.settings(provider);
       return { firstByteMs: settings?.firstTokenTimeoutMs ?? 60_000, totalMs: settings?.timeoutMs ?? 600_000 };
@@ -110,36 +105,24 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     breakerStates: () => breakers.states(),
   });
   logRequests(telemetry, logger);
-  const chat = new ChatService(
-    new Router(current, breakers),
-    failover,
+  const slots = new TenantSlots({
+    limiter,
     telemetry,
-    new BudgetGuard(usage),
-    () => table.defaultMaxTokens,
-  );
+    defaultCompletionTokens: () => table.defaultMaxTokens,
+    onReleaseError: (err, tenant) =>
+      logger.warn({ err, tenant }, "could not give a slot back; its lease will expire by itself"),
+  });
+  const chat = new ChatPipeline({
+    admission: new AdmissionGate({ slots, queue, callbackPolicy: webhookPolicy, telemetry }),
+    router: new Router(current, breakers),
+    failover,
+    budgets: new BudgetGuard(usage),
+    telemetry,
+    defaultMaxTokens: () => table.defaultMaxTokens,
+  });
   queue.startWorkers({
     tenants: () => tenants.ids(),
-    runner: {
-      async admit(tenantId) {
-        const tenant = tenants.get(tenantId);
-        if (!tenant) return undefined;
-        const admission = await limiter.admit({
-          tenant: tenantId,
-          limits: tenant.limits,
-          estimatedTokens: table.defaultMaxTokens,
-        });
-        return admission.admitted ? admission.lease : undefined;
-      },
-      async run(job, signal) {
-        const tenant = tenants.get(job.tenant);
-        if (!tenant) throw new Error(`tenant '${job.tenant}' is no longer configured`);
-        return (await chat.complete(job.request, { requestId: job.requestId, signal, tenant })).completion;
-      },
-      isRetryable,
-      // Queued jobs are overflow: a few at a time per process is plenty, however high the tenant's limit.
-      concurrency: (tenantId) =>
-        Math.min(MAX_JOB_WORKERS_PER_TENANT, tenants.get(tenantId)?.limits.maxConcurrency ?? 1),
-    },
+    runner: chatJobRunner(chat, slots, () => tenants),
     webhooks: {
       sender: new WebhookSender(telemetry, {
         ...webhookPolicy(),
@@ -164,15 +147,6 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     metrics,
     limiter,
     queue,
-    admission: new AdmissionGate({
-      limiter,
-      queue,
-      defaultCompletionTokens: () => table.defaultMaxTokens,
-      callbackPolicy: webhookPolicy,
-      telemetry,
-      onReleaseError: (err, tenant) =>
-        logger.warn({ err, tenant }, "could not give a slot back; its lease will expire by itself"),
-    }),
     models: new ModelDirectory(current),
     chat,
     health: new HealthService({

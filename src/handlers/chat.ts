@@ -1,31 +1,24 @@
 import type { Context as ApiContext } from "openapi-backend";
 import type { operations } from "../../generated/openapi.js";
-import type { AnswerUsage, ChatService, Routing } from "../chat/chat-service.js";
+import type { ChatAnswer } from "../chat/chat-answer.js";
+import type { ChatPipeline } from "../chat/chat-pipeline.js";
+import { completionOf } from "../chat/encode-completion.js";
+import { eventStreamOf } from "../chat/encode-event-stream.js";
 import type { AppContext } from "../http/app-state.js";
-import { abortOnClientClose } from "../http/client-abort.js";
-import { sendEventStream } from "../http/event-stream.js";
+import { clientSignal } from "../http/client-abort.js";
+import { writeEventStream } from "../http/event-stream.js";
 import { routingHeaders } from "../http/routing-headers.js";
-import type { AdmissionGate } from "../limits/admission-gate.js";
 import { rateLimitHeaders } from "../limits/rate-limit-headers.js";
 import { adoptBodyRequestId } from "../middleware/request-id.js";
+import type { Enqueued } from "../queue/types.js";
 import { requestTenant } from "../tenants/request-tenant.js";
 import type { TenantDirectory } from "../tenants/tenant-directory.js";
 
 type ChatBody = operations["createChatCompletion"]["requestBody"]["content"]["application/json"];
 
 export interface ChatHandlerDeps {
-  chat: ChatService;
-  admission: AdmissionGate;
+  chat: ChatPipeline;
   tenants: () => TenantDirectory;
-}
-
-function noteRouting(ctx: AppContext, routing: Routing): void {
-  Object.assign(ctx.state.summary, {
-    provider: routing.provider,
-    model: routing.model,
-    routingPolicy: routing.policy,
-    attempts: routing.attempts,
-  });
 }
 
 /** The validated body (openapi-backend has checked it against the spec before any handler runs). */
@@ -33,60 +26,44 @@ function chatBody(api: ApiContext): ChatBody {
   return api.request.requestBody as ChatBody;
 }
 
-export function chatHandlers({ chat, admission, tenants }: ChatHandlerDeps) {
-  /** Admission first (a slot, or the overflow queue), then the chat, plain or streamed; the slot is freed at the end. */
-  async function serve(ctx: AppContext, body: ChatBody, streaming: boolean): Promise<void> {
+export function chatHandlers({ chat, tenants }: ChatHandlerDeps) {
+  async function serve(ctx: AppContext, body: ChatBody, stream: boolean): Promise<void> {
     adoptBodyRequestId(ctx, body.request_id);
-    const summary = ctx.state.summary;
     const tenant = requestTenant(ctx.state.principal, body.tenant_id, tenants());
-    const requestId = ctx.state.requestId;
-    Object.assign(summary, { tenant: tenant.id, stream: streaming });
-    const admitted = await admission.admit({
+    Object.assign(ctx.state.summary, { tenant: tenant.id, stream });
+    const admission = await chat.admit({
       tenant,
       request: body,
-      requestId,
+      requestId: ctx.state.requestId,
+      stream,
       overflow: ctx.get("x-runestone-overflow") || undefined,
+      signal: clientSignal(ctx),
     });
-    ctx.set(rateLimitHeaders(admitted.snapshot));
-    if (admitted.kind === "queued") {
-      Object.assign(summary, { overflow: "queued", jobId: admitted.job.id });
-      ctx.status = 202;
-      // Mounted under a prefix (koa-mount sets mountPath), the job's URL is under it too.
-      ctx.set("location", `${(ctx as { mountPath?: string }).mountPath ?? ""}/v1/jobs/${admitted.job.id}`);
-      ctx.body = {
-        message: `Request queued: tenant '${tenant.id}' is at its limit.`,
-        job_id: admitted.job.id,
-        request_id: requestId,
-        estimated_wait_time: admitted.job.estimatedWaitSeconds,
-      };
-      return;
-    }
-    let usage: AnswerUsage | undefined;
+    ctx.set(rateLimitHeaders(admission.limits));
+    if (admission.kind === "queued") return answerQueued(ctx, admission.job, tenant.id);
+    const answer = await admission.answer();
+    const { routing } = answer;
+    Object.assign(ctx.state.summary, {
+      provider: routing.provider,
+      model: routing.model,
+      routingPolicy: routing.policy,
+      attempts: routing.attempts,
+    });
     try {
-      const call = { requestId, signal: abortOnClientClose(ctx).signal, tenant };
-      if (streaming) {
-        const opened = await chat.openStream(body, call);
-        noteRouting(ctx, opened.routing);
-        await sendEventStream(ctx, opened);
-        const outcome = opened.outcome();
-        usage = outcome.usage;
-        summary.upstreamMs = outcome.upstreamMs;
+      if (stream) {
+        const end = await writeEventStream(
+          ctx,
+          routingHeaders(routing),
+          eventStreamOf(answer, body.stream_options?.include_usage === true),
+        );
+        if (end?.failure) ctx.state.failure = end.failure;
       } else {
-        const completed = await chat.complete(body, call);
-        usage = completed.usage;
-        noteRouting(ctx, completed.routing);
-        summary.upstreamMs = completed.upstreamMs;
-        ctx.set(routingHeaders(completed.routing));
-        ctx.body = completed.completion;
+        ctx.set(routingHeaders(routing));
+        ctx.body = await completionOf(answer);
       }
     } finally {
-      if (usage)
-        Object.assign(summary, {
-          promptTokens: usage.promptTokens,
-          completionTokens: usage.completionTokens,
-          costUsd: usage.costUsd,
-        });
-      await admitted.lease.release(usage ? usage.promptTokens + usage.completionTokens : undefined);
+      await answer.close();
+      noteUsage(ctx, answer);
     }
   }
 
@@ -97,4 +74,28 @@ export function chatHandlers({ chat, admission, tenants }: ChatHandlerDeps) {
     },
     createStreamingChatCompletion: (ctx: AppContext, api: ApiContext) => serve(ctx, chatBody(api), true),
   };
+}
+
+function answerQueued(ctx: AppContext, job: Enqueued, tenant: string): void {
+  Object.assign(ctx.state.summary, { overflow: "queued", jobId: job.id });
+  ctx.status = 202;
+  // Mounted under a prefix (koa-mount sets mountPath), the job's URL is under it too.
+  ctx.set("location", `${(ctx as { mountPath?: string }).mountPath ?? ""}/v1/jobs/${job.id}`);
+  ctx.body = {
+    message: `Request queued: tenant '${tenant}' is at its limit.`,
+    job_id: job.id,
+    request_id: ctx.state.requestId,
+    estimated_wait_time: job.estimatedWaitSeconds,
+  };
+}
+
+function noteUsage(ctx: AppContext, answer: ChatAnswer): void {
+  const { usage } = answer;
+  ctx.state.summary.upstreamMs = answer.upstreamMs;
+  if (usage)
+    Object.assign(ctx.state.summary, {
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      costUsd: usage.costUsd,
+    });
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { parse } from "yaml";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 import { SPEC_PATH } from "../http/openapi-dispatch.js";
 
@@ -44,12 +44,10 @@ export function docsHandlers() {
     getDocs(ctx: AppContext): void {
       if (!html) {
         if (!existsSync(DOCS_PATH)) {
-          throw new GatewayError({
-            status: 503,
-            type: "service_error",
-            code: "docs_not_built",
-            message: "The API reference has not been built: run 'npm run docs'. The spec is at /openapi.yaml.",
-          });
+          throw new GatewayError(
+            "docs_not_built",
+            "The API reference has not been built: run 'npm run docs'. The spec is at /openapi.yaml.",
+          );
         }
         html = { body: readFileSync(DOCS_PATH), type: "text/html; charset=utf-8" };
       }

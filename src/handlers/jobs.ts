@@ -1,6 +1,6 @@
 import type { Context as ApiContext } from "openapi-backend";
 import type { operations } from "../../generated/openapi.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 import { toJobBody } from "../queue/job-view.js";
 import type { OverflowQueue } from "../queue/types.js";
@@ -10,13 +10,11 @@ import type { TenantDirectory } from "../tenants/tenant-directory.js";
 type JobParams = operations["getJob"]["parameters"];
 
 function notFound(id: string): GatewayError {
-  return new GatewayError({
-    status: 404,
-    type: "not_found_error",
-    code: "job_not_found",
-    param: "job_id",
-    message: `No job '${id}' (it may belong to another tenant, or its result has expired).`,
-  });
+  return new GatewayError(
+    "job_not_found",
+    `No job '${id}' (it may belong to another tenant, or its result has expired).`,
+    { param: "job_id" },
+  );
 }
 
 export function jobHandlers(queue: OverflowQueue, tenants: () => TenantDirectory) {
@@ -39,13 +37,11 @@ export function jobHandlers(queue: OverflowQueue, tenants: () => TenantDirectory
       const outcome = await queue.cancel(id, tenant);
       if (outcome === "not_found") throw notFound(id);
       if (outcome === "not_cancellable") {
-        throw new GatewayError({
-          status: 409,
-          type: "invalid_request_error",
-          code: "job_not_cancellable",
-          param: "job_id",
-          message: `Job '${id}' has already started or finished; only a queued job can be cancelled.`,
-        });
+        throw new GatewayError(
+          "job_not_cancellable",
+          `Job '${id}' has already started or finished; only a queued job can be cancelled.`,
+          { param: "job_id" },
+        );
       }
       const job = await queue.get(id, tenant);
       if (!job) throw notFound(id);

@@ -1,7 +1,7 @@
 import type { Context as ApiContext } from "openapi-backend";
 import type { operations } from "../../generated/openapi.js";
 import type { ModelDirectory } from "../catalog/model-directory.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 
 type ModelParams = operations["retrieveModel"]["parameters"]["path"];
@@ -16,13 +16,11 @@ export function modelHandlers(models: ModelDirectory) {
       const { model } = api.request.params as ModelParams;
       const found = models.get(model);
       if (!found) {
-        throw new GatewayError({
-          status: 404,
-          type: "not_found_error",
-          code: "model_not_found",
-          param: "model",
-          message: `The model '${model}' does not exist or its provider is not configured.`,
-        });
+        throw new GatewayError(
+          "model_not_found",
+          `The model '${model}' does not exist or its provider is not configured.`,
+          { param: "model" },
+        );
       }
       ctx.body = found;
     },

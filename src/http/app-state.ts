@@ -10,6 +10,8 @@ export interface AppState {
   principal?: Principal;
   /** When the request arrived (performance.now()). */
   startedAt: number;
+  /** The error the request ended with (answered, or sent as a stream's last event), for its log line. */
+  failure?: unknown;
   /** What handlers learn about the request, for its log line and metrics (see middleware/request-telemetry.ts). */
   summary: Partial<RequestSummary>;
 }

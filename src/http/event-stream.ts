@@ -1,10 +1,6 @@
 import { once } from "node:events";
 import type { ServerResponse } from "node:http";
-import type { OpenedStream } from "../chat/chat-service.js";
-import type { GatewayError } from "../errors.js";
 import type { AppContext } from "./app-state.js";
-import { routingHeaders } from "./routing-headers.js";
-import { isClientAbort, toGatewayError } from "../providers/upstream-error.js";
 
 async function write(res: ServerResponse, data: string): Promise<void> {
   if (res.write(data)) return;
@@ -12,10 +8,15 @@ async function write(res: ServerResponse, data: string): Promise<void> {
 }
 
 /**
- * Sends an opened chat stream as server-sent events, each flushed as it arrives. An error after the first event
- * ends the stream with an `error` event and no `[DONE]`, so a cut-off answer never looks complete.
+ * Writes server-sent events as they come, each flushed at once, and ends the response when they end. A client
+ * that leaves stops the writing (and, through `return()`, whatever produces the events). Resolves with what the
+ * events returned, or undefined when the client left first.
  */
-export async function sendEventStream(ctx: AppContext, stream: OpenedStream): Promise<void> {
+export async function writeEventStream<T>(
+  ctx: AppContext,
+  headers: Record<string, string>,
+  events: AsyncGenerator<string, T>,
+): Promise<T | undefined> {
   ctx.respond = false;
   const res = ctx.res;
   ctx.req.socket.setNoDelay(true);
@@ -24,24 +25,20 @@ export async function sendEventStream(ctx: AppContext, stream: OpenedStream): Pr
     "cache-control": "no-cache",
     connection: "keep-alive",
     "x-accel-buffering": "no",
-    ...routingHeaders(stream.routing),
+    ...headers,
   });
   try {
-    if (stream.first) await write(res, `data: ${JSON.stringify(stream.first)}\n\n`);
-    ctx.state.summary.timeToFirstTokenMs = performance.now() - ctx.state.startedAt;
-    for (let next = await stream.rest.next(); !next.done && !res.destroyed; next = await stream.rest.next()) {
-      await write(res, `data: ${JSON.stringify(next.value)}\n\n`);
+    for (let next = await events.next(); !res.destroyed; next = await events.next()) {
+      if (next.done) {
+        res.end();
+        return next.value;
+      }
+      await write(res, next.value);
+      ctx.state.summary.timeToFirstTokenMs ??= performance.now() - ctx.state.startedAt;
     }
-    if (!res.destroyed) res.end("data: [DONE]\n\n");
-  } catch (err) {
-    if (isClientAbort(err) || res.destroyed) {
-      res.end();
-      return;
-    }
-    const error = toGatewayError(err, stream.routing.provider) as GatewayError;
-    res.end(`data: ${JSON.stringify(error.toBody())}\n\n`);
+    return undefined;
   } finally {
-    // Ends the upstream call when the loop stopped early (client gone), so nothing keeps running.
-    await stream.rest.return?.(undefined);
+    if (!res.writableEnded) res.end();
+    await events.return(undefined as T);
   }
 }

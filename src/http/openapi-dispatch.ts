@@ -4,7 +4,7 @@ import { OpenAPIBackend, type Context as ApiContext, type Document } from "opena
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "./app-state.js";
 import { validationError } from "./validation-error.js";
 
@@ -70,36 +70,27 @@ export async function createOpenApiDispatch(
           (result): result is { error: unknown } => typeof result === "object" && result !== null && "error" in result,
         );
         if (refusal?.error instanceof GatewayError) throw refusal.error;
-        throw new GatewayError({
-          status: 401,
-          type: "authentication_error",
-          code: "invalid_api_key",
-          message: "The request is not authorized.",
-        });
+        throw new GatewayError("invalid_api_key", "The request is not authorized.");
       },
       validationFail: (c: ApiContext, ctx: AppContext) => {
         ctx.state.summary.operation = c.operation.operationId;
         throw validationError(c.validation.errors);
       },
       notFound: (c: ApiContext) => {
-        throw new GatewayError({
-          status: 404,
-          type: "not_found_error",
-          code: "unknown_url",
-          message: `Unknown request URL: ${c.request.method.toUpperCase()} ${c.request.path}.`,
-        });
+        throw new GatewayError(
+          "unknown_url",
+          `Unknown request URL: ${c.request.method.toUpperCase()} ${c.request.path}.`,
+        );
       },
       methodNotAllowed: (c: ApiContext, ctx: AppContext) => {
         const allowed = HTTP_METHODS.filter(
           (method) => c.api.router.matchOperation({ method, path: c.request.path, headers: {} }) !== undefined,
         );
         ctx.set("allow", allowed.join(", "));
-        throw new GatewayError({
-          status: 405,
-          type: "invalid_request_error",
-          code: "method_not_allowed",
-          message: `${c.request.method.toUpperCase()} is not allowed on ${c.request.path}; use ${allowed.join(" or ")}.`,
-        });
+        throw new GatewayError(
+          "method_not_allowed",
+          `${c.request.method.toUpperCase()} is not allowed on ${c.request.path}; use ${allowed.join(" or ")}.`,
+        );
       },
     },
   });
@@ -110,12 +101,10 @@ export async function createOpenApiDispatch(
   return async function dispatch(ctx: AppContext, next: Next): Promise<void> {
     const hasBody = ctx.request.length > 0 || ctx.get("transfer-encoding") !== "";
     if (hasBody && ctx.method === "POST" && !ctx.is("application/json")) {
-      throw new GatewayError({
-        status: 415,
-        type: "invalid_request_error",
-        code: "unsupported_media_type",
-        message: "The request body must be JSON: send Content-Type: application/json.",
-      });
+      throw new GatewayError(
+        "unsupported_media_type",
+        "The request body must be JSON: send Content-Type: application/json.",
+      );
     }
     await api.handleRequest(
       {

@@ -1,4 +1,4 @@
-import type { Routing } from "../chat/chat-service.js";
+import type { Routing } from "../chat/chat-answer.js";
 
 /** What the router decided, as response headers (on streams too). */
 export function routingHeaders(routing: Routing): Record<string, string> {

@@ -1,5 +1,6 @@
 import type { ErrorObject } from "ajv";
-import { GatewayError } from "../errors.js";
+import type { ErrorCode } from "../errors/error-table.js";
+import { GatewayError } from "../errors/gateway-error.js";
 
 const COMBINATORS = new Set(["oneOf", "anyOf", "discriminator", "if"]);
 
@@ -18,7 +19,7 @@ function depth(error: ErrorObject): number {
   return error.instancePath.split("/").length;
 }
 
-function describe(errors: ErrorObject[], param: string): { message: string; code: string; param: string } {
+function describe(errors: ErrorObject[], param: string): { message: string; code: ErrorCode; param: string } {
   const first = errors[0] as ErrorObject;
   const params = first.params as Record<string, unknown>;
   switch (first.keyword) {
@@ -62,18 +63,12 @@ function describe(errors: ErrorObject[], param: string): { message: string; code
 export function validationError(errors: readonly ErrorObject[] | null | undefined): GatewayError {
   const concrete = (errors ?? []).filter((e) => !COMBINATORS.has(e.keyword) || e.keyword === "discriminator");
   const pool = concrete.length > 0 ? concrete : [...(errors ?? [])];
-  if (pool.length === 0)
-    return new GatewayError({
-      status: 400,
-      type: "invalid_request_error",
-      code: "invalid_value",
-      message: "The request is invalid.",
-    });
+  if (pool.length === 0) return new GatewayError("invalid_value", "The request is invalid.");
   const deepestPath = pool.reduce((best, e) => (depth(e) > depth(best) ? e : best)).instancePath;
   const here = pool.filter((e) => e.instancePath === deepestPath);
   // When one branch of a oneOf had the right type, its own complaint (too many items, say) is the one to tell.
   const deepest = here.find((e) => e.keyword !== "type") ?? (here[0] as ErrorObject);
   const siblings = here.filter((e) => e.keyword === deepest.keyword);
   const described = describe(siblings, toParam(deepest.instancePath));
-  return new GatewayError({ status: 400, type: "invalid_request_error", ...described, param: described.param || null });
+  return new GatewayError(described.code, described.message, { param: described.param || null });
 }

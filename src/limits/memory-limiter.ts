@@ -4,7 +4,7 @@ import { HeartbeatLease } from "./heartbeat-lease.js";
 import { resolveLeaseTiming, type LeaseTiming, type LeaseTimingOptions } from "./lease-timing.js";
 import { bindingRefusal, CONCURRENCY_RETRY_AFTER_MS } from "./refusal.js";
 import { buildSnapshot } from "./snapshot.js";
-import type { Admission, AdmissionRequest, Limiter, LimitSnapshot, TenantLimits } from "./types.js";
+import type { LimiterDecision, LimiterRequest, Limiter, LimitSnapshot, TenantLimits } from "./types.js";
 import { validateAdmission } from "./validate-admission.js";
 
 interface TenantState {
@@ -29,7 +29,7 @@ export class MemoryLimiter implements Limiter {
     this.timing = resolveLeaseTiming(options);
   }
 
-  async admit(request: AdmissionRequest): Promise<Admission> {
+  async admit(request: LimiterRequest): Promise<LimiterDecision> {
     validateAdmission(request);
     const { tenant, limits, estimatedTokens } = request;
     const now = request.now ?? Date.now();

@@ -8,7 +8,7 @@ import { integerReply } from "../state/redis-script.js";
 import { ADMIT, COUNT_LIVE, HEARTBEAT, RELEASE } from "./redis-scripts.js";
 import { bindingRefusal, CONCURRENCY_RETRY_AFTER_MS } from "./refusal.js";
 import { buildSnapshot } from "./snapshot.js";
-import type { Admission, AdmissionRequest, Limiter, TenantLimits } from "./types.js";
+import type { LimiterDecision, LimiterRequest, Limiter, TenantLimits } from "./types.js";
 import { validateAdmission } from "./validate-admission.js";
 
 export interface RedisLimiterOptions extends LeaseTimingOptions {
@@ -32,7 +32,7 @@ export class RedisLimiter implements Limiter {
     this.timing = resolveLeaseTiming(options);
   }
 
-  async admit(request: AdmissionRequest): Promise<Admission> {
+  async admit(request: LimiterRequest): Promise<LimiterDecision> {
     validateAdmission(request);
     const { tenant, limits, estimatedTokens } = request;
     const keys = this.keys.tenant(tenant);

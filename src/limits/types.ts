@@ -5,7 +5,7 @@ export interface TenantLimits {
   tokensPerMinute?: number;
 }
 
-export interface AdmissionRequest {
+export interface LimiterRequest {
   tenant: string;
   limits: TenantLimits;
   /** Prompt estimate + max output tokens; reserved now, reconciled when the lease is released. */
@@ -19,7 +19,7 @@ export interface AdmissionRequest {
 
 export type RefusalReason = "concurrency" | "requests_per_minute" | "tokens_per_minute";
 
-export type Admission =
+export type LimiterDecision =
   | { admitted: true; lease: Lease; snapshot: LimitSnapshot }
   | { admitted: false; reason: RefusalReason; retryAfterMs: number; snapshot: LimitSnapshot };
 
@@ -45,7 +45,7 @@ export interface Lease {
 
 export interface Limiter {
   /** Atomically: concurrency slot + RPM + TPM reservation, all or nothing. */
-  admit(request: AdmissionRequest): Promise<Admission>;
+  admit(request: LimiterRequest): Promise<LimiterDecision>;
   /** Slots currently held (expired leases not counted); for tests and metrics. */
   inFlight(tenant: string): Promise<number>;
   /** Stops the heartbeats of this limiter's leases (they then expire); does not close a shared connection. */

@@ -1,11 +1,11 @@
-import type { AdmissionRequest } from "./types.js";
+import type { LimiterRequest } from "./types.js";
 
 function isPositiveFinite(value: number): boolean {
   return Number.isFinite(value) && value > 0;
 }
 
 /** Limits come from configuration; a nonsensical one is a programming error, not a refusal. */
-export function validateAdmission({ tenant, limits, estimatedTokens }: AdmissionRequest): void {
+export function validateAdmission({ tenant, limits, estimatedTokens }: LimiterRequest): void {
   if (tenant === "") throw new RangeError("tenant must not be empty");
   if (!Number.isInteger(limits.maxConcurrency) || limits.maxConcurrency < 0) {
     throw new RangeError(`maxConcurrency must be a non-negative integer, got ${limits.maxConcurrency}`);

@@ -1,4 +1,4 @@
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 import { OPEN_MODE_TENANT, type Principal, type TenantDirectory } from "../tenants/tenant-directory.js";
 
@@ -7,10 +7,6 @@ export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
   return v4.startsWith("127.") || address === "::1";
-}
-
-function unauthorized(code: string, message: string): GatewayError {
-  return new GatewayError({ status: 401, type: "authentication_error", code, message });
 }
 
 /**
@@ -25,7 +21,7 @@ export function bearerAuth(tenants: () => TenantDirectory) {
     const key = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
     if (directory.open) {
       if (!isLoopback(ctx.socket.remoteAddress)) {
-        throw unauthorized(
+        throw new GatewayError(
           "no_api_keys_configured",
           "This gateway has no API keys configured, so it only serves clients on this machine. Add tenants with api_keys to the config file (npm run hash-key prints a key's digest).",
         );
@@ -34,9 +30,12 @@ export function bearerAuth(tenants: () => TenantDirectory) {
       return ctx.state.principal;
     }
     if (!key)
-      throw unauthorized("missing_api_key", "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.");
+      throw new GatewayError(
+        "missing_api_key",
+        "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+      );
     const principal = directory.authenticate(key);
-    if (!principal) throw unauthorized("invalid_api_key", "The API key you provided is not valid.");
+    if (!principal) throw new GatewayError("invalid_api_key", "The API key you provided is not valid.");
     ctx.state.principal = principal;
     return principal;
   };

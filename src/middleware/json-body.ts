@@ -1,6 +1,6 @@
 import type { Next } from "koa";
 import { koaBody } from "koa-body";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 
 /**
@@ -24,12 +24,7 @@ export function jsonBody(limit: number | string) {
       if (typeof raw === "string" && raw.includes("\uFFFD") && !ctx.get("content-encoding")) {
         const declared = Number(ctx.get("content-length"));
         if (Number.isFinite(declared) && declared > 0 && Buffer.byteLength(raw, "utf8") !== declared) {
-          throw new GatewayError({
-            status: 400,
-            type: "invalid_request_error",
-            code: "invalid_encoding",
-            message: "The request body is not valid UTF-8.",
-          });
+          throw new GatewayError("invalid_encoding", "The request body is not valid UTF-8.");
         }
       }
       await next();

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 import { isLoopback } from "./auth.js";
 
@@ -15,14 +15,11 @@ export function metricsAuth(settings: () => { token?: string; loopback_without_t
     if (loopbackFree && isLoopback(ctx.socket.remoteAddress)) return true;
     const given = /^Bearer\s+(.+)$/i.exec(ctx.get("authorization"))?.[1]?.trim();
     if (expected !== undefined && given !== undefined && timingSafeEqual(digest(given), digest(expected))) return true;
-    throw new GatewayError({
-      status: 401,
-      type: "authentication_error",
-      code: given === undefined ? "missing_api_key" : "invalid_api_key",
-      message:
-        expected === undefined
-          ? "Metrics are served to loopback clients only; set metrics.token to allow others."
-          : "Send the metrics token (metrics.token) as 'Authorization: Bearer <token>'.",
-    });
+    throw new GatewayError(
+      given === undefined ? "missing_api_key" : "invalid_api_key",
+      expected === undefined
+        ? "Metrics are served to loopback clients only; set metrics.token to allow others."
+        : "Send the metrics token (metrics.token) as 'Authorization: Bearer <token>'.",
+    );
   };
 }

@@ -1,13 +1,13 @@
 import type { Next } from "koa";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 import type { Telemetry } from "../telemetry/events.js";
 
-const OVERFLOW_CODES: Record<string, "rejected"> = { rate_limit_exceeded: "rejected", queue_full: "rejected" };
-
 /**
  * Emits one "request.end" event per request, whatever its outcome, from what the handlers noted in
- * `ctx.state.summary`; the request log and the metrics subscribe to it. Sits outside the error handler, so it
- * sees the status the client got. For streams the handler awaits the whole stream, so the end is the real end.
+ * `ctx.state.summary` and the error it ended with (`ctx.state.failure`); the request log and the metrics
+ * subscribe to it. Sits outside the error handler, so it sees the status the client got. For streams the handler
+ * awaits the whole stream, so the end is the real end.
  */
 export function requestTelemetry(telemetry: Telemetry) {
   return async function observe(ctx: AppContext, next: Next): Promise<void> {
@@ -16,8 +16,8 @@ export function requestTelemetry(telemetry: Telemetry) {
     try {
       await next();
     } finally {
-      const summary = ctx.state.summary;
-      const errorCode = ctx.status >= 400 ? errorCodeOf(ctx.body) : undefined;
+      const { summary, failure } = ctx.state;
+      const error = failure instanceof GatewayError ? failure : undefined;
       telemetry.emit("request.end", {
         ...summary,
         requestId: ctx.state.requestId,
@@ -26,13 +26,14 @@ export function requestTelemetry(telemetry: Telemetry) {
         // A client that left before its answer gets none; 499 is nginx's name for that.
         status: summary.clientClosed ? 499 : ctx.status,
         durationMs: performance.now() - ctx.state.startedAt,
-        ...(errorCode ? { errorCode, overflow: summary.overflow ?? OVERFLOW_CODES[errorCode] } : {}),
+        ...(error
+          ? {
+              errorCode: error.code,
+              errorCause: error.status >= 500 ? error.cause : undefined,
+              overflow: summary.overflow ?? (error.traits.limitRefusal ? "rejected" : undefined),
+            }
+          : {}),
       });
     }
   };
-}
-
-function errorCodeOf(body: unknown): string | undefined {
-  const code = (body as { error?: { code?: unknown } } | undefined)?.error?.code;
-  return typeof code === "string" ? code : undefined;
 }

@@ -1,5 +1,5 @@
 import type { ProviderSettings } from "../config/provider-settings.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import { createAnthropicProvider } from "./anthropic/client.js";
 import { createOpenAIProvider } from "./openai/client.js";
 import type { ChatProvider } from "./types.js";
@@ -39,14 +39,12 @@ export class ProviderRegistry {
     const client = this.clients.get(name);
     if (client) return client;
     const settings = this.byName.get(name);
-    throw new GatewayError({
-      status: 503,
-      type: "service_error",
-      code: "provider_not_configured",
-      message: settings
+    throw new GatewayError(
+      "provider_not_configured",
+      settings
         ? `Provider '${name}' is not configured; ${settings.howToConfigure}.`
         : `Provider '${name}' is not known to this gateway.`,
-    });
+    );
   }
 }
 

@@ -14,22 +14,31 @@ export type FinishReason = Schemas["FinishReason"];
 
 export type ProviderKind = "openai" | "anthropic";
 
+/**
+ * What a provider yields for one chat request, in order: the answer (one `completion` when not streamed, else
+ * `delta`s), the upstream's token counts when it reports them (`usage`), then `end` once the answer is complete.
+ * An answer that stops without `end` was cut short.
+ */
+export type ChatEvent =
+  | { type: "completion"; completion: Completion }
+  /** One chunk of a streamed answer; usage-only chunks become `usage` events instead. */
+  | { type: "delta"; chunk: CompletionChunk }
+  | { type: "usage"; usage: Usage }
+  | { type: "end"; finishReason: FinishReason };
+
 export interface ProviderCall {
   /** The client's request; Runestone's own fields are still present and must not be sent upstream. */
   request: ChatRequest;
   /** The model id to send upstream (aliases and `provider/` prefixes already resolved). */
   model: string;
+  stream: boolean;
+  /** Aborted with the reason to throw: the client left (ClientAbortedError), or a deadline passed (GatewayError). */
   signal: AbortSignal;
 }
 
-/**
- * One upstream. `stream` yields OpenAI-shaped chunks and always ends with a usage chunk (`choices: []`)
- * when the upstream reports usage; the gateway drops it when the client did not ask for usage.
- * Failures are thrown as GatewayError (see upstream-error.ts), before or during iteration.
- */
+/** One upstream. Failures are thrown as GatewayError (see upstream-error.ts), or as the signal's abort reason. */
 export interface ChatProvider {
   readonly name: string;
   readonly kind: ProviderKind;
-  complete(call: ProviderCall): Promise<Completion>;
-  stream(call: ProviderCall): AsyncIterable<CompletionChunk>;
+  chat(call: ProviderCall): AsyncIterable<ChatEvent>;
 }

@@ -1,15 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ChatCompletion } from "../chat/chat-service.js";
 import type { Lease } from "../limits/types.js";
 import { retryDelayMs } from "../routing/backoff.js";
-import { retryAfterMsOf } from "../routing/retry-after.js";
+import { GatewayError, isRetryable } from "../errors/gateway-error.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { attemptsExhaustedError, attemptTimeoutError, EXPIRED_ERROR, toJobError } from "./job-errors.js";
 import type { JobNotifier } from "./job-notifier.js";
 import { isFinished, type JobEnding, type JobStore, type StoredJob } from "./job-store.js";
 import type { QueueSettings } from "./queue-settings.js";
 import { SlotGate } from "./slot-gate.js";
-import type { JobPayload, JobRunner, JobStatus } from "./types.js";
+import type { ChatCompletion, JobPayload, JobResult, JobRunner, JobStatus } from "./types.js";
 
 /** "handed_back": not finished here (the queue is closing); the transport lets another worker take it. */
 export type ProcessOutcome = "done" | "handed_back";
@@ -89,6 +88,7 @@ export class JobProcessor {
         until,
         signal: draining,
         stillWanted: () => this.isStill(job.id, waitingAs),
+        take: () => runner.takeSlot(payload),
       });
       if (slot.kind === "stopped") return this.handBack(job);
       if (slot.kind === "unwanted") return "done";
@@ -116,7 +116,7 @@ export class JobProcessor {
           );
           return "done";
       }
-      if (!runner.isRetryable(attempt.error) || attempt.attempt >= settings.maxAttempts) {
+      if (!isRetryable(attempt.error) || attempt.attempt >= settings.maxAttempts) {
         await this.end(job, { status: "failed", error: toJobError(attempt.error) }, { attempt: attempt.attempt });
         return "done";
       }
@@ -157,8 +157,8 @@ export class JobProcessor {
       const began = performance.now();
       this.runningAttempts++;
       try {
-        const result = await this.runWithTimeout(payload);
-        usedTokens = result.usage?.total_tokens;
+        const { completion: result, usedTokens: used } = await this.runWithTimeout(payload);
+        usedTokens = used;
         const durationMs = performance.now() - began;
         // Only feeds the wait estimate: losing a sample must not fail the job.
         await store.recordServiceTime(job.tenant, durationMs).catch(() => {});
@@ -176,7 +176,7 @@ export class JobProcessor {
     }
   }
 
-  private async runWithTimeout(payload: JobPayload): Promise<ChatCompletion> {
+  private async runWithTimeout(payload: JobPayload): Promise<JobResult> {
     const timeoutMs = this.options.settings.jobTimeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([timeout, this.options.stopping]);
@@ -218,7 +218,7 @@ export class JobProcessor {
           tenant,
           message: `waiting for a slot: ${err instanceof Error ? err.message : String(err)}`,
         });
-      gate = new SlotGate(() => this.options.runner.admit(tenant), this.options.settings.slotPollMs, reportError);
+      gate = new SlotGate(this.options.settings.slotPollMs, reportError);
       this.gates.set(tenant, gate);
     }
     return gate;
@@ -228,7 +228,7 @@ export class JobProcessor {
   private retryDelayMs(attempt: number, error: unknown): number {
     const { retryBaseDelayMs, retryMaxDelayMs } = this.options.settings;
     const backoff = { baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs, capMs: retryMaxDelayMs };
-    return retryDelayMs(attempt, backoff, retryAfterMsOf(error, Date.now()));
+    return retryDelayMs(attempt, backoff, error instanceof GatewayError ? error.retryAfterMs : undefined);
   }
 }
 

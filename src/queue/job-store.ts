@@ -1,5 +1,4 @@
-import type { ChatCompletion } from "../chat/chat-service.js";
-import type { CancelOutcome, JobError, JobStatus } from "./types.js";
+import type { CancelOutcome, ChatCompletion, JobError, JobStatus } from "./types.js";
 
 /** A job record as stored; times in ms. */
 export interface StoredJob {

@@ -1,11 +1,10 @@
 import type { Redis } from "ioredis";
-import type { ChatCompletion } from "../chat/chat-service.js";
 import type { QueueKeys } from "../state/redis-keys.js";
 import { integerReply, unexpectedReply } from "../state/redis-script.js";
 import type { JobEnding, JobStore, NewJob, StartOutcome, StoredJob } from "./job-store.js";
 import { CANCEL_JOB, CREATE_JOB, FINISH_JOB, RECORD_SERVICE_TIME, START_JOB } from "./redis-job-scripts.js";
 import { SEED_SERVICE_MS, SERVICE_TIME_WEIGHT } from "./wait-estimate.js";
-import type { CancelOutcome, JobError, JobStatus } from "./types.js";
+import type { CancelOutcome, ChatCompletion, JobError, JobStatus } from "./types.js";
 
 export interface RedisJobStoreOptions {
   keys: QueueKeys;

@@ -15,18 +15,19 @@ export interface SlotRequest {
   until: number;
   /** Asked before each poll. */
   stillWanted(): Promise<boolean>;
+  /** Asks the limiter for a slot for this job: the lease, or undefined when there is none free. */
+  take(): Promise<Lease | undefined>;
   signal: AbortSignal;
 }
 
 /**
  * One tenant's jobs waiting for a slot in this process, served in arrival order. Only the oldest waiter polls
- * the limiter, so N waiting jobs cost one admit() per poll interval, not N, and the oldest gets the freed slot.
+ * the limiter, so N waiting jobs cost one take() per poll interval, not N, and the oldest gets the freed slot.
  */
 export class SlotGate {
   private turn: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly admit: () => Promise<Lease | undefined>,
     private readonly pollMs: number,
     /** A failed check (limiter or store unreachable) counts as "no slot yet": the job keeps waiting until `until`. */
     private readonly onError: (err: unknown) => void,
@@ -49,7 +50,7 @@ export class SlotGate {
       if (request.signal.aborted) return { kind: "stopped" };
       try {
         if (!(await request.stillWanted())) return { kind: "unwanted" };
-        const lease = await this.admit();
+        const lease = await request.take();
         if (lease) return { kind: "granted", lease };
       } catch (err) {
         this.onError(err);

@@ -1,7 +1,10 @@
-import type { ChatCompletion } from "../chat/chat-service.js";
+import type { components } from "../../generated/openapi.js";
 import type { Lease } from "../limits/types.js";
 import type { ChatRequest } from "../providers/types.js";
 import type { WebhookSender } from "../webhooks/webhook-sender.js";
+
+/** What a job that succeeded holds: the chat completion, as the spec defines it. */
+export type ChatCompletion = components["schemas"]["ChatCompletion"];
 
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
 
@@ -59,13 +62,18 @@ export interface JobPayload {
   request: ChatRequest;
 }
 
-/** Supplied by the gateway: the limiter, the chat service and its error policy. */
+/** What running a job gave: the answer, and the tokens it used (to reconcile the slot's reservation). */
+export interface JobResult {
+  completion: ChatCompletion;
+  usedTokens: number | undefined;
+}
+
+/** Supplied by the gateway: the tenants' slots and the chat pipeline. */
 export interface JobRunner {
-  /** A free slot of the tenant, or undefined when it has none. */
-  admit(tenant: string): Promise<Lease | undefined>;
+  /** A free slot of the job's tenant, reserved for this job's request, or undefined when it has none. */
+  takeSlot(job: JobPayload): Promise<Lease | undefined>;
   /** Runs the chat request; throws a GatewayError on failure. */
-  run(job: JobPayload, signal: AbortSignal): Promise<ChatCompletion>;
-  isRetryable(err: unknown): boolean;
+  run(job: JobPayload, signal: AbortSignal): Promise<JobResult>;
   /** How many of the tenant's jobs one process works on at once: normally its maxConcurrency. */
   concurrency(tenant: string): number;
 }

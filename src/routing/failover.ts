@@ -1,58 +1,55 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { GatewayError } from "../errors.js";
-import { ClientAbortedError, isClientAbort } from "../providers/upstream-error.js";
+import { formatModelRef } from "../catalog/model-ref.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import { endedEarly } from "../providers/chat-events.js";
+import type { ChatEvent, ProviderCall } from "../providers/types.js";
 import type { Telemetry } from "../telemetry/events.js";
-import { AttemptTimers } from "./attempt-timers.js";
+import { AttemptDeadline, type AttemptTimeouts } from "./attempt-deadline.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
-import { faultScope } from "./fault-scope.js";
-import { nextStep, type RetrySettings } from "./retry-policy.js";
-import type { RouteCandidate, RoutePlan } from "./router.js";
-
-export interface AttemptTimeouts {
-  firstByteMs: number;
-  totalMs: number;
-}
+import { nextStep } from "./retry-policy.js";
+import type { RetrySettings } from "./retry-settings.js";
+import type { RouteCandidate, RoutePlan } from "./route-plan.js";
 
 export interface FailoverDeps {
   breakers: CircuitBreakers;
   telemetry: Telemetry;
-  retry: RetrySettings;
+  retry(): RetrySettings;
   timeouts(provider: string): AttemptTimeouts;
 }
 
-export interface Attempt {
-  candidate: RouteCandidate;
-  /** Aborted when the client leaves or a deadline of this attempt passes. */
-  signal: AbortSignal;
-}
+/** What failover asks of every attempt: the call, less what failover decides (model, signal). */
+export type AttemptCall = Omit<ProviderCall, "model" | "signal">;
 
-export interface Served<T> {
-  value: T;
+/** The attempt that answered: its first event is in, the rest follows. */
+export interface OpenedAttempt {
   candidate: RouteCandidate;
   /** Upstream attempts made, retries and failovers included. */
   attempts: number;
-  /** The attempt's deadlines, still running for a stream: dispose them when the answer ends. */
-  timers: AttemptTimers;
-  /** From the first attempt to the first byte of the answer: retries, backoff and failovers included. */
-  elapsedMs: number;
+  /**
+   * The answer's events, the first included. The attempt's deadlines run until they end (or the consumer stops
+   * early); iterate once.
+   */
+  events: AsyncIterable<ChatEvent>;
+  /** Time spent waiting for upstreams so far: every attempt up to the first event, then each wait for the next. */
+  upstreamMs(): number;
 }
 
 const breakerKeys = (c: RouteCandidate) => ({ provider: c.provider.name, model: `${c.provider.name}:${c.model}` });
 
 /**
- * Runs `attempt` on the plan's candidates in order until one serves: retryable failures (connection refused or
- * reset, timeouts, 429, 5xx, overloaded) are retried per the retry policy, then the next candidate takes over;
- * client errors are returned at once. Candidates behind an open breaker are skipped; when every candidate was
- * skipped that way the answer is 503 with Retry-After. `attempt` resolves once the first byte of the answer is
- * in hand, so a stream fails over only before anything reached the client.
+ * Tries the plan's candidates in order until one answers: retryable failures (connection refused or reset,
+ * timeouts, 429, 5xx, overloaded) are retried per the retry policy, then the next candidate takes over; client
+ * errors end it at once. Candidates behind an open breaker are skipped; when every candidate was skipped that way
+ * the answer is 503 with Retry-After. An attempt has answered once its first event is in, so a stream fails over
+ * only before anything reached the client.
  */
-export async function serveWithFailover<T>(
+export async function openWithFailover(
   plan: RoutePlan,
+  call: AttemptCall,
   requestId: string,
   clientSignal: AbortSignal,
   deps: FailoverDeps,
-  attempt: (a: Attempt) => Promise<T>,
-): Promise<Served<T>> {
+): Promise<OpenedAttempt> {
   const started = performance.now();
   let attempts = 0;
   let lastError: unknown;
@@ -61,68 +58,70 @@ export async function serveWithFailover<T>(
     const keys = breakerKeys(candidate);
     const refusal = await refusedByBreaker(deps.breakers, keys);
     if (refusal) {
-      soonestReopenMs = Math.min(soonestReopenMs ?? Infinity, refusal.retryAfterMs ?? Infinity);
+      soonestReopenMs = Math.min(
+        soonestReopenMs ?? Number.POSITIVE_INFINITY,
+        refusal.retryAfterMs ?? Number.POSITIVE_INFINITY,
+      );
       announceFailover(deps.telemetry, requestId, plan, index, `circuit open for ${refusal.key}`);
       continue;
     }
     for (let tryNumber = 1; ; tryNumber++) {
       attempts++;
-      const { firstByteMs, totalMs } = deps.timeouts(candidate.provider.name);
-      const timers = new AttemptTimers(clientSignal, candidate.provider.name, firstByteMs, totalMs);
+      const deadline = new AttemptDeadline(
+        clientSignal,
+        candidate.provider.name,
+        deps.timeouts(candidate.provider.name),
+      );
       const attemptStarted = performance.now();
+      const report = { requestId, provider: candidate.provider.name, model: candidate.model, attempt: tryNumber };
       try {
-        const value = await attempt({ candidate, signal: timers.signal });
-        timers.firstByteReceived();
+        const events = candidate.provider
+          .chat({ ...call, model: candidate.model, signal: deadline.signal })
+          [Symbol.asyncIterator]();
+        const first = await events.next();
+        if (first.done) throw endedEarly(candidate.provider.name);
+        deadline.firstByteReceived();
         await Promise.all([deps.breakers.recordSuccess(keys.provider), deps.breakers.recordSuccess(keys.model)]);
         deps.telemetry.emit("upstream.attempt", {
-          requestId,
-          provider: candidate.provider.name,
-          model: candidate.model,
-          attempt: tryNumber,
+          ...report,
           outcome: "success",
           durationMs: performance.now() - attemptStarted,
         });
-        return { value, candidate, attempts, timers, elapsedMs: performance.now() - started };
-      } catch (thrown) {
-        timers.dispose();
-        const error = timers.timeoutError ?? thrown;
-        if (clientSignal.aborted || isClientAbort(error)) throw new ClientAbortedError();
-        const scope = faultScope(error);
-        if (scope !== undefined)
+        return openedAttempt(candidate, attempts, performance.now() - started, first.value, events, deadline);
+      } catch (error) {
+        deadline.dispose();
+        if (clientSignal.aborted) throw clientSignal.reason;
+        const traits = error instanceof GatewayError ? error.traits : undefined;
+        if (traits?.breaker) {
           await Promise.all([
-            scope === "provider" ? deps.breakers.recordFailure(keys.provider) : undefined,
+            traits.breaker === "provider" ? deps.breakers.recordFailure(keys.provider) : undefined,
             deps.breakers.recordFailure(keys.model),
           ]);
-        const status = error instanceof GatewayError ? error.status : undefined;
+        }
         deps.telemetry.emit("upstream.attempt", {
-          requestId,
-          provider: candidate.provider.name,
-          model: candidate.model,
-          attempt: tryNumber,
+          ...report,
           outcome: "failure",
-          status,
+          status: traits?.status,
           durationMs: performance.now() - attemptStarted,
-          retryable: scope !== undefined,
+          retryable: traits?.retryable === true,
         });
         lastError = error;
         const step = nextStep({
           attempt: tryNumber,
           elapsedMs: performance.now() - started,
           error,
-          settings: deps.retry,
+          settings: deps.retry(),
         });
         if (step.action === "fail") throw error;
         if (step.action === "retry") {
           deps.telemetry.emit("routing.retry", {
-            requestId,
-            provider: candidate.provider.name,
-            model: candidate.model,
+            ...report,
             attempt: tryNumber + 1,
             delayMs: step.delayMs,
             reason: describe(error),
           });
           await sleep(step.delayMs, undefined, { signal: clientSignal }).catch(() => {
-            throw new ClientAbortedError();
+            throw clientSignal.reason;
           });
           continue;
         }
@@ -132,16 +131,80 @@ export async function serveWithFailover<T>(
     }
   }
   if (lastError !== undefined) throw lastError;
-  throw new GatewayError({
-    status: 503,
-    type: "service_error",
-    code: "all_providers_unavailable",
-    message: `Every candidate for this request is behind an open circuit breaker (${plan.candidates.map((c) => `${c.provider.name}/${c.model}`).join(", ")}); try again later.`,
-    retryAfter:
-      soonestReopenMs !== undefined && Number.isFinite(soonestReopenMs)
-        ? String(Math.max(1, Math.ceil(soonestReopenMs / 1000)))
-        : undefined,
-  });
+  const names = plan.candidates.map((c) => formatModelRef(c.provider.name, c.model)).join(", ");
+  throw new GatewayError(
+    "all_providers_unavailable",
+    `Every candidate for this request is behind an open circuit breaker (${names}); try again later.`,
+    { retryAfterMs: Number.isFinite(soonestReopenMs) ? Math.max(1000, soonestReopenMs ?? 0) : undefined },
+  );
+}
+
+function openedAttempt(
+  candidate: RouteCandidate,
+  attempts: number,
+  waitedMs: number,
+  first: ChatEvent,
+  rest: AsyncIterator<ChatEvent>,
+  deadline: AttemptDeadline,
+): OpenedAttempt {
+  const events = new AttemptEvents(first, rest, deadline, waitedMs);
+  return { candidate, attempts, events, upstreamMs: () => events.upstreamMs };
+}
+
+/**
+ * The attempt's events from the first on. Its deadlines are disposed, and the upstream call ended, when they end
+ * or when the consumer stops (`return()`, which `for await` calls on break or throw), even before the first read.
+ */
+class AttemptEvents implements AsyncIterableIterator<ChatEvent> {
+  private first: ChatEvent | undefined;
+  private done = false;
+
+  constructor(
+    first: ChatEvent,
+    private readonly rest: AsyncIterator<ChatEvent>,
+    private readonly deadline: AttemptDeadline,
+    public upstreamMs: number,
+  ) {
+    this.first = first;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<ChatEvent>> {
+    if (this.first) {
+      const value = this.first;
+      this.first = undefined;
+      return { value, done: false };
+    }
+    if (this.done) return { value: undefined, done: true };
+    const waitStarted = performance.now();
+    try {
+      const next = await this.rest.next();
+      this.upstreamMs += performance.now() - waitStarted;
+      if (next.done) this.finish();
+      return next;
+    } catch (err) {
+      this.upstreamMs += performance.now() - waitStarted;
+      this.finish();
+      throw err;
+    }
+  }
+
+  async return(): Promise<IteratorResult<ChatEvent>> {
+    if (!this.done) {
+      this.finish();
+      await this.rest.return?.(undefined);
+    }
+    return { value: undefined, done: true };
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.first = undefined;
+    this.deadline.dispose();
+  }
 }
 
 async function refusedByBreaker(
@@ -176,5 +239,5 @@ function announceFailover(
 }
 
 function describe(error: unknown): string {
-  return error instanceof GatewayError ? `${error.status} ${error.code ?? error.type}` : "upstream failure";
+  return error instanceof GatewayError ? `${error.status} ${error.code}` : "upstream failure";
 }

@@ -1,17 +1,9 @@
-import type { CatalogEntry } from "../catalog/catalog-entry.js";
 import type { ModelCatalog } from "../catalog/model-catalog.js";
 import { parseModelRef } from "../catalog/model-ref.js";
-import { GatewayError, invalidRequest } from "../errors.js";
+import { GatewayError, invalidRequest } from "../errors/gateway-error.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
-import type { ChatProvider, ChatRequest } from "../providers/types.js";
-
-export interface RouteTarget {
-  provider: ChatProvider;
-  /** The model id sent upstream. */
-  model: string;
-  /** The catalog entry, when the model is in the catalog. */
-  entry: CatalogEntry | undefined;
-}
+import type { ChatRequest } from "../providers/types.js";
+import type { RouteCandidate } from "./route-plan.js";
 
 /** Names that tell the provider of a model the catalog does not hold (new snapshots, say). */
 const PROVIDER_BY_PREFIX: ReadonlyArray<[RegExp, string]> = [[/^claude-/, "anthropic"]];
@@ -25,7 +17,7 @@ export function resolveTarget(
   catalog: ModelCatalog,
   providers: ProviderRegistry,
   defaultProvider: string,
-): RouteTarget {
+): RouteCandidate {
   const requested = request.model;
   if (requested === undefined) {
     throw invalidRequest(
@@ -62,12 +54,7 @@ export function resolveTarget(
     return { provider: providers.client(providerName), model, entry: undefined };
   }
   if (!providers.has(providerName)) {
-    throw new GatewayError({
-      status: 503,
-      type: "service_error",
-      code: "provider_not_configured",
-      message: `Provider '${providerName}' is not known to this gateway.`,
-    });
+    throw new GatewayError("provider_not_configured", `Provider '${providerName}' is not known to this gateway.`);
   }
   return { provider: providers.client(providerName), model, entry };
 }

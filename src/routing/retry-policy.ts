@@ -1,12 +1,6 @@
+import { isRetryable } from "../errors/gateway-error.js";
 import { retryDelayMs } from "./backoff.js";
-import { retryAfterMsOf } from "./retry-after.js";
-import { isRetryable } from "./retryable-error.js";
-import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from "./retry-settings.js";
-
-export { retryDelayMs } from "./backoff.js";
-export { parseRetryAfter, retryAfterMsOf } from "./retry-after.js";
-export { isRetryable } from "./retryable-error.js";
-export { DEFAULT_RETRY_SETTINGS, type RetrySettings } from "./retry-settings.js";
+import type { RetrySettings } from "./retry-settings.js";
 
 export type RetryStep =
   /** Try the same candidate again after delayMs. */
@@ -22,26 +16,17 @@ export interface RetryContext {
   /** Since the request started, across all candidates. */
   elapsedMs: number;
   error: unknown;
-  settings?: RetrySettings;
-  /** For retry-after given as an HTTP date. */
-  now?: number;
+  settings: RetrySettings;
   random?: () => number;
 }
 
 /** What the router does after a failed attempt. The one place retries are decided. */
-export function nextStep({
-  attempt,
-  elapsedMs,
-  error,
-  settings = DEFAULT_RETRY_SETTINGS,
-  now = Date.now(),
-  random = Math.random,
-}: RetryContext): RetryStep {
+export function nextStep({ attempt, elapsedMs, error, settings, random = Math.random }: RetryContext): RetryStep {
   if (!isRetryable(error)) return { action: "fail", reason: "not_retryable" };
   const remainingMs = settings.budgetMs - elapsedMs;
   if (remainingMs <= 0) return { action: "fail", reason: "budget_exhausted" };
   if (attempt >= settings.maxAttempts) return { action: "failover", reason: "attempts_exhausted" };
-  const retryAfterMs = retryAfterMsOf(error, now);
+  const { retryAfterMs } = error;
   // An upstream that asks for a longer wait than we would ever back off is better left for another candidate.
   if (retryAfterMs !== undefined && retryAfterMs > settings.maxDelayMs)
     return { action: "failover", reason: "wait_too_long" };

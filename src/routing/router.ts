@@ -1,25 +1,12 @@
-import type { CatalogEntry } from "../catalog/catalog-entry.js";
 import { formatModelRef } from "../catalog/model-ref.js";
-import { GatewayError } from "../errors.js";
-import type { ChatProvider, ChatRequest } from "../providers/types.js";
+import { GatewayError } from "../errors/gateway-error.js";
+import type { ChatRequest } from "../providers/types.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
 import { selectByCost } from "./cost-policy.js";
 import type { ProviderStatus } from "./provider-status.js";
 import { resolveTarget } from "./resolve-target.js";
-import type { RoutingPolicy, RoutingTable } from "./routing-table.js";
-
-export interface RouteCandidate {
-  provider: ChatProvider;
-  /** The model id sent upstream. */
-  model: string;
-  entry: CatalogEntry | undefined;
-}
-
-export interface RoutePlan {
-  policy: RoutingPolicy;
-  /** The first serves; the rest are its fallbacks, in order. */
-  candidates: RouteCandidate[];
-}
+import type { RouteCandidate, RoutePlan } from "./route-plan.js";
+import type { RoutingTable } from "./routing-table.js";
 
 /** Turns a request into the ordered candidates that may serve it, under the request's or the gateway's policy. */
 export class Router {

@@ -1,5 +1,5 @@
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { FilterOutcome } from "./eligibility.js";
 
 /** A refusal names at most this many models per constraint, then "and N more". */
@@ -12,23 +12,19 @@ export function noEligibleModel(outcomes: readonly FilterOutcome[], namedModel: 
     namedModel === undefined
       ? "No model satisfies this request"
       : `The model '${namedModel}' does not satisfy this request`;
-  return new GatewayError({
-    status: 400,
-    type: "invalid_request_error",
-    code: "no_eligible_model",
-    param: outcomes.at(-1)?.filter.param ?? null,
-    message: `${subject}: ${reasons.length > 0 ? reasons.join("; ") : "the catalog holds no models"}.`,
-  });
+  return new GatewayError(
+    "no_eligible_model",
+    `${subject}: ${reasons.length > 0 ? reasons.join("; ") : "the catalog holds no models"}.`,
+    { param: outcomes.at(-1)?.filter.param ?? null },
+  );
 }
 
 export function modelNotInCatalog(model: string): GatewayError {
-  return new GatewayError({
-    status: 400,
-    type: "invalid_request_error",
-    code: "no_eligible_model",
-    param: "model",
-    message: `The model '${model}' is not in the catalog, so cost routing cannot check its price or capabilities; name a catalog model (GET /v1/models) or leave model out.`,
-  });
+  return new GatewayError(
+    "no_eligible_model",
+    `The model '${model}' is not in the catalog, so cost routing cannot check its price or capabilities; name a catalog model (GET /v1/models) or leave model out.`,
+    { param: "model" },
+  );
 }
 
 export interface BlockedCandidate {
@@ -42,15 +38,14 @@ export function allProvidersUnavailable(blocked: readonly BlockedCandidate[]): G
   const known = blocked.flatMap(({ retryAfterSeconds }) =>
     retryAfterSeconds === undefined ? [] : [retryAfterSeconds],
   );
-  const retryAfter = known.length > 0 ? String(Math.max(1, Math.ceil(Math.min(...known)))) : undefined;
+  const retryAfterSeconds = known.length > 0 ? Math.max(1, Math.ceil(Math.min(...known))) : undefined;
   const providers = groupByProvider(blocked.map(({ entry }) => entry));
-  return new GatewayError({
-    status: 503,
-    type: "service_error",
-    code: "all_providers_unavailable",
-    retryAfter,
-    message: `Every model that satisfies this request is on a provider whose circuit breaker is open: ${providers}.${retryAfter === undefined ? "" : ` Retry in ${retryAfter} s.`}`,
-  });
+  const retry = retryAfterSeconds === undefined ? "" : ` Retry in ${retryAfterSeconds} s.`;
+  return new GatewayError(
+    "all_providers_unavailable",
+    `Every model that satisfies this request is on a provider whose circuit breaker is open: ${providers}.${retry}`,
+    { retryAfterMs: retryAfterSeconds === undefined ? undefined : retryAfterSeconds * 1000 },
+  );
 }
 
 function describeOutcome({ filter, considered, removed }: FilterOutcome): string {

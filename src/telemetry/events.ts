@@ -119,6 +119,8 @@ export interface RequestSummary {
   overflow?: "queued" | "rejected";
   jobId?: string;
   errorCode?: string;
+  /** What caused the error (an SDK or socket error, a bug's exception), for the log; never shown to clients. */
+  errorCause?: unknown;
   /** The client went away before its answer was complete. */
   clientClosed?: boolean;
 }

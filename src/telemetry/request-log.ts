@@ -29,6 +29,7 @@ export function logRequests(telemetry: Telemetry, logger: Logger): () => void {
         overflow: e.overflow,
         job_id: e.jobId,
         error_code: e.errorCode,
+        ...(e.errorCause === undefined ? {} : { err: e.errorCause }),
       },
       "request",
     );

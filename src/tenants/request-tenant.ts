@@ -1,4 +1,4 @@
-import { GatewayError, invalidRequest } from "../errors.js";
+import { GatewayError, invalidRequest } from "../errors/gateway-error.js";
 import type { Principal, Tenant, TenantDirectory } from "./tenant-directory.js";
 
 /**
@@ -10,22 +10,14 @@ export function requestTenant(
   bodyTenantId: string | undefined,
   directory: TenantDirectory,
 ): Tenant {
-  if (!principal)
-    throw new GatewayError({
-      status: 401,
-      type: "authentication_error",
-      code: "missing_api_key",
-      message: "You didn't provide an API key.",
-    });
+  if (!principal) throw new GatewayError("missing_api_key", "You didn't provide an API key.");
   const wanted = bodyTenantId ?? principal.tenant;
   if (wanted !== principal.tenant && !principal.mayActForOthers) {
-    throw new GatewayError({
-      status: 403,
-      type: "permission_error",
-      code: "tenant_mismatch",
-      param: "tenant_id",
-      message: `This API key belongs to tenant '${principal.tenant}' and may not act for '${wanted}'.`,
-    });
+    throw new GatewayError(
+      "tenant_mismatch",
+      `This API key belongs to tenant '${principal.tenant}' and may not act for '${wanted}'.`,
+      { param: "tenant_id" },
+    );
   }
   const tenant = directory.get(wanted);
   if (!tenant) throw invalidRequest(`unknown tenant '${wanted}'`, "tenant_id");

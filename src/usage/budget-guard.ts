@@ -1,4 +1,4 @@
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../errors/gateway-error.js";
 import type { Tenant } from "../tenants/tenant-directory.js";
 import { utcDay } from "./usage-report.js";
 import type { UsageStore } from "./usage-store.js";
@@ -13,12 +13,11 @@ export class BudgetGuard {
     const spent = await this.usage.monthCost(tenant.id, utcDay(now).slice(0, 7));
     if (spent + estimatedCostUsd <= budget) return;
     const firstOfNextMonth = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth() + 1, 1);
-    throw new GatewayError({
-      status: 429,
-      type: "rate_limit_error",
-      code: "budget_exceeded",
-      message: `Tenant '${tenant.id}' has spent $${spent.toFixed(4)} of its $${budget} monthly budget; this request (about $${estimatedCostUsd.toFixed(4)}) would exceed it.`,
-      retryAfter: String(Math.ceil((firstOfNextMonth - now) / 1000)),
-    });
+    throw new GatewayError(
+      "budget_exceeded",
+      `Tenant '${tenant.id}' has spent $${spent.toFixed(4)} of its $${budget} monthly budget; ` +
+        `this request (about $${estimatedCostUsd.toFixed(4)}) would exceed it.`,
+      { retryAfterMs: firstOfNextMonth - now },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import type { components } from "../../generated/openapi.js";
 import { parseModelRef } from "../catalog/model-ref.js";
-import { invalidRequest } from "../errors.js";
+import { invalidRequest } from "../errors/gateway-error.js";
 import { addTo, emptyTotals, type DayUsage, type UsageTotals } from "./usage-store.js";
 
 type UsageReport = components["schemas"]["UsageReport"];

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
+import { parseRetryAfter } from "../http/retry-after.js";
 import { retryDelayMs } from "../routing/backoff.js";
-import { parseRetryAfter } from "../routing/retry-after.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { CallbackUrlError, validateCallbackUrl, type HostResolver } from "./callback-url.js";
 import { pinnedPost } from "./pinned-post.js";

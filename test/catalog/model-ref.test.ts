@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatModelRef, parseModelRef, type ModelRef } from "../../src/catalog/model-ref.js";
 import { parseConfig } from "../../src/config/load-config.js";
-import { GatewayError } from "../../src/errors.js";
+import { GatewayError } from "../../src/errors/gateway-error.js";
 import { buildRoutingTable } from "../../src/routing/build-routing-table.js";
 import { resolveTarget } from "../../src/routing/resolve-target.js";
 

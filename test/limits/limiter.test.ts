@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { LeaseTimingOptions } from "../../src/limits/lease-timing.js";
 import { MemoryLimiter } from "../../src/limits/memory-limiter.js";
 import { RedisLimiter } from "../../src/limits/redis-limiter.js";
-import type { Admission, AdmissionRequest, Lease, Limiter, RefusalReason } from "../../src/limits/types.js";
+import type { LimiterDecision, LimiterRequest, Lease, Limiter, RefusalReason } from "../../src/limits/types.js";
 import { redisKeys } from "../../src/state/redis-keys.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -24,13 +24,16 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   }
 }
 
-function expectAdmitted(admission: Admission): Lease {
+function expectAdmitted(admission: LimiterDecision): Lease {
   if (!admission.admitted)
     throw new Error(`expected admission, got refusal (${admission.reason}, retry after ${admission.retryAfterMs} ms)`);
   return admission.lease;
 }
 
-function expectRefused(admission: Admission, reason: RefusalReason): Extract<Admission, { admitted: false }> {
+function expectRefused(
+  admission: LimiterDecision,
+  reason: RefusalReason,
+): Extract<LimiterDecision, { admitted: false }> {
   if (admission.admitted) throw new Error(`expected refusal (${reason}), got admission`);
   expect(admission.reason).toBe(reason);
   return admission;
@@ -72,7 +75,7 @@ const implementations: { name: string; create: (options?: LeaseTimingOptions) =>
 
 describe.each(implementations)("$name", ({ create }) => {
   const tenant = "acme";
-  const request = (limits: AdmissionRequest["limits"], estimatedTokens = 0, now?: number): AdmissionRequest => ({
+  const request = (limits: LimiterRequest["limits"], estimatedTokens = 0, now?: number): LimiterRequest => ({
     tenant,
     limits,
     estimatedTokens,

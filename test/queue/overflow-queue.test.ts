@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { GatewayError } from "../../src/errors.js";
+import { GatewayError } from "../../src/errors/gateway-error.js";
 import type { Lease } from "../../src/limits/types.js";
 import { QueueFullError } from "../../src/queue/job-errors.js";
 import { toJobBody } from "../../src/queue/job-view.js";
@@ -26,7 +26,7 @@ function workers(runner: FakeRunner, extra: Partial<WorkerSetup> = {}): WorkerSe
 }
 
 async function holdSlot(runner: FakeRunner, tenant: string): Promise<Lease> {
-  const lease = await runner.admit(tenant);
+  const lease = await runner.hold(tenant);
   if (!lease) throw new Error(`no free slot for ${tenant}`);
   heldLeases.push(lease);
   return lease;
@@ -259,8 +259,7 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     const queue = harness.open(kind, { telemetry });
     const runner = new FakeRunner({
       behaviour: async (job, run) => {
-        if (run === 1)
-          throw new GatewayError({ status: 503, type: "service_error", code: "upstream_error", message: "overloaded" });
+        if (run === 1) throw new GatewayError("upstream_unavailable", "overloaded");
         return completionFor(job.requestId);
       },
     });
@@ -286,13 +285,7 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     const queue = harness.open(kind);
     const runner = new FakeRunner({
       behaviour: async () => {
-        throw new GatewayError({
-          status: 400,
-          type: "invalid_request_error",
-          code: "context_length_exceeded",
-          param: "messages",
-          message: "too long",
-        });
+        throw new GatewayError("upstream_invalid_request", "too long", { param: "messages" });
       },
     });
     const { id } = await enqueue(queue, "req-bad");
@@ -301,7 +294,12 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     expect(await finished(queue, id)).toMatchObject({
       status: "failed",
       result: null,
-      error: { message: "too long", type: "invalid_request_error", code: "context_length_exceeded", param: "messages" },
+      error: {
+        message: "too long",
+        type: "invalid_request_error",
+        code: "upstream_invalid_request",
+        param: "messages",
+      },
     });
     expect(runner.runs).toHaveLength(1);
   });
@@ -333,8 +331,7 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     const queue = harness.open(kind);
     const runner = new FakeRunner({
       behaviour: async (job) => {
-        if (job.requestId === "req-fail")
-          throw new GatewayError({ status: 400, type: "invalid_request_error", message: "no" });
+        if (job.requestId === "req-fail") throw new GatewayError("upstream_invalid_request", "no");
         return completionFor(job.requestId);
       },
     });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BUILTIN_MODELS } from "../../src/catalog/builtin-models.js";
 import type { CatalogEntry } from "../../src/catalog/catalog-entry.js";
 import { ModelCatalog } from "../../src/catalog/model-catalog.js";
-import { GatewayError } from "../../src/errors.js";
+import { GatewayError } from "../../src/errors/gateway-error.js";
 import type { ChatRequest } from "../../src/providers/types.js";
 import { selectByCost, type CostPolicyContext } from "../../src/routing/cost-policy.js";
 import type { ProviderStatus } from "../../src/routing/provider-status.js";

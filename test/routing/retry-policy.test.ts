@@ -1,17 +1,14 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import { APIError as AnthropicAPIError } from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
-import { GatewayError, type ErrorType } from "../../src/errors.js";
-import { ClientAbortedError, toGatewayError } from "../../src/providers/upstream-error.js";
-import {
-  DEFAULT_RETRY_SETTINGS,
-  isRetryable,
-  nextStep,
-  parseRetryAfter,
-  retryAfterMsOf,
-  retryDelayMs,
-  type RetrySettings,
-} from "../../src/routing/retry-policy.js";
+import { ClientAbortedError } from "../../src/errors/client-aborted.js";
+import type { ErrorCode } from "../../src/errors/error-table.js";
+import { GatewayError, isRetryable } from "../../src/errors/gateway-error.js";
+import { parseRetryAfter } from "../../src/http/retry-after.js";
+import { toGatewayError } from "../../src/providers/upstream-error.js";
+import { retryDelayMs } from "../../src/routing/backoff.js";
+import { nextStep } from "../../src/routing/retry-policy.js";
+import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from "../../src/routing/retry-settings.js";
 
 /** mulberry32: a small seeded PRNG, so jitter is reproducible. */
 function seededRandom(seed: number): () => number {
@@ -32,8 +29,8 @@ function upstream(status: number, headers: Record<string, string> = {}): Gateway
   ) as GatewayError;
 }
 
-function gatewayError(status: number, code: string, type: ErrorType = "service_error"): GatewayError {
-  return new GatewayError({ status, type, code, message: code });
+function gatewayError(code: ErrorCode): GatewayError {
+  return new GatewayError(code, code);
 }
 
 describe("isRetryable", () => {
@@ -69,7 +66,12 @@ describe("isRetryable", () => {
     ["404", upstream(404), false],
     ["413", upstream(413), false],
     ["422", upstream(422), false],
-    ["provider not configured (503, our own)", gatewayError(503, "provider_not_configured"), false],
+    ["provider not configured (503, our own)", gatewayError("provider_not_configured"), false],
+    ["every candidate behind an open breaker (503, our own)", gatewayError("all_providers_unavailable"), false],
+    ["the tenant's budget (429, our own)", gatewayError("budget_exceeded"), false],
+    ["the tenant's rate limit (429, our own)", gatewayError("rate_limit_exceeded"), false],
+    ["the state backend away (503, our own)", gatewayError("state_backend_unavailable"), false],
+    ["a bug of ours (500)", gatewayError("internal_error"), false],
     ["client aborted", new ClientAbortedError(), false],
     ["not a GatewayError (a bug)", new TypeError("x is undefined"), false],
   ];
@@ -130,17 +132,17 @@ describe("retry-after", () => {
   });
 
   it("takes retry-after-ms at full precision, and retry-after otherwise", () => {
-    expect(retryAfterMsOf(upstream(429, { "retry-after-ms": "250" }), now)).toBe(250);
+    expect(upstream(429, { "retry-after-ms": "250" }).retryAfterMs).toBe(250);
     expect(upstream(429, { "retry-after-ms": "250" }).retryAfter).toBe("1"); // the header clients see
-    expect(retryAfterMsOf(upstream(429, { "retry-after": "3" }), now)).toBe(3_000);
-    expect(retryAfterMsOf(upstream(429), now)).toBeUndefined();
+    expect(upstream(429, { "retry-after": "3" }).retryAfterMs).toBe(3_000);
+    expect(upstream(429).retryAfterMs).toBeUndefined();
   });
 });
 
 describe("nextStep", () => {
   const settings: RetrySettings = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000, budgetMs: 10_000 };
   const step = (attempt: number, elapsedMs: number, error: unknown) =>
-    nextStep({ attempt, elapsedMs, error, settings, now: 0, random: () => 0.5 });
+    nextStep({ attempt, elapsedMs, error, settings, random: () => 0.5 });
 
   it("retries the same candidate while attempts remain, backing off", () => {
     expect(step(1, 0, upstream(502))).toEqual({ action: "retry", delayMs: 50 });
@@ -172,11 +174,12 @@ describe("nextStep", () => {
   });
 
   it("gives one retry per candidate by default", () => {
-    expect(nextStep({ attempt: 1, elapsedMs: 0, error: upstream(502), random: () => 0 })).toEqual({
+    const settings = DEFAULT_RETRY_SETTINGS;
+    expect(nextStep({ attempt: 1, elapsedMs: 0, error: upstream(502), settings, random: () => 0 })).toEqual({
       action: "retry",
       delayMs: 0,
     });
-    expect(nextStep({ attempt: 2, elapsedMs: 0, error: upstream(502) })).toEqual({
+    expect(nextStep({ attempt: 2, elapsedMs: 0, error: upstream(502), settings })).toEqual({
       action: "failover",
       reason: "attempts_exhausted",
     });

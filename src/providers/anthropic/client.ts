@@ -1,8 +1,8 @@
 import Anthropic from "@anthropic-ai/sdk";
-import type { GatewayError } from "../../errors.js";
-import type { ChatProvider, Completion, CompletionChunk, ProviderCall } from "../types.js";
+import { chunkStreamEvents, completionEvents } from "../chat-events.js";
+import type { ChatEvent, ChatProvider, Completion, CompletionChunk, ProviderCall } from "../types.js";
 import { createUpstreamAgent } from "../upstream-agent.js";
-import { ClientAbortedError, toGatewayError } from "../upstream-error.js";
+import { toGatewayError } from "../upstream-error.js";
 import { fromAnthropicResponse } from "./from-anthropic-response.js";
 import { jsonResponseToolName } from "./json-response-tool.js";
 import { createStreamTransformer } from "./stream-transformer.js";
@@ -16,21 +16,20 @@ export interface AnthropicProviderOptions {
   baseURL?: string;
   /** `max_tokens` when the client sets none (Anthropic requires it). */
   defaultMaxTokens: number;
-  /** Per request; defaults to DEFAULT_ANTHROPIC_TIMEOUT_MS. */
-  timeoutMs?: number;
-  /** Time to open a connection; unlimited (the OS's) when not given. */
-  connectTimeoutMs?: number;
+  /** Total time of one request, a whole stream included. Always passing one also keeps the SDK from refusing a
+   * large non-streamed max_tokens. */
+  timeoutMs: number;
+  /** Time to open a connection. */
+  connectTimeoutMs: number;
   /** Milliseconds since the epoch, like Date.now (the default); `created` is its whole seconds. */
   now?: () => number;
 }
 
-/** The SDK's own default. Always passing one also keeps the SDK from refusing a large non-streamed max_tokens. */
-export const DEFAULT_ANTHROPIC_TIMEOUT_MS = 600_000;
-
 /**
  * The Anthropic provider: translation in the pure functions next to this file, the wire in the official SDK.
  * All SDK use is in this file, so the transport can be swapped here. One client, made here, serves every
- * request; the SDK does not retry (the gateway decides about retries and fallbacks).
+ * request; the SDK does not retry (the gateway decides about retries and fallbacks). Answers are translated to
+ * OpenAI's shapes (a completion, or chunks) and read into events as an OpenAI-compatible upstream's are.
  */
 export function createAnthropicProvider(options: AnthropicProviderOptions): ChatProvider {
   const { name, defaultMaxTokens } = options;
@@ -39,30 +38,13 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     apiKey: options.apiKey,
     baseURL: options.baseURL,
     maxRetries: 0,
-    timeout: options.timeoutMs ?? DEFAULT_ANTHROPIC_TIMEOUT_MS,
-    ...(options.connectTimeoutMs === undefined
-      ? {}
-      : { fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) } }),
+    timeout: options.timeoutMs,
+    fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) },
   });
 
   const created = (): number => Math.floor(now() / 1000);
 
-  /** What the client sees of a failure: nothing to answer when it went away, else the upstream's error. */
-  const failure = (err: unknown, signal: AbortSignal): GatewayError | ClientAbortedError =>
-    signal.aborted ? new ClientAbortedError() : toGatewayError(err, name);
-
-  async function complete({ request, model, signal }: ProviderCall): Promise<Completion> {
-    const params = toAnthropicRequest(request, { model, defaultMaxTokens });
-    let message: Anthropic.Message;
-    try {
-      message = await client.messages.create(params, { signal });
-    } catch (err) {
-      throw failure(err, signal);
-    }
-    return fromAnthropicResponse(message, { created: created(), jsonToolName: jsonResponseToolName(request) });
-  }
-
-  async function* stream({ request, model, signal }: ProviderCall): AsyncGenerator<CompletionChunk, void, undefined> {
+  async function* chunks({ request, model, signal }: ProviderCall): AsyncGenerator<CompletionChunk> {
     const params = toAnthropicRequest(request, { model, defaultMaxTokens });
     const transformer = createStreamTransformer({
       created: created(),
@@ -73,12 +55,31 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       const events = await client.messages.create({ ...params, stream: true }, { signal });
       for await (const event of events) yield* transformer.push(event);
     } catch (err) {
-      throw failure(err, signal);
+      throw signal.aborted ? signal.reason : toGatewayError(err, name);
     }
     // On abort the SDK's stream just ends, as if the answer were complete: it is not.
-    if (signal.aborted) throw new ClientAbortedError();
+    if (signal.aborted) throw signal.reason;
     yield* transformer.finish();
   }
 
-  return { name, kind: "anthropic", complete, stream };
+  return {
+    name,
+    kind: "anthropic",
+    async *chat(call: ProviderCall): AsyncGenerator<ChatEvent> {
+      if (call.stream) return yield* chunkStreamEvents(chunks(call), name);
+      const { request, model, signal } = call;
+      const params = toAnthropicRequest(request, { model, defaultMaxTokens });
+      let completion: Completion;
+      try {
+        const message = await client.messages.create(params, { signal });
+        completion = fromAnthropicResponse(message, {
+          created: created(),
+          jsonToolName: jsonResponseToolName(request),
+        });
+      } catch (err) {
+        throw signal.aborted ? signal.reason : toGatewayError(err, name);
+      }
+      yield* completionEvents(completion);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import type { Base64ImageSource, ImageBlockParam } from "@anthropic-ai/sdk/resources/messages";
-import { invalidRequest } from "../../errors.js";
+import { invalidRequest } from "../../errors/gateway-error.js";
 
 type MediaType = Base64ImageSource["media_type"];
 

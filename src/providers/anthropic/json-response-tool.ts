@@ -1,5 +1,5 @@
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
-import { invalidRequest } from "../../errors.js";
+import { invalidRequest } from "../../errors/gateway-error.js";
 import type { ChatRequest } from "../types.js";
 
 /**

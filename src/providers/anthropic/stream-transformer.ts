@@ -7,7 +7,7 @@ import type {
   Usage as AnthropicUsage,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { components } from "../../../generated/openapi.js";
-import { GatewayError } from "../../errors.js";
+import { GatewayError } from "../../errors/gateway-error.js";
 import type { CompletionChunk, FinishReason } from "../types.js";
 import { streamErrorToGatewayError } from "../upstream-error.js";
 import { finishReasonFor } from "./map-stop-reason.js";
@@ -90,12 +90,7 @@ export function createStreamTransformer(options: StreamTransformerOptions): Stre
   let stopped = false;
 
   const malformed = (what: string): GatewayError =>
-    new GatewayError({
-      status: 502,
-      type: "service_error",
-      code: "upstream_error",
-      message: `Provider '${provider}' sent a malformed stream: ${what}.`,
-    });
+    new GatewayError("upstream_error", `Provider '${provider}' sent a malformed stream: ${what}.`);
 
   const chunk = (message: Started, delta: ChunkDelta, finishReason: FinishReason | null = null): CompletionChunk => ({
     id: message.id,
@@ -244,12 +239,10 @@ export function createStreamTransformer(options: StreamTransformerOptions): Stre
         stopped = true;
         return [usageChunk(started)];
       }
-      throw new GatewayError({
-        status: 502,
-        type: "service_error",
-        code: "upstream_error",
-        message: `Provider '${provider}' ended the stream before the answer was complete.`,
-      });
+      throw new GatewayError(
+        "upstream_error",
+        `Provider '${provider}' ended the stream before the answer was complete.`,
+      );
     },
   };
 }

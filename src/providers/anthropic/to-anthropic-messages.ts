@@ -6,7 +6,7 @@ import type {
   ToolUseBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { components } from "../../../generated/openapi.js";
-import { invalidRequest } from "../../errors.js";
+import { invalidRequest } from "../../errors/gateway-error.js";
 import type { ChatMessage } from "../types.js";
 import { toImageBlock } from "./image-source.js";
 

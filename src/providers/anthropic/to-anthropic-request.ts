@@ -1,5 +1,5 @@
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
-import { invalidRequest } from "../../errors.js";
+import { invalidRequest } from "../../errors/gateway-error.js";
 import type { ChatRequest } from "../types.js";
 import { samplingParams, type SamplingParams } from "./sampling.js";
 import { toAnthropicMessages } from "./to-anthropic-messages.js";

@@ -1,7 +1,8 @@
 import OpenAI from "openai";
+import { chunkStreamEvents, completionEvents } from "../chat-events.js";
+import type { ChatEvent, ChatProvider, Completion, CompletionChunk, ProviderCall } from "../types.js";
 import { createUpstreamAgent } from "../upstream-agent.js";
-import { ClientAbortedError, toGatewayError } from "../upstream-error.js";
-import type { ChatProvider, CompletionChunk, ProviderCall } from "../types.js";
+import { toGatewayError } from "../upstream-error.js";
 import { fromOpenAIChunk, fromOpenAIResponse } from "./from-openai-response.js";
 import { toOpenAIRequest, toOpenAIStreamRequest } from "./to-openai-request.js";
 
@@ -26,27 +27,35 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     timeout: options.timeoutMs,
     fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) },
   });
-  const name = options.name;
+  const { name } = options;
+
+  async function* chunks({ request, model, signal }: ProviderCall): AsyncGenerator<CompletionChunk> {
+    try {
+      const stream = await client.chat.completions.create(toOpenAIStreamRequest(request, model), { signal });
+      for await (const chunk of stream) yield fromOpenAIChunk(chunk);
+    } catch (err) {
+      throw signal.aborted ? signal.reason : toGatewayError(err, name);
+    }
+    // The SDK ends an aborted stream quietly; a cut-off answer must never look complete.
+    if (signal.aborted) throw signal.reason;
+  }
 
   return {
     name,
     kind: "openai",
-    async complete({ request, model, signal }: ProviderCall) {
+    async *chat(call: ProviderCall): AsyncGenerator<ChatEvent> {
+      if (call.stream) return yield* chunkStreamEvents(chunks(call), name);
+      const { request, model, signal } = call;
+      let completion: Completion;
       try {
-        return fromOpenAIResponse(await client.chat.completions.create(toOpenAIRequest(request, model), { signal }));
+        // An answer that is not a chat completion fails to translate: the upstream's fault, as a 502.
+        completion = fromOpenAIResponse(
+          await client.chat.completions.create(toOpenAIRequest(request, model), { signal }),
+        );
       } catch (err) {
-        throw toGatewayError(err, name);
+        throw signal.aborted ? signal.reason : toGatewayError(err, name);
       }
-    },
-    async *stream({ request, model, signal }: ProviderCall): AsyncGenerator<CompletionChunk> {
-      try {
-        const stream = await client.chat.completions.create(toOpenAIStreamRequest(request, model), { signal });
-        for await (const chunk of stream) yield fromOpenAIChunk(chunk);
-      } catch (err) {
-        throw toGatewayError(err, name);
-      }
-      // The SDK ends an aborted stream quietly; a cut-off answer must never look complete.
-      if (signal.aborted) throw new ClientAbortedError();
+      yield* completionEvents(completion);
     },
   };
 }

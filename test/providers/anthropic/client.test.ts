@@ -1,10 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { GatewayError } from "../../../src/errors.js";
+import { GatewayError } from "../../../src/errors/gateway-error.js";
 import { createAnthropicProvider, type AnthropicProviderOptions } from "../../../src/providers/anthropic/client.js";
 import { createStreamTransformer } from "../../../src/providers/anthropic/stream-transformer.js";
 import { toAnthropicRequest } from "../../../src/providers/anthropic/to-anthropic-request.js";
-import type { ChatProvider, ChatRequest, CompletionChunk } from "../../../src/providers/types.js";
-import { ClientAbortedError } from "../../../src/providers/upstream-error.js";
+import { ClientAbortedError } from "../../../src/errors/client-aborted.js";
+import type {
+  ChatEvent,
+  ChatProvider,
+  ChatRequest,
+  Completion,
+  CompletionChunk,
+} from "../../../src/providers/types.js";
 import { readAnthropicJson } from "../../support/anthropic-fixtures.js";
 import { CREATED, errorFields, type Replay } from "./replay.js";
 import { ReplayServer } from "./replay-server.js";
@@ -45,6 +51,8 @@ function provider(options: Partial<AnthropicProviderOptions> = {}): ChatProvider
     apiKey: API_KEY,
     baseURL,
     defaultMaxTokens: 1024,
+    timeoutMs: 600_000,
+    connectTimeoutMs: 10_000,
     // created is the whole seconds of now().
     now: () => CREATED * 1000 + 999,
     ...options,
@@ -55,15 +63,54 @@ function call(request: ChatRequest = REQUEST, signal: AbortSignal = new AbortCon
   return { request, model: MODEL, signal };
 }
 
-async function collect(stream: AsyncIterable<CompletionChunk>): Promise<Replay> {
-  const chunks: CompletionChunk[] = [];
+type Call = ReturnType<typeof call>;
+
+/** The plain answer: the completion of the provider's events. */
+async function complete(anthropic: ChatProvider, plain: Call): Promise<Completion> {
+  for await (const event of anthropic.chat({ ...plain, stream: false }))
+    if (event.type === "completion") return event.completion;
+  throw new Error("no completion event");
+}
+
+function stream(anthropic: ChatProvider, streamed: Call): AsyncIterable<ChatEvent> {
+  return anthropic.chat({ ...streamed, stream: true });
+}
+
+interface Events {
+  events: ChatEvent[];
+  error?: Replay["error"];
+}
+
+async function collect(events: AsyncIterable<ChatEvent>): Promise<Events> {
+  const seen: ChatEvent[] = [];
   try {
-    for await (const chunk of stream) chunks.push(chunk);
+    for await (const event of events) seen.push(event);
   } catch (err) {
-    if (err instanceof GatewayError) return { chunks, error: errorFields(err) };
+    if (err instanceof GatewayError) return { events: seen, error: errorFields(err) };
     throw err;
   }
-  return { chunks };
+  return { events: seen };
+}
+
+/**
+ * The events a streamed answer must give, from the OpenAI chunks the pure transformer gives for it (the fixture):
+ * chunks with choices are deltas, the usage chunk is the usage, and a stream that finished ends with `end`.
+ */
+function expectedEvents(replay: Replay): Events {
+  const events: ChatEvent[] = [];
+  let finishReason: CompletionChunk["choices"][number]["finish_reason"] = null;
+  for (const chunk of replay.chunks) {
+    if (chunk.usage) events.push({ type: "usage", usage: chunk.usage });
+    else events.push({ type: "delta", chunk });
+    finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+  }
+  if (replay.error) return { events, error: replay.error };
+  if (finishReason === null) throw new Error("the fixture never finishes");
+  return { events: [...events, { type: "end", finishReason }] };
+}
+
+function expectedFixtureEvents(name: string): Events {
+  return expectedEvents(readAnthropicJson(`${name}.chunks.expected.json`) as Replay);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -78,7 +125,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 describe("complete() over HTTP", () => {
   it("sends the translated request and translates the answer", async () => {
     server.reply({ kind: "json", fixture: "text" });
-    const completion = await provider().complete(call());
+    const completion = await complete(provider(), call());
     expect(completion).toEqual(readAnthropicJson("text.completion.expected.json"));
 
     const [sent] = server.requests;
@@ -91,15 +138,15 @@ describe("complete() over HTTP", () => {
 
   it("turns the JSON response_format tool into content", async () => {
     server.reply({ kind: "json", fixture: "json-schema" });
-    const completion = await provider().complete(call(JSON_REQUEST));
+    const completion = await complete(provider(), call(JSON_REQUEST));
     expect(completion).toEqual(readAnthropicJson("json-schema.completion.expected.json"));
   });
 
   it("reuses its one client for every request", async () => {
     const anthropic = provider();
     server.reply({ kind: "json", fixture: "text" }, { kind: "json", fixture: "tool" });
-    await anthropic.complete(call());
-    expect(await anthropic.complete(call())).toEqual(readAnthropicJson("tool.completion.expected.json"));
+    await complete(anthropic, call());
+    expect(await complete(anthropic, call())).toEqual(readAnthropicJson("tool.completion.expected.json"));
     expect(server.requests).toHaveLength(2);
   });
 });
@@ -124,12 +171,12 @@ describe("stream() over HTTP", () => {
 
   it.each(FIXTURES)("gives for %s.sse what the pure transformer gives", async (name, request) => {
     server.reply({ kind: "sse", fixture: name });
-    expect(await collect(provider().stream(call(request)))).toEqual(readAnthropicJson(`${name}.chunks.expected.json`));
+    expect(await collect(stream(provider(), call(request)))).toEqual(expectedFixtureEvents(name));
   });
 
   it("sends the translated request with stream: true", async () => {
     server.reply({ kind: "sse", fixture: "text" });
-    await collect(provider().stream(call()));
+    await collect(stream(provider(), call()));
     expect(server.requests[0]?.body).toEqual({
       ...toAnthropicRequest(REQUEST, { model: MODEL, defaultMaxTokens: 1024 }),
       stream: true,
@@ -138,9 +185,7 @@ describe("stream() over HTTP", () => {
 
   it("copes with events split across network writes", async () => {
     server.reply({ kind: "sse", fixture: "parallel-two-tools", pieceSize: 7 });
-    expect(await collect(provider().stream(call()))).toEqual(
-      readAnthropicJson("parallel-two-tools.chunks.expected.json"),
-    );
+    expect(await collect(stream(provider(), call()))).toEqual(expectedFixtureEvents("parallel-two-tools"));
   });
 
   it("throws for a mid-stream error event what the pure transformer throws", async () => {
@@ -156,7 +201,7 @@ describe("stream() over HTTP", () => {
       pure = err;
     }
     server.reply({ kind: "sse", fixture: "error-mid-stream" });
-    const overHttp = await collect(provider().stream(call()));
+    const overHttp = await collect(stream(provider(), call()));
     expect(overHttp.error).toEqual(errorFields(pure as GatewayError));
     expect(overHttp.error).toMatchObject({ status: 503, type: "service_error", code: "provider_overloaded" });
   });
@@ -199,14 +244,14 @@ describe("upstream errors", () => {
   it.each(ERRORS)("maps $status $type, for complete() and stream()", async ({ status, type, message, expected }) => {
     const body = { type: "error", error: { type, message }, request_id: "req_011" };
     server.reply({ kind: "json", status, body }, { kind: "json", status, body });
-    const fromComplete = await rejection(provider().complete(call()));
-    const fromStream = await collect(provider().stream(call()));
+    const fromComplete = await rejection(complete(provider(), call()));
+    const fromStream = await collect(stream(provider(), call()));
     expect(fromComplete).toBeInstanceOf(GatewayError);
     expect(errorFields(fromComplete as GatewayError)).toMatchObject({
       ...expected,
       message: `Provider 'anthropic' answered ${status}: ${message}`,
     });
-    expect(fromStream).toEqual({ chunks: [], error: errorFields(fromComplete as GatewayError) });
+    expect(fromStream).toEqual({ events: [], error: errorFields(fromComplete as GatewayError) });
   });
 
   it("passes retry-after on", async () => {
@@ -216,7 +261,7 @@ describe("upstream errors", () => {
       headers: { "retry-after": "7" },
       body: { type: "error", error: { type: "rate_limit_error", message: "Slow down" } },
     });
-    const error = await rejection(provider().complete(call()));
+    const error = await rejection(complete(provider(), call()));
     expect(error).toMatchObject({ status: 429, code: "upstream_rate_limited", retryAfter: "7" });
   });
 
@@ -229,7 +274,7 @@ describe("upstream errors", () => {
       },
       { kind: "json", fixture: "text" },
     );
-    await rejection(provider().complete(call()));
+    await rejection(complete(provider(), call()));
     expect(server.requests).toHaveLength(1);
   });
 
@@ -238,7 +283,7 @@ describe("upstream errors", () => {
     const url = await fresh.start();
     fresh.reply({ kind: "silent" });
     try {
-      const error = await rejection(provider({ baseURL: url, timeoutMs: 150 }).complete(call()));
+      const error = await rejection(complete(provider({ baseURL: url, timeoutMs: 150 }), call()));
       expect(error).toMatchObject({ status: 504, code: "upstream_timeout" });
     } finally {
       await fresh.close();
@@ -249,19 +294,19 @@ describe("upstream errors", () => {
     const gone = new ReplayServer();
     const url = await gone.start();
     await gone.close();
-    const error = await rejection(provider({ baseURL: url }).complete(call()));
+    const error = await rejection(complete(provider({ baseURL: url }), call()));
     expect(error).toMatchObject({ status: 502, code: "upstream_unreachable" });
-    expect(await collect(provider({ baseURL: url }).stream(call()))).toMatchObject({
-      chunks: [],
+    expect(await collect(stream(provider({ baseURL: url }), call()))).toMatchObject({
+      events: [],
       error: { status: 502, code: "upstream_unreachable" },
     });
   });
 
   it("refuses an untranslatable request before sending anything", async () => {
-    const error = await rejection(provider().complete(call({ ...REQUEST, n: 2 })));
+    const error = await rejection(complete(provider(), call({ ...REQUEST, n: 2 })));
     expect(error).toMatchObject({ status: 400, param: "n" });
-    expect(await collect(provider().stream(call({ ...REQUEST, n: 2 })))).toMatchObject({
-      chunks: [],
+    expect(await collect(stream(provider(), call({ ...REQUEST, n: 2 })))).toMatchObject({
+      events: [],
       error: { status: 400, param: "n" },
     });
     expect(server.requests).toHaveLength(0);
@@ -278,9 +323,9 @@ describe("client aborts", () => {
     try {
       const error = await rejection(
         (async () => {
-          for await (const chunk of provider({ baseURL: url }).stream(call(REQUEST, controller.signal))) {
-            seen.push(chunk);
-            if (seen.length === 2) controller.abort();
+          for await (const event of stream(provider({ baseURL: url }), call(REQUEST, controller.signal))) {
+            if (event.type === "delta") seen.push(event.chunk);
+            if (seen.length === 2) controller.abort(new ClientAbortedError());
           }
         })(),
       );
@@ -300,16 +345,16 @@ describe("client aborts", () => {
     fresh.reply({ kind: "silent" }, { kind: "silent" });
     try {
       const controller = new AbortController();
-      const pending = rejection(provider({ baseURL: url }).complete(call(REQUEST, controller.signal)));
-      setTimeout(() => controller.abort(), 50);
+      const pending = rejection(complete(provider({ baseURL: url }), call(REQUEST, controller.signal)));
+      setTimeout(() => controller.abort(new ClientAbortedError()), 50);
       expect(await pending).toBeInstanceOf(ClientAbortedError);
 
       const gone = new AbortController();
-      gone.abort();
-      expect(await rejection(provider({ baseURL: url }).complete(call(REQUEST, gone.signal)))).toBeInstanceOf(
+      gone.abort(new ClientAbortedError());
+      expect(await rejection(complete(provider({ baseURL: url }), call(REQUEST, gone.signal)))).toBeInstanceOf(
         ClientAbortedError,
       );
-      expect(await rejection(collect(provider({ baseURL: url }).stream(call(REQUEST, gone.signal))))).toBeInstanceOf(
+      expect(await rejection(collect(stream(provider({ baseURL: url }), call(REQUEST, gone.signal))))).toBeInstanceOf(
         ClientAbortedError,
       );
     } finally {
@@ -322,8 +367,11 @@ describe("client aborts", () => {
     const url = await fresh.start();
     fresh.reply({ kind: "sse", fixture: "text", hangAfterEvents: 4 });
     try {
-      for await (const chunk of provider({ baseURL: url }).stream(call())) {
-        expect(chunk.choices[0]?.delta).toEqual({ role: "assistant", content: "" });
+      for await (const event of stream(provider({ baseURL: url }), call())) {
+        expect(event).toMatchObject({
+          type: "delta",
+          chunk: { choices: [{ delta: { role: "assistant", content: "" } }] },
+        });
         break;
       }
       await expect.poll(() => fresh.requests[0]?.hungUp).toBe(true);

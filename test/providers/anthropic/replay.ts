@@ -1,4 +1,4 @@
-import { GatewayError } from "../../../src/errors.js";
+import { GatewayError } from "../../../src/errors/gateway-error.js";
 import {
   createStreamTransformer,
   type AnthropicStreamEvent,

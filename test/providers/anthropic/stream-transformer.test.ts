@@ -2,7 +2,7 @@ import { APIError } from "@anthropic-ai/sdk";
 import type { RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
 import { describe, expect, it } from "vitest";
 import type { components } from "../../../generated/openapi.js";
-import { GatewayError } from "../../../src/errors.js";
+import { GatewayError } from "../../../src/errors/gateway-error.js";
 import { fromAnthropicResponse } from "../../../src/providers/anthropic/from-anthropic-response.js";
 import {
   createStreamTransformer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GatewayError } from "../../../src/errors.js";
+import { GatewayError } from "../../../src/errors/gateway-error.js";
 import { JSON_OBJECT_TOOL_NAME, jsonResponseToolName } from "../../../src/providers/anthropic/json-response-tool.js";
 import { ANTHROPIC_MAX_TEMPERATURE } from "../../../src/providers/anthropic/sampling.js";
 import {

@@ -1,4 +1,4 @@
-import type { ChatCompletion } from "../../../src/chat/chat-service.js";
+import type { ChatCompletion } from "../../../src/queue/types.js";
 import type { ChatRequest } from "../../../src/providers/types.js";
 
 export function chatRequest(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {

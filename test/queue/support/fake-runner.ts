@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ChatCompletion } from "../../../src/chat/chat-service.js";
 import { MemoryLimiter } from "../../../src/limits/memory-limiter.js";
 import type { Lease, Limiter } from "../../../src/limits/types.js";
-import type { JobPayload, JobRunner } from "../../../src/queue/types.js";
-import { isRetryable } from "../../../src/routing/retryable-error.js";
+import type { ChatCompletion, JobPayload, JobResult, JobRunner } from "../../../src/queue/types.js";
 import { completionFor } from "./completion.js";
 
 export interface RunRecord {
@@ -44,7 +42,12 @@ export class FakeRunner implements JobRunner {
       });
   }
 
-  async admit(tenant: string): Promise<Lease | undefined> {
+  takeSlot(job: JobPayload): Promise<Lease | undefined> {
+    return this.hold(job.tenant);
+  }
+
+  /** A slot of the tenant, as a worker (or a test standing in for a live request) takes one. */
+  async hold(tenant: string): Promise<Lease | undefined> {
     const admission = await this.limiter.admit({
       tenant,
       limits: { maxConcurrency: this.maxConcurrency },
@@ -53,7 +56,7 @@ export class FakeRunner implements JobRunner {
     return admission.admitted ? admission.lease : undefined;
   }
 
-  async run(job: JobPayload, signal: AbortSignal): Promise<ChatCompletion> {
+  async run(job: JobPayload, signal: AbortSignal): Promise<JobResult> {
     const record: RunRecord = {
       requestId: job.requestId,
       tenant: job.tenant,
@@ -63,14 +66,10 @@ export class FakeRunner implements JobRunner {
     this.runs.push(record);
     const run = this.runs.filter((r) => r.requestId === job.requestId).length;
     try {
-      return await this.behaviour(job, run, signal);
+      return { completion: await this.behaviour(job, run, signal), usedTokens: undefined };
     } finally {
       record.finishedAt = Date.now();
     }
-  }
-
-  isRetryable(err: unknown): boolean {
-    return isRetryable(err);
   }
 
   concurrency(): number {

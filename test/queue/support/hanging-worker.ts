@@ -15,12 +15,11 @@ const queue = createOverflowQueue({ redisUrl, keys: redisKeys(prefix).queue }, n
 queue.startWorkers({
   tenants: () => [tenant],
   runner: {
-    admit: async () => ({ id: "lease", release: async () => {} }),
+    takeSlot: async () => ({ id: "lease", release: async () => {} }),
     run: async (job) => {
       process.stdout.write(`running ${job.requestId}\n`);
       return new Promise(() => {});
     },
-    isRetryable: () => false,
     concurrency: () => 1,
   },
 });

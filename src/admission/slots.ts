@@ -1,0 +1,71 @@
+import { GatewayError } from "../errors/gateway-error.js";
+import type { Lease, LimitSnapshot, Limiter, RefusalReason } from "../limits/types.js";
+import type { ChatRequest } from "../providers/types.js";
+import { estimatePromptTokens, requestedMaxTokens } from "../routing/token-estimate.js";
+import type { Telemetry } from "../telemetry/events.js";
+import type { Tenant } from "../tenants/tenant-directory.js";
+
+/**
+ * One of a tenant's concurrency slots, with the tokens reserved for it: a limiter lease whose release (once, never
+ * throwing) reconciles the reservation with the tokens used, when known.
+ */
+export type Slot = Lease;
+
+export type SlotDecision =
+  | { granted: true; slot: Slot; snapshot: LimitSnapshot }
+  | { granted: false; reason: RefusalReason; retryAfterMs: number; snapshot: LimitSnapshot };
+
+export interface TenantSlotsOptions {
+  limiter: Limiter;
+  telemetry: Telemetry;
+  /** Completion tokens reserved for a request that names no max tokens (reconciled with real usage). */
+  defaultCompletionTokens: () => number;
+  /** Told when giving a slot back failed (state backend away): the lease then expires by itself. */
+  onReleaseError: (err: unknown, tenant: string) => void;
+}
+
+/**
+ * A tenant's slots for chat requests, live and queued alike: the same token estimate (prompt + max tokens) is
+ * reserved, and every slot held is reported ("limits.slot" +1 when taken, -1 when given back).
+ */
+export class TenantSlots {
+  constructor(private readonly options: TenantSlotsOptions) {}
+
+  async take(tenant: Tenant, request: ChatRequest): Promise<SlotDecision> {
+    const { limiter, telemetry, defaultCompletionTokens, onReleaseError } = this.options;
+    const estimatedTokens = estimatePromptTokens(request) + (requestedMaxTokens(request) ?? defaultCompletionTokens());
+    const decision = await limiter
+      .admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens })
+      .catch((err: unknown) => {
+        // Limits live in the state backend: without it no limit can be enforced, and readiness already says 503.
+        throw new GatewayError(
+          "state_backend_unavailable",
+          "The rate limiter's state backend is unreachable; try again shortly.",
+          {
+            retryAfterMs: 1000,
+            cause: err,
+          },
+        );
+      });
+    if (!decision.admitted)
+      return {
+        granted: false,
+        reason: decision.reason,
+        retryAfterMs: decision.retryAfterMs,
+        snapshot: decision.snapshot,
+      };
+    telemetry.emit("limits.slot", { tenant: tenant.id, delta: 1 });
+    const { lease } = decision;
+    let released: Promise<void> | undefined;
+    const release = (usedTokens?: number) =>
+      lease
+        .release(usedTokens)
+        .catch((err: unknown) => onReleaseError(err, tenant.id))
+        .finally(() => telemetry.emit("limits.slot", { tenant: tenant.id, delta: -1 }));
+    return {
+      granted: true,
+      slot: { id: lease.id, release: (usedTokens) => (released ??= release(usedTokens)) },
+      snapshot: decision.snapshot,
+    };
+  }
+}
