@@ -1,9 +1,9 @@
-import type { Context as ApiContext } from "openapi-backend";
 import type { operations } from "../../generated/openapi.js";
 import type { AnswerUsage, ChatService, Routing } from "../chat/chat-service.js";
 import type { AppContext } from "../http/app-state.js";
 import { abortOnClientClose } from "../http/client-abort.js";
 import { sendEventStream } from "../http/event-stream.js";
+import type { HandlersOf } from "../http/openapi-dispatch.js";
 import { routingHeaders } from "../http/routing-headers.js";
 import type { AdmissionGate } from "../limits/admission-gate.js";
 import { rateLimitHeaders } from "../limits/rate-limit-headers.js";
@@ -28,12 +28,11 @@ function noteRouting(ctx: AppContext, routing: Routing): void {
   });
 }
 
-/** The validated body (openapi-backend has checked it against the spec before any handler runs). */
-function chatBody(api: ApiContext): ChatBody {
-  return api.request.requestBody as ChatBody;
-}
-
-export function chatHandlers({ chat, admission, tenants }: ChatHandlerDeps) {
+export function chatHandlers({
+  chat,
+  admission,
+  tenants,
+}: ChatHandlerDeps): HandlersOf<"createChatCompletion" | "createStreamingChatCompletion"> {
   /** Admission first (a slot, or the overflow queue), then the chat, plain or streamed; the slot is freed at the end. */
   async function serve(ctx: AppContext, body: ChatBody, streaming: boolean): Promise<void> {
     adoptBodyRequestId(ctx, body.request_id);
@@ -91,10 +90,7 @@ export function chatHandlers({ chat, admission, tenants }: ChatHandlerDeps) {
   }
 
   return {
-    createChatCompletion: (ctx: AppContext, api: ApiContext) => {
-      const body = chatBody(api);
-      return serve(ctx, body, body.stream === true);
-    },
-    createStreamingChatCompletion: (ctx: AppContext, api: ApiContext) => serve(ctx, chatBody(api), true),
+    createChatCompletion: (ctx, { body }) => serve(ctx, body, body.stream === true),
+    createStreamingChatCompletion: (ctx, { body }) => serve(ctx, body, true),
   };
 }
