@@ -355,8 +355,9 @@ export interface components {
         /** @description The JSON payload of one server-sent event of a chat stream. */
         ChatCompletionStreamEvent: components["schemas"]["ChatCompletionChunk"] | components["schemas"]["Error"];
         /**
-         * @description OpenAI's chat completion request plus the Runestone routing fields. Unknown fields are accepted and
-         *     forwarded to OpenAI-compatible upstreams.
+         * @description OpenAI's chat completion request plus Runestone's own fields. Unknown fields are accepted and
+         *     forwarded to OpenAI-compatible upstreams. The fields marked `x-runestone-gateway` are Runestone's own:
+         *     they steer the gateway and are never sent upstream, whatever the provider.
          */
         ChatCompletionRequest: {
             /** @description Model id (`gpt-4o-mini`), or `provider/model`. Optional when routing by cost. */
@@ -391,12 +392,15 @@ export interface components {
             provider?: string;
             /** @description The tenant the request is made for. */
             tenant_id?: string;
+            /** @description For cost routing, the family the chosen model must belong to. */
             model_family?: components["schemas"]["ModelFamily"];
+            /** @description For cost routing, what the chosen model must be able to do. */
             capabilities?: components["schemas"]["Capability"][];
             /** @description The highest acceptable price in USD per token (input or output), for cost routing. */
             max_cost_per_token?: number;
             /** @description The caller's id for this request; echoed as `request_id` and `x-request-id`. */
             request_id?: string;
+            /** @description The routing policy for this request, instead of the gateway's. */
             routing_policy?: components["schemas"]["RoutingPolicy"];
             /**
              * Format: uri

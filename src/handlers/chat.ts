@@ -1,4 +1,3 @@
-import type { Context as ApiContext } from "openapi-backend";
 import type { operations } from "../../generated/openapi.js";
 import type { ChatAnswer } from "../chat/chat-answer.js";
 import type { ChatPipeline } from "../chat/chat-pipeline.js";
@@ -7,6 +6,7 @@ import { eventStreamOf } from "../chat/encode-event-stream.js";
 import type { AppContext } from "../http/app-state.js";
 import { clientSignal } from "../http/client-abort.js";
 import { writeEventStream } from "../http/event-stream.js";
+import type { HandlersOf } from "../http/openapi-dispatch.js";
 import { routingHeaders } from "../http/routing-headers.js";
 import { rateLimitHeaders } from "../limits/rate-limit-headers.js";
 import { adoptBodyRequestId } from "../middleware/request-id.js";
@@ -21,12 +21,10 @@ export interface ChatHandlerDeps {
   tenants: () => TenantDirectory;
 }
 
-/** The validated body (openapi-backend has checked it against the spec before any handler runs). */
-function chatBody(api: ApiContext): ChatBody {
-  return api.request.requestBody as ChatBody;
-}
-
-export function chatHandlers({ chat, tenants }: ChatHandlerDeps) {
+export function chatHandlers({
+  chat,
+  tenants,
+}: ChatHandlerDeps): HandlersOf<"createChatCompletion" | "createStreamingChatCompletion"> {
   async function serve(ctx: AppContext, body: ChatBody, stream: boolean): Promise<void> {
     adoptBodyRequestId(ctx, body.request_id);
     const tenant = requestTenant(ctx.state.principal, body.tenant_id, tenants());
@@ -68,11 +66,8 @@ export function chatHandlers({ chat, tenants }: ChatHandlerDeps) {
   }
 
   return {
-    createChatCompletion: (ctx: AppContext, api: ApiContext) => {
-      const body = chatBody(api);
-      return serve(ctx, body, body.stream === true);
-    },
-    createStreamingChatCompletion: (ctx: AppContext, api: ApiContext) => serve(ctx, chatBody(api), true),
+    createChatCompletion: (ctx, { body }) => serve(ctx, body, body.stream === true),
+    createStreamingChatCompletion: (ctx, { body }) => serve(ctx, body, true),
   };
 }
 

@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
-import { SPEC_PATH } from "../http/openapi-dispatch.js";
+import { type HandlersOf, SPEC_PATH } from "../http/openapi-dispatch.js";
 
 /** The Redoc page `npm run docs` builds from the spec (committed; CI checks it is up to date). */
 export const DOCS_PATH = fileURLToPath(new URL("../../generated/docs.html", import.meta.url));
@@ -31,7 +31,7 @@ function serve(ctx: AppContext, doc: Document): void {
 }
 
 /** GET /docs, /openapi.yaml and /openapi.json: the reference and the spec, read once, no API key needed. */
-export function docsHandlers() {
+export function docsHandlers(): HandlersOf<"getDocs" | "getOpenApiYaml" | "getOpenApiJson"> {
   const yaml = readFileSync(SPEC_PATH, "utf8");
   const spec: Document = { body: Buffer.from(yaml), type: "application/yaml; charset=utf-8" };
   const json: Document = {
@@ -41,7 +41,7 @@ export function docsHandlers() {
   let html: Document | undefined;
 
   return {
-    getDocs(ctx: AppContext): void {
+    getDocs(ctx) {
       if (!html) {
         if (!existsSync(DOCS_PATH)) {
           throw new GatewayError(
@@ -54,11 +54,11 @@ export function docsHandlers() {
       serve(ctx, html);
     },
 
-    getOpenApiYaml(ctx: AppContext): void {
+    getOpenApiYaml(ctx) {
       serve(ctx, spec);
     },
 
-    getOpenApiJson(ctx: AppContext): void {
+    getOpenApiJson(ctx) {
       serve(ctx, json);
     },
   };

@@ -1,9 +1,9 @@
 import type { Registry } from "prom-client";
-import type { AppContext } from "../http/app-state.js";
+import type { HandlersOf } from "../http/openapi-dispatch.js";
 
-export function metricsHandlers(registry: Registry) {
+export function metricsHandlers(registry: Registry): HandlersOf<"getMetrics"> {
   return {
-    async getMetrics(ctx: AppContext): Promise<void> {
+    async getMetrics(ctx) {
       ctx.type = registry.contentType;
       ctx.body = await registry.metrics();
     },

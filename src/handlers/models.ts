@@ -1,19 +1,14 @@
-import type { Context as ApiContext } from "openapi-backend";
-import type { operations } from "../../generated/openapi.js";
 import type { ModelDirectory } from "../catalog/model-directory.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import type { AppContext } from "../http/app-state.js";
+import type { HandlersOf } from "../http/openapi-dispatch.js";
 
-type ModelParams = operations["retrieveModel"]["parameters"]["path"];
-
-export function modelHandlers(models: ModelDirectory) {
+export function modelHandlers(models: ModelDirectory): HandlersOf<"listModels" | "retrieveModel"> {
   return {
-    listModels(ctx: AppContext): void {
+    listModels(ctx) {
       ctx.body = { object: "list", data: models.list() };
     },
 
-    retrieveModel(ctx: AppContext, api: ApiContext): void {
-      const { model } = api.request.params as ModelParams;
+    retrieveModel(ctx, { params: { model } }) {
       const found = models.get(model);
       if (!found) {
         throw new GatewayError(

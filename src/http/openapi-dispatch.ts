@@ -4,18 +4,52 @@ import { OpenAPIBackend, type Context as ApiContext, type Document } from "opena
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
+import type { operations } from "../../generated/openapi.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "./app-state.js";
 import { validationError } from "./validation-error.js";
 
 export const SPEC_PATH = fileURLToPath(new URL("../../spec/openapi.yaml", import.meta.url));
 
-export type OperationHandler = (ctx: AppContext, api: ApiContext) => Promise<void> | void;
-
-/** One handler per operationId of the spec. */
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-export type OperationHandlers = Record<string, OperationHandler>;
+export type OperationId = keyof operations;
+
+type JsonBody<Operation> = Operation extends { requestBody: { content: { "application/json": infer Body } } }
+  ? Body
+  : undefined;
+/** An operation's path or query parameters; an object without keys when it has none. */
+type OperationParameters<Operation, In extends "path" | "query"> = Operation extends {
+  parameters: { [Key in In]?: infer Values };
+}
+  ? [NonNullable<Values>] extends [never]
+    ? Record<string, never>
+    : NonNullable<Values>
+  : never;
+
+/** What a handler gets of its request, typed from the spec: openapi-backend has validated it before the call. */
+export interface OperationInput<Id extends OperationId> {
+  body: JsonBody<operations[Id]>;
+  params: OperationParameters<operations[Id], "path">;
+  query: OperationParameters<operations[Id], "query">;
+}
+
+export type OperationHandler<Id extends OperationId> = (
+  ctx: AppContext,
+  input: OperationInput<Id>,
+) => Promise<void> | void;
+
+/** One handler per operationId of the spec: a missing or misspelled one, or a wrongly typed input, fails tsc. */
+export type OperationHandlers = { [Id in OperationId]: OperationHandler<Id> };
+
+/** The handlers of some operations (a handler module's share of OperationHandlers). */
+export type HandlersOf<Id extends OperationId> = Pick<OperationHandlers, Id>;
+
+/**
+ * Any operation's handler, as the dispatcher calls it: with what openapi-backend has validated against the spec the
+ * handler's input type is generated from (hence the one cast, in createOpenApiDispatch).
+ */
+type ValidatedHandler = (ctx: AppContext, input: { body: unknown; params: unknown; query: unknown }) => unknown;
 
 export function loadSpec(): Document {
   return parse(readFileSync(SPEC_PATH, "utf8")) as Document;
@@ -55,11 +89,11 @@ export async function createOpenApiDispatch(
     handlers: {
       // openapi-backend passes its context first; our handlers take Koa's first, as Koa code does.
       ...Object.fromEntries(
-        Object.entries(handlers).map(([operationId, handler]) => [
+        (Object.entries(handlers) as [OperationId, ValidatedHandler][]).map(([operationId, handler]) => [
           operationId,
           (c: ApiContext, ctx: AppContext) => {
             ctx.state.summary.operation = operationId;
-            return handler(ctx, c);
+            return handler(ctx, { body: c.request.requestBody, params: c.request.params, query: c.request.query });
           },
         ]),
       ),

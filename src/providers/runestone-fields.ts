@@ -1,20 +1,20 @@
+import { GATEWAY_FIELDS, type GatewayField } from "../../generated/gateway-fields.js";
 import type { ChatRequest } from "./types.js";
 
-/** Request fields that steer the gateway and are never sent upstream. */
-export const RUNESTONE_FIELDS = [
-  "provider",
-  "tenant_id",
-  "model_family",
-  "capabilities",
-  "max_cost_per_token",
-  "request_id",
-  "routing_policy",
-] as const;
+type RunestoneField = GatewayField<"ChatCompletionRequest">;
 
-export type UpstreamRequest = Omit<ChatRequest, (typeof RUNESTONE_FIELDS)[number]>;
+/**
+ * The request as an upstream may see it: without the fields the spec marks `x-runestone-gateway` (Runestone's own,
+ * listed in generated/gateway-fields.ts); fields the spec does not know are kept. (`Omit` would also drop every
+ * named field, the request type having an index signature.)
+ */
+export type UpstreamRequest = {
+  [Key in keyof ChatRequest as Key extends RunestoneField ? never : Key]: ChatRequest[Key];
+};
 
+/** The one place Runestone's own fields are removed; every provider's translation starts here. */
 export function withoutRunestoneFields(request: ChatRequest): UpstreamRequest {
   const upstream: Record<string, unknown> = { ...request };
-  for (const field of RUNESTONE_FIELDS) delete upstream[field];
+  for (const field of GATEWAY_FIELDS.ChatCompletionRequest) delete upstream[field];
   return upstream as UpstreamRequest;
 }

@@ -6,33 +6,23 @@ import type { WebhookSender } from "../webhooks/webhook-sender.js";
 /** What a job that succeeded holds: the chat completion, as the spec defines it. */
 export type ChatCompletion = components["schemas"]["ChatCompletion"];
 
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
-
-export interface JobError {
-  message: string;
-  type: string;
-  code: string | null;
-  param: string | null;
-}
-
-/** A job as the API shows it (times in unix seconds), plus the two fields only the gateway sees. */
-export interface JobRecord {
-  id: string;
-  tenant: string;
-  status: JobStatus;
-  request_id: string;
-  created_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  result: ChatCompletion | null;
-  error: JobError | null;
-  callback_url: string | null;
-}
+export type JobStatus = components["schemas"]["JobStatus"];
 
 /** The body of GET /v1/jobs/{id} and of the webhook (the spec's Job). */
-export type JobBody = Omit<JobRecord, "tenant" | "callback_url" | "result" | "error"> & {
-  result?: ChatCompletion;
-  error?: JobError;
+export type JobBody = components["schemas"]["Job"];
+
+/** Why a job failed or expired, in the error shape's fields. */
+export type JobError = NonNullable<JobBody["error"]>;
+
+/**
+ * A job as the API shows it (times in unix seconds), with `result` and `error` null until there is one, plus the
+ * two fields only the gateway sees.
+ */
+export type JobRecord = Omit<JobBody, "result" | "error"> & {
+  result: NonNullable<JobBody["result"]> | null;
+  error: JobError | null;
+  tenant: string;
+  callback_url: string | null;
 };
 
 export interface EnqueueInput {

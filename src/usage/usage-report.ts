@@ -1,10 +1,10 @@
-import type { components } from "../../generated/openapi.js";
+import type { components, operations } from "../../generated/openapi.js";
 import { parseModelRef } from "../catalog/model-ref.js";
 import { invalidRequest } from "../errors/gateway-error.js";
 import { addTo, emptyTotals, type DayUsage, type UsageTotals } from "./usage-store.js";
 
 type UsageReport = components["schemas"]["UsageReport"];
-export type UsagePeriod = "today" | "7d" | "30d" | "month";
+type UsageQuery = NonNullable<operations["getUsage"]["parameters"]["query"]>;
 
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;
@@ -21,7 +21,7 @@ function parseDay(value: string, param: string): number {
 }
 
 /** The days a usage query covers: `start`..`end` (inclusive), else a period ending today (default: this month). */
-export function usageDays(query: { start?: string; end?: string; period?: UsagePeriod }, now: number): string[] {
+export function usageDays(query: Pick<UsageQuery, "start" | "end" | "period">, now: number): string[] {
   if (query.period !== undefined && (query.start !== undefined || query.end !== undefined)) {
     throw invalidRequest("give either period, or start and end, not both", "period");
   }

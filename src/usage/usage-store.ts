@@ -1,4 +1,5 @@
 import { formatModelRef } from "../catalog/model-ref.js";
+import type { components } from "../../generated/openapi.js";
 
 /** The usage of one answer, as counted into a tenant's totals. */
 export interface UsageEntry {
@@ -12,12 +13,8 @@ export interface UsageEntry {
   day: string;
 }
 
-export interface UsageTotals {
-  requests: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cost_usd: number;
-}
+/** The spec's UsageTotals as counted: `total_tokens` is derived when a report is built. */
+export type UsageTotals = Omit<components["schemas"]["UsageTotals"], "total_tokens">;
 
 /** A tenant's totals for one day, by `provider/model`. */
 export type DayUsage = Map<string, UsageTotals>;

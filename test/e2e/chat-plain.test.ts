@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GATEWAY_FIELDS } from "../../generated/gateway-fields.js";
 import { useTestGateway } from "../support/test-gateway.js";
 
 const tg = useTestGateway();
@@ -52,8 +53,7 @@ describe("plain chat through the OpenAI SDK", () => {
       metadata: { team: "search" },
     });
     const body = tg.fake.requests.at(-1)?.body ?? {};
-    for (const field of ["tenant_id", "model_family", "capabilities", "max_cost_per_token", "request_id", "provider"])
-      expect(body).not.toHaveProperty(field);
+    for (const field of GATEWAY_FIELDS.ChatCompletionRequest) expect(body).not.toHaveProperty(field);
     expect(body).toMatchObject({ store: true, metadata: { team: "search" }, model: "gpt-4o-mini" });
   });
 

@@ -1,3 +1,4 @@
+import { ANTHROPIC_MESSAGES_PARAMS, SAMPLING_API_VERSION, SAMPLING_PARAMS } from "./anthropic-request-params.js";
 import { anthropicBlocks } from "./anthropic-request-reading.js";
 import { isRecord, stringOrUndefined } from "./json-guards.js";
 import type { ErrorScenario } from "./scenario.js";
@@ -86,6 +87,7 @@ function checkMessageShapes(messages: unknown[]): ErrorScenario | undefined {
   return undefined;
 }
 
+/** Only API version 2023-06-01 gets here with a temperature (2026-10-21 refuses the field itself). */
 function checkTemperature(temperature: unknown): ErrorScenario | undefined {
   if (temperature === undefined || temperature === null) return undefined;
   if (typeof temperature !== "number") return invalidRequest("temperature: Input should be a valid number");
@@ -94,11 +96,24 @@ function checkTemperature(temperature: unknown): ErrorScenario | undefined {
   return undefined;
 }
 
+const CURRENT_FIELDS: ReadonlySet<string> = new Set(ANTHROPIC_MESSAGES_PARAMS);
+const SAMPLING_VERSION_FIELDS: ReadonlySet<string> = new Set([...ANTHROPIC_MESSAGES_PARAMS, ...SAMPLING_PARAMS]);
+
+/** The API refuses a top-level field it does not know, naming the first one. */
+function checkExtraInputs(body: Record<string, unknown>, apiVersion: string | undefined): ErrorScenario | undefined {
+  const accepted = apiVersion === SAMPLING_API_VERSION ? SAMPLING_VERSION_FIELDS : CURRENT_FIELDS;
+  const extra = Object.keys(body).find((field) => !accepted.has(field));
+  return extra === undefined ? undefined : invalidRequest(`${extra}: Extra inputs are not permitted`);
+}
+
 /**
- * The checks the real Messages API makes that a translating gateway can get wrong.
- * Consecutive same-role turns are accepted (the API merges them).
+ * The checks the real Messages API makes that a translating gateway can get wrong, for the `anthropic-version`
+ * the request names. Consecutive same-role turns are accepted (the API merges them).
  */
-export function validateAnthropicMessagesRequest(body: Record<string, unknown>): ErrorScenario | undefined {
+export function validateAnthropicMessagesRequest(
+  body: Record<string, unknown>,
+  apiVersion: string | undefined,
+): ErrorScenario | undefined {
   if (typeof body.model !== "string") return invalidRequest("model: Field required");
   if (body.max_tokens === undefined) return invalidRequest("max_tokens: Field required");
   if (!Number.isInteger(body.max_tokens)) return invalidRequest("max_tokens: Input should be a valid integer");
@@ -109,5 +124,9 @@ export function validateAnthropicMessagesRequest(body: Record<string, unknown>):
   if (shapeError !== undefined) return shapeError;
   const messages = body.messages.filter(isRecord);
   if (messages[0]?.role !== "user") return invalidRequest('messages: first message must use the "user" role');
-  return checkTemperature(body.temperature) ?? checkToolPairing(mergeIntoTurns(messages));
+  return (
+    checkExtraInputs(body, apiVersion) ??
+    checkTemperature(body.temperature) ??
+    checkToolPairing(mergeIntoTurns(messages))
+  );
 }

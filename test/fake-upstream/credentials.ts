@@ -49,7 +49,7 @@ export function checkOpenAiCredentials(
   return undefined;
 }
 
-function singleHeader(value: string | string[] | undefined): string | undefined {
+export function singleHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 

@@ -12,6 +12,8 @@ import {
   type FakeUpstream,
   type SseEvent,
 } from "./index.js";
+import { ANTHROPIC_MESSAGES_PARAMS } from "./anthropic-request-params.js";
+import { OPENAI_CHAT_PARAMS } from "./openai-chat-params.js";
 
 const weatherToolForOpenAi: OpenAI.ChatCompletionTool = {
   type: "function",
@@ -42,6 +44,7 @@ function post(path: string, body: unknown, headers: Record<string, string>): Pro
     body: JSON.stringify(body),
   });
 }
+/** Raw requests name API version 2023-06-01, the one that still took temperature (checked in 0..1). */
 const anthropicHeaders = { "x-api-key": "k", "anthropic-version": "2023-06-01" };
 
 function userSays(text: string): [{ role: "user"; content: string }] {
@@ -210,6 +213,56 @@ describe("OpenAI chat completions", () => {
         code: "missing_required_parameter",
       },
     });
+  });
+
+  it("refuses an unknown top-level field with the real API's 400, before the scripted answer", async () => {
+    fake.once("openai", { kind: "json", body: openaiCompletion({ content: "never sent" }) });
+    const response = await post(
+      "/v1/chat/completions",
+      { model: "gpt-test", messages: userSays("x"), callback_url: "https://example.com/hook" },
+      { authorization: "Bearer k" },
+    );
+
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: {
+        message: "Unrecognized request argument supplied: callback_url",
+        type: "invalid_request_error",
+        param: null,
+        code: null,
+      },
+    });
+    const answer = await openai.chat.completions.create({ model: "gpt-test", messages: userSays("x") });
+    expect(answer.choices[0]?.message.content).toBe("never sent");
+  });
+
+  it("names several unknown fields in one message, and the SDK raises it as a BadRequestError", async () => {
+    const error = await openai.chat.completions
+      .create({ model: "gpt-test", messages: userSays("x"), tenant_id: "acme", provider: "openai" } as never)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({
+      status: 400,
+      error: { message: "Unrecognized request arguments supplied: provider, tenant_id", param: null, code: null },
+    });
+  });
+
+  it("accepts every parameter of the SDK's chat completion params", async () => {
+    const {
+      model: _model,
+      messages: _messages,
+      ...rest
+    } = Object.fromEntries(OPENAI_CHAT_PARAMS.map((param) => [param, null]));
+    const response = await post(
+      "/v1/chat/completions",
+      { model: "gpt-test", messages: userSays("all of them"), ...rest },
+      { authorization: "Bearer k" },
+    );
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ choices: [{ message: { content: "echo: all of them" } }] });
+    expect(OPENAI_CHAT_PARAMS).toEqual(expect.arrayContaining(["store", "metadata", "reasoning_effort", "user"]));
   });
 
   it("turns scripted errors into the SDK error classes", async () => {
@@ -392,6 +445,70 @@ describe("Anthropic messages", () => {
     });
     expect(overloaded).toBeInstanceOf(Anthropic.InternalServerError);
     expect(overloaded).toMatchObject({ status: 529, type: "overloaded_error" });
+  });
+
+  it("refuses an unknown top-level field with the real API's 400: 'Extra inputs are not permitted'", async () => {
+    const error = await anthropic.messages
+      .create({
+        model: "claude-test",
+        max_tokens: 10,
+        messages: userSays("x"),
+        callback_url: "https://x.test",
+      } as never)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    const { error: body, requestID } = error as InstanceType<typeof Anthropic.BadRequestError>;
+    expect(body).toEqual({
+      type: "error",
+      error: { type: "invalid_request_error", message: "callback_url: Extra inputs are not permitted" },
+      request_id: requestID,
+    });
+  });
+
+  it("accepts every body parameter of the SDK's message params", async () => {
+    const {
+      model: _model,
+      max_tokens: _maxTokens,
+      messages: _messages,
+      stream: _stream,
+      ...rest
+    } = Object.fromEntries(ANTHROPIC_MESSAGES_PARAMS.map((param) => [param, null]));
+    const response = await post(
+      "/v1/messages",
+      { model: "claude-test", max_tokens: 10, messages: userSays("all of them"), ...rest },
+      { "x-api-key": "k", "anthropic-version": "2026-10-21" },
+    );
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ content: [{ type: "text", text: "echo: all of them" }] });
+  });
+
+  it.each([
+    ["temperature", 1],
+    ["top_p", 0.9],
+    ["top_k", 5],
+  ])("refuses %s under the SDK's API version (2026-10-21 removed it), even a neutral value", async (param, value) => {
+    const error = await anthropic.messages
+      .create({ model: "claude-test", max_tokens: 10, messages: userSays("x"), [param]: value } as never)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(error).toMatchObject({
+      status: 400,
+      error: { error: { type: "invalid_request_error", message: `${param}: Extra inputs are not permitted` } },
+    });
+  });
+
+  it("takes the sampling parameters under API version 2023-06-01", async () => {
+    const response = await post(
+      "/v1/messages",
+      { model: "claude-test", max_tokens: 10, temperature: 0.5, top_p: 0.9, top_k: 5, messages: userSays("old") },
+      anthropicHeaders,
+    );
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ content: [{ type: "text", text: "echo: old" }] });
   });
 
   it("checks credentials and the anthropic-version header", async () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { anthropicDefaultAnswer } from "./anthropic-default-answer.js";
 import { validateAnthropicMessagesRequest } from "./anthropic-request-validation.js";
 import { ConnectionTracker } from "./connection-tracker.js";
-import { checkAnthropicCredentials, checkOpenAiCredentials } from "./credentials.js";
+import { checkAnthropicCredentials, checkOpenAiCredentials, singleHeader } from "./credentials.js";
 import { resolveEndpoint, type Endpoint } from "./endpoints.js";
 import { anthropicModelList, DEFAULT_ANTHROPIC_MODELS, DEFAULT_OPENAI_MODELS, openaiModelList } from "./model-lists.js";
 import { openaiDefaultAnswer } from "./openai-default-answer.js";
@@ -94,7 +94,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       endpoint === "chat-completions"
         ? validateOpenAiChatRequest(recorded.body)
         : endpoint === "messages"
-          ? validateAnthropicMessagesRequest(recorded.body)
+          ? validateAnthropicMessagesRequest(recorded.body, singleHeader(recorded.headers["anthropic-version"]))
           : undefined;
     return requestError ?? scriptedAnswer(recorded) ?? defaultAnswer(endpoint, recorded);
   }

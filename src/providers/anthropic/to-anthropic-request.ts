@@ -1,5 +1,6 @@
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { invalidRequest } from "../../errors/gateway-error.js";
+import { type UpstreamRequest, withoutRunestoneFields } from "../runestone-fields.js";
 import type { ChatRequest } from "../types.js";
 import { samplingParams, type SamplingParams } from "./sampling.js";
 import { toAnthropicMessages } from "./to-anthropic-messages.js";
@@ -23,15 +24,16 @@ export type AnthropicRequestParams = MessageCreateParamsNonStreaming & SamplingP
 /**
  * An OpenAI chat request as Anthropic Messages params; the caller adds `stream: true` to stream.
  *
- * Only what Anthropic understands is built here, field by field: Runestone's own fields (provider, tenant_id,
- * model_family, capabilities, max_cost_per_token, request_id) and unknown fields are never sent.
+ * Only what Anthropic understands is built here, field by field, from the request without Runestone's own fields
+ * (withoutRunestoneFields): neither those nor unknown fields are ever sent.
  * Not supported upstream, so dropped: frequency_penalty, presence_penalty, seed, logit_bias, and — unless
  * `sendSamplingParameters` — temperature and top_p (see sampling.ts); stream_options is the gateway's business.
  * Refused, because the answer could not be what the client asked for: n > 1, logprobs, top_logprobs.
  *
  * @throws GatewayError (400 invalid_request_error, with `param`) for what cannot be translated.
  */
-export function toAnthropicRequest(request: ChatRequest, options: ToAnthropicRequestOptions): AnthropicRequestParams {
+export function toAnthropicRequest(client: ChatRequest, options: ToAnthropicRequestOptions): AnthropicRequestParams {
+  const request = withoutRunestoneFields(client);
   rejectUnsupported(request);
   const { system, messages } = toAnthropicMessages(request.messages);
   const { tools, tool_choice } = toAnthropicTools(request);
@@ -54,7 +56,7 @@ export function toAnthropicRequest(request: ChatRequest, options: ToAnthropicReq
   return params;
 }
 
-function rejectUnsupported(request: ChatRequest): void {
+function rejectUnsupported(request: UpstreamRequest): void {
   if (request.n != null && request.n > 1) {
     throw invalidRequest("Anthropic returns one choice per request: n must be 1.", "n");
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GATEWAY_FIELDS } from "../../../generated/gateway-fields.js";
 import { GatewayError } from "../../../src/errors/gateway-error.js";
 import { JSON_OBJECT_TOOL_NAME, jsonResponseToolName } from "../../../src/providers/anthropic/json-response-tool.js";
 import { ANTHROPIC_MAX_TEMPERATURE } from "../../../src/providers/anthropic/sampling.js";
@@ -60,12 +61,7 @@ describe("toAnthropicRequest: what is sent", () => {
 
   it("never sends Runestone's fields, unknown fields or what Anthropic does not support", () => {
     const request = {
-      provider: "anthropic",
-      tenant_id: "acme",
-      model_family: "general",
-      capabilities: ["chat", "streaming"],
-      max_cost_per_token: 0.001,
-      request_id: "req-123",
+      ...Object.fromEntries(GATEWAY_FIELDS.ChatCompletionRequest.map((field) => [field, `value of ${field}`])),
       stream: true,
       stream_options: { include_usage: true },
       frequency_penalty: 0.5,
