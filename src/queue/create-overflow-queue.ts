@@ -3,42 +3,50 @@ import type { Telemetry } from "../telemetry/events.js";
 import { BeeTransport } from "./bee-transport.js";
 import { MemoryJobStore } from "./memory-job-store.js";
 import { MemoryTransport } from "./memory-transport.js";
-import { activeRecordTtlMs, resolveQueueSettings, type QueueSettings } from "./queue-settings.js";
+import { activeRecordTtlMs, QUEUE_PACING, type QueuePacing, type QueueSettings } from "./queue-settings.js";
 import { RedisJobStore } from "./redis-job-store.js";
 import { TransportQueue } from "./transport-queue.js";
 import type { OverflowQueue } from "./types.js";
 
+/** Where the queue lives; fixed for its life. */
 export interface QueueBackend {
   /** Set: the queue lives in this Redis, shared by the replicas. Unset: in this process's memory. */
   redisUrl?: string;
   /** A connection to that Redis for the job records (the StateBackend's); the queue opens its own when absent. */
   redis?: Redis;
+  /** Redis: the namespace of the queue's keys. */
+  prefix: string;
+  /** Redis: bee-queue's stall interval (see BeeTransport). */
+  stallIntervalMs: number;
 }
 
 /**
  * bee-queue on Redis when there is one (replicas share the queue, jobs survive restarts), otherwise an
- * in-memory queue with the same behaviour, lost on restart.
+ * in-memory queue with the same behaviour, lost on restart. `settings` is read whenever a value is used.
  */
 export function createOverflowQueue(
   backend: QueueBackend,
   telemetry: Telemetry,
-  overrides: Partial<QueueSettings> = {},
+  settings: () => QueueSettings,
+  pacing: Partial<QueuePacing> = {},
 ): OverflowQueue {
-  const settings = resolveQueueSettings(overrides);
-  if (!backend.redisUrl)
-    return new TransportQueue(new MemoryJobStore(settings.resultTtlMs), new MemoryTransport(), settings, telemetry);
+  const paced = { ...QUEUE_PACING, ...pacing };
+  if (!backend.redisUrl) {
+    const store = new MemoryJobStore(() => settings().resultTtlMs);
+    return new TransportQueue(store, new MemoryTransport(), settings, paced, telemetry);
+  }
   const redis = backend.redis ?? new Redis(backend.redisUrl, { maxRetriesPerRequest: 1 });
   const store = new RedisJobStore(redis, {
-    prefix: settings.prefix,
-    resultTtlMs: settings.resultTtlMs,
-    activeTtlMs: activeRecordTtlMs(settings),
+    prefix: backend.prefix,
+    resultTtlMs: () => settings().resultTtlMs,
+    activeTtlMs: () => activeRecordTtlMs(settings(), paced),
     closeConnection: backend.redis === undefined,
   });
   const transport = new BeeTransport(redis, {
     redisUrl: backend.redisUrl,
-    prefix: settings.prefix,
-    stallIntervalMs: settings.stallIntervalMs,
+    prefix: backend.prefix,
+    stallIntervalMs: backend.stallIntervalMs,
     onError: (tenant, err) => telemetry.emit("queue.error", { tenant, message: err.message }),
   });
-  return new TransportQueue(store, transport, settings, telemetry);
+  return new TransportQueue(store, transport, settings, paced, telemetry);
 }

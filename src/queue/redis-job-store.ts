@@ -7,9 +7,10 @@ import type { CancelOutcome, JobError, JobStatus } from "./types.js";
 
 export interface RedisJobStoreOptions {
   prefix: string;
-  resultTtlMs: number;
-  /** TTL of a record that may still run (see activeRecordTtlMs). */
-  activeTtlMs: number;
+  /** TTL of a finished record, as configured now. */
+  resultTtlMs: () => number;
+  /** TTL of a record that may still run (see activeRecordTtlMs), as configured now. */
+  activeTtlMs: () => number;
   /** Whether close() closes the connection (the store opened it). */
   closeConnection: boolean;
 }
@@ -41,7 +42,7 @@ export class RedisJobStore implements JobStore {
     const ahead = await CREATE_JOB.run(
       this.redis,
       [this.jobKey(job.id), this.queuedKey(job.tenant), this.tenantsKey()],
-      [job.id, now, maxDepth, this.options.activeTtlMs, job.deadlineAt, job.tenant, ...fields],
+      [job.id, now, maxDepth, this.options.activeTtlMs(), job.deadlineAt, job.tenant, ...fields],
     );
     if (typeof ahead !== "number") throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(ahead)}`);
     return ahead < 0 ? "full" : ahead;
@@ -62,7 +63,7 @@ export class RedisJobStore implements JobStore {
     const reply = await START_JOB.run(
       this.redis,
       [this.jobKey(id), this.queuedKey(tenant)],
-      [id, now, this.options.activeTtlMs],
+      [id, now, this.options.activeTtlMs()],
     );
     if (!Array.isArray(reply)) throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
     const [kind, attempt] = reply as unknown[];
@@ -80,7 +81,7 @@ export class RedisJobStore implements JobStore {
     const reply = await FINISH_JOB.run(
       this.redis,
       [this.jobKey(id), this.queuedKey(tenant)],
-      [id, now, this.options.resultTtlMs, required, ending.status, result, error],
+      [id, now, this.options.resultTtlMs(), required, ending.status, result, error],
     );
     return reply === 1;
   }
@@ -89,7 +90,7 @@ export class RedisJobStore implements JobStore {
     const reply = await CANCEL_JOB.run(
       this.redis,
       [this.jobKey(id), this.queuedKey(tenant)],
-      [id, now, this.options.resultTtlMs, tenant],
+      [id, now, this.options.resultTtlMs(), tenant],
     );
     if (reply === "cancelled" || reply === "not_found" || reply === "not_cancellable") return reply;
     throw new TypeError(`unexpected Redis script reply: ${JSON.stringify(reply)}`);

@@ -1,12 +1,12 @@
 import { retryDelayMs } from "./backoff.js";
 import { retryAfterMsOf } from "./retry-after.js";
 import { isRetryable } from "./retryable-error.js";
-import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from "./retry-settings.js";
+import type { RetrySettings } from "./retry-settings.js";
 
 export { retryDelayMs } from "./backoff.js";
 export { parseRetryAfter, retryAfterMsOf } from "./retry-after.js";
 export { isRetryable } from "./retryable-error.js";
-export { DEFAULT_RETRY_SETTINGS, type RetrySettings } from "./retry-settings.js";
+export type { RetrySettings } from "./retry-settings.js";
 
 export type RetryStep =
   /** Try the same candidate again after delayMs. */
@@ -22,7 +22,7 @@ export interface RetryContext {
   /** Since the request started, across all candidates. */
   elapsedMs: number;
   error: unknown;
-  settings?: RetrySettings;
+  settings: RetrySettings;
   /** For retry-after given as an HTTP date. */
   now?: number;
   random?: () => number;
@@ -33,7 +33,7 @@ export function nextStep({
   attempt,
   elapsedMs,
   error,
-  settings = DEFAULT_RETRY_SETTINGS,
+  settings,
   now = Date.now(),
   random = Math.random,
 }: RetryContext): RetryStep {

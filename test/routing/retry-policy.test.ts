@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { GatewayError, type ErrorType } from "../../src/errors.js";
 import { ClientAbortedError, toGatewayError } from "../../src/providers/upstream-error.js";
 import {
-  DEFAULT_RETRY_SETTINGS,
   isRetryable,
   nextStep,
   parseRetryAfter,
@@ -12,6 +11,7 @@ import {
   retryDelayMs,
   type RetrySettings,
 } from "../../src/routing/retry-policy.js";
+import { DEFAULTS } from "../support/config-defaults.js";
 
 /** mulberry32: a small seeded PRNG, so jitter is reproducible. */
 function seededRandom(seed: number): () => number {
@@ -165,14 +165,15 @@ describe("nextStep", () => {
   });
 
   it("gives one retry per candidate by default", () => {
-    expect(nextStep({ attempt: 1, elapsedMs: 0, error: upstream(502), random: () => 0 })).toEqual({
+    const settings = DEFAULTS.retry;
+    expect(nextStep({ attempt: 1, elapsedMs: 0, error: upstream(502), settings, random: () => 0 })).toEqual({
       action: "retry",
       delayMs: 0,
     });
-    expect(nextStep({ attempt: 2, elapsedMs: 0, error: upstream(502) })).toEqual({
+    expect(nextStep({ attempt: 2, elapsedMs: 0, error: upstream(502), settings })).toEqual({
       action: "failover",
       reason: "attempts_exhausted",
     });
-    expect(DEFAULT_RETRY_SETTINGS).toEqual({ maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 8_000, budgetMs: 30_000 });
+    expect(settings).toEqual({ maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 8_000, budgetMs: 30_000 });
   });
 });

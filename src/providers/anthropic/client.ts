@@ -16,16 +16,16 @@ export interface AnthropicProviderOptions {
   baseURL?: string;
   /** `max_tokens` when the client sets none (Anthropic requires it). */
   defaultMaxTokens: number;
-  /** Per request; defaults to DEFAULT_ANTHROPIC_TIMEOUT_MS. */
-  timeoutMs?: number;
+  /**
+   * Per request (providers.<name>.timeout_ms). Always set: it also keeps the SDK from refusing a large non-streamed
+   * max_tokens.
+   */
+  timeoutMs: number;
   /** Time to open a connection; unlimited (the OS's) when not given. */
   connectTimeoutMs?: number;
   /** Milliseconds since the epoch, like Date.now (the default); `created` is its whole seconds. */
   now?: () => number;
 }
-
-/** The SDK's own default. Always passing one also keeps the SDK from refusing a large non-streamed max_tokens. */
-export const DEFAULT_ANTHROPIC_TIMEOUT_MS = 600_000;
 
 /**
  * The Anthropic provider: translation in the pure functions next to this file, the wire in the official SDK.
@@ -39,7 +39,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     apiKey: options.apiKey,
     baseURL: options.baseURL,
     maxRetries: 0,
-    timeout: options.timeoutMs ?? DEFAULT_ANTHROPIC_TIMEOUT_MS,
+    timeout: options.timeoutMs,
     ...(options.connectTimeoutMs === undefined
       ? {}
       : { fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) } }),

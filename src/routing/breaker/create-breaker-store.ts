@@ -1,14 +1,9 @@
 import type { StateBackend } from "../../state/state-backend.js";
-import type { BreakerSettings } from "./breaker-settings.js";
 import type { BreakerStore } from "./breaker-store.js";
 import { MemoryBreakerStore } from "./memory-breaker-store.js";
 import { RedisBreakerStore } from "./redis-breaker-store.js";
 
 /** Chosen once at start-up: shared breakers when the gateway has a Redis, per-process ones otherwise. */
-export function createBreakerStore(
-  backend: StateBackend,
-  settings: Partial<BreakerSettings> = {},
-  prefix = "runestone:",
-): BreakerStore {
-  return backend.redis ? new RedisBreakerStore(backend.redis, { prefix, settings }) : new MemoryBreakerStore(settings);
+export function createBreakerStore(backend: StateBackend, prefix: string): BreakerStore {
+  return backend.redis ? new RedisBreakerStore(backend.redis, { prefix }) : new MemoryBreakerStore();
 }

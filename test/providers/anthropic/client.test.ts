@@ -6,10 +6,13 @@ import { toAnthropicRequest } from "../../../src/providers/anthropic/to-anthropi
 import type { ChatProvider, ChatRequest, CompletionChunk } from "../../../src/providers/types.js";
 import { ClientAbortedError } from "../../../src/providers/upstream-error.js";
 import { readAnthropicJson } from "../../support/anthropic-fixtures.js";
+import { providerSchema } from "../../../src/config/schema.js";
 import { CREATED, errorFields, type Replay } from "./replay.js";
 import { ReplayServer } from "./replay-server.js";
 
 const API_KEY = "sk-ant-test-key";
+/** A provider's timeout_ms when the config sets none. */
+const DEFAULT_TIMEOUT_MS = providerSchema.parse({}).timeout_ms;
 const MODEL = "claude-sonnet-5-5";
 const REQUEST: ChatRequest = {
   model: "anthropic/sonnet",
@@ -45,6 +48,7 @@ function provider(options: Partial<AnthropicProviderOptions> = {}): ChatProvider
     apiKey: API_KEY,
     baseURL,
     defaultMaxTokens: 1024,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
     // created is the whole seconds of now().
     now: () => CREATED * 1000 + 999,
     ...options,

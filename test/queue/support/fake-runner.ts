@@ -4,6 +4,7 @@ import { MemoryLimiter } from "../../../src/limits/memory-limiter.js";
 import type { Lease, Limiter } from "../../../src/limits/types.js";
 import type { JobPayload, JobRunner } from "../../../src/queue/types.js";
 import { isRetryable } from "../../../src/routing/retryable-error.js";
+import { DEFAULTS } from "../../support/config-defaults.js";
 import { completionFor } from "./completion.js";
 
 export interface RunRecord {
@@ -33,7 +34,7 @@ export class FakeRunner implements JobRunner {
   private readonly behaviour: NonNullable<FakeRunnerOptions["behaviour"]>;
 
   constructor(options: FakeRunnerOptions = {}) {
-    this.limiter = options.limiter ?? new MemoryLimiter();
+    this.limiter = options.limiter ?? new MemoryLimiter(() => DEFAULTS.lease);
     this.maxConcurrency = options.maxConcurrency ?? 1;
     const runMs = options.runMs ?? 5;
     this.behaviour =

@@ -5,9 +5,12 @@
  */
 import { createOverflowQueue } from "../../../src/queue/create-overflow-queue.js";
 import { Telemetry } from "../../../src/telemetry/events.js";
+import { DEFAULTS } from "../../support/config-defaults.js";
 
 const [redisUrl = "", prefix = "", tenant = ""] = process.argv.slice(2);
-const queue = createOverflowQueue({ redisUrl }, new Telemetry(), { prefix, stallIntervalMs: 1_000, slotPollMs: 10 });
+const queue = createOverflowQueue({ redisUrl, prefix, stallIntervalMs: 1_000 }, new Telemetry(), () => DEFAULTS.queue, {
+  slotPollMs: 10,
+});
 queue.startWorkers({
   tenants: () => [tenant],
   runner: {

@@ -2,25 +2,32 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { createOverflowQueue } from "../../../src/queue/create-overflow-queue.js";
-import type { QueueSettings } from "../../../src/queue/queue-settings.js";
+import type { QueuePacing, QueueSettings } from "../../../src/queue/queue-settings.js";
 import type { OverflowQueue } from "../../../src/queue/types.js";
 import { Telemetry, type TelemetryEvents } from "../../../src/telemetry/events.js";
+import { DEFAULTS } from "../../support/config-defaults.js";
 import { connectRedis, deleteKeys, REDIS_URL } from "./redis.js";
 
 export type QueueKind = "memory" | "redis";
 
 /** Short enough for fast tests, long enough not to be flaky. */
-export const FAST_SETTINGS: Partial<QueueSettings> = {
+export const FAST_PACING: Partial<QueuePacing> = {
   slotPollMs: 10,
   retryBaseDelayMs: 10,
   retryMaxDelayMs: 50,
-  stallIntervalMs: 1_000,
   tenantRefreshMs: 100,
   closeGraceMs: 500,
 };
+export const FAST_STALL_INTERVAL_MS = 1_000;
+
+/** A tenant's max_queue_depth when the config sets none. */
+export const DEFAULT_MAX_DEPTH = DEFAULTS.config.tenant_defaults.max_queue_depth;
 
 export interface OpenOptions {
-  settings?: Partial<QueueSettings>;
+  /** The configured queue settings with these overrides, or an accessor, to edit them while the queue runs. */
+  settings?: Partial<QueueSettings> | (() => QueueSettings);
+  pacing?: Partial<QueuePacing>;
+  stallIntervalMs?: number;
   telemetry?: Telemetry;
   /** Another replica's connection; default the harness's own. */
   redis?: Redis;
@@ -62,9 +69,21 @@ export function useQueueHarness(): QueueHarness {
     return redis;
   };
   return {
-    open(kind, { settings = {}, telemetry = new Telemetry(), redis: connection } = {}) {
-      const backend = kind === "redis" ? { redisUrl: REDIS_URL, redis: connection ?? current() } : {};
-      const queue = createOverflowQueue(backend, telemetry, { ...FAST_SETTINGS, prefix, ...settings });
+    open(kind, options = {}) {
+      const {
+        settings = {},
+        pacing = {},
+        stallIntervalMs = FAST_STALL_INTERVAL_MS,
+        telemetry = new Telemetry(),
+      } = options;
+      const backend = {
+        ...(kind === "redis" ? { redisUrl: REDIS_URL, redis: options.redis ?? current() } : {}),
+        prefix,
+        stallIntervalMs,
+      };
+      const configured = { ...DEFAULTS.queue, ...(typeof settings === "function" ? {} : settings) };
+      const live = typeof settings === "function" ? settings : () => configured;
+      const queue = createOverflowQueue(backend, telemetry, live, { ...FAST_PACING, ...pacing });
       queues.push(queue);
       return queue;
     },
