@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { ENV_SETTINGS } from "../src/config/load-config.js";
+import { RESTART_ONLY_KEYS } from "../src/config/restart-only.js";
 import { configSchema } from "../src/config/schema.js";
 
 /**
  * The configuration reference, derived from the zod schema (src/config/schema.ts) through its JSON Schema:
- * every key with its type, default and meaning. `npm run config-docs` writes it into the README between the
+ * every key with its type, default and meaning, and whether an edit applies live or at the next start (the
+ * restart-only keys of src/config/restart-only.ts). `npm run config-docs` writes it into the README between the
  * markers below; test/config/config-reference.test.ts fails when the README or runestone.example.yaml is behind.
  */
 
@@ -41,6 +43,8 @@ export interface ConfigKey {
   default: string;
   description: string;
   env?: string;
+  /** Why an edit of it applies only at the next start; absent for the keys that apply live. */
+  restartOnly?: string;
   /** A section, list or map whose keys are listed after it. */
   container: boolean;
 }
@@ -81,6 +85,7 @@ function defaultOf(schema: JsonSchema, required: boolean): string {
 }
 
 const envOf = new Map(ENV_SETTINGS.map((setting) => [setting.path.join("."), setting.variable]));
+const restartOnlyReasons = new Map<string, string>(Object.entries(RESTART_ONLY_KEYS));
 
 /** Every key of the config, in schema order: sections, lists and maps first, then their keys. */
 export function configKeys(schema: JsonSchema = configJsonSchema()): ConfigKey[] {
@@ -88,6 +93,7 @@ export function configKeys(schema: JsonSchema = configJsonSchema()): ConfigKey[]
   const visit = (node: JsonSchema, path: string, required: boolean, envPath: string) => {
     const container = isObject(node) || isMap(node) || (node.type === "array" && isObject(node.items ?? {}));
     const env = envOf.get(envPath);
+    const restartOnly = restartOnlyReasons.get(path);
     keys.push({
       path,
       type: typeOf(node),
@@ -95,6 +101,7 @@ export function configKeys(schema: JsonSchema = configJsonSchema()): ConfigKey[]
       description: node.description ?? "",
       container,
       ...(env ? { env } : {}),
+      ...(restartOnly ? { restartOnly } : {}),
     });
     if (isObject(node)) {
       for (const [name, child] of Object.entries(node.properties ?? {}))
@@ -148,10 +155,11 @@ export function referenceRows(keys: ConfigKey[] = configKeys()): ConfigKey[] {
 export function configReferenceTable(keys: ConfigKey[] = configKeys()): string {
   const rows = referenceRows(keys).map((key) => {
     const variables = (key.env ?? "").split(", ").filter((v) => v && !key.description.includes(v));
-    const meaning =
+    const described =
       variables.length > 0
         ? `${key.description}${key.description ? "; " : ""}env ${variables.map((v) => `\`${v}\``).join(", ")}`
         : key.description;
+    const meaning = key.restartOnly ? `**Restart only**: ${key.restartOnly}. ${described}` : described;
     return `| \`${key.path}\` | ${cell(key.type)} | ${cell(key.default)} | ${cell(meaning)} |`;
   });
   return ["| key | type | default | meaning |", "|---|---|---|---|", ...rows].join("\n");

@@ -18,24 +18,26 @@ import type { Runtime } from "./runtime.js";
 
 /** The Koa application: request ids, errors in one shape, JSON bodies, then spec-validated dispatch by operationId. */
 export async function createApp(runtime: Runtime): Promise<Koa<AppState>> {
+  const config = () => runtime.snapshot().config;
+  const tenants = () => runtime.snapshot().tenants;
   const dispatch = await createOpenApiDispatch(
     {
-      ...chatHandlers({ chat: runtime.chat, tenants: runtime.tenants }),
-      ...jobHandlers(runtime.queue, runtime.tenants),
+      ...chatHandlers({ chat: runtime.chat, tenants }),
+      ...jobHandlers(runtime.queue, tenants),
       ...modelHandlers(runtime.models),
       ...healthHandlers(runtime.health),
       ...docsHandlers(),
-      ...usageHandlers(runtime.usage, runtime.tenants),
+      ...usageHandlers(runtime.usage, tenants),
       ...metricsHandlers(runtime.metrics),
     },
-    { bearerAuth: bearerAuth(runtime.tenants), metricsToken: metricsAuth(() => runtime.config.metrics) },
+    { bearerAuth: bearerAuth(tenants), metricsToken: metricsAuth(() => config().metrics) },
   );
   const app = new Koa<AppState>();
   app.silent = true;
   app.use(requestId);
   app.use(requestTelemetry(runtime.telemetry));
   app.use(errorHandler);
-  app.use(jsonBody(runtime.config.server.body_limit));
+  app.use(jsonBody(() => config().server.body_limit));
   app.use(dispatch);
   return app;
 }

@@ -36,7 +36,10 @@ export interface RunestoneOptions {
    * `process.env` by default; pass `{}` to take the config as it is.
    */
   env?: Record<string, string | undefined>;
-  /** A pino logger; by default one at the config's `log_level`, writing JSON lines to stdout. */
+  /**
+   * A pino logger; by default one at the config's `log_level`, writing JSON lines to stdout. Either way an edit of
+   * `log_level` in a watched config file sets its level.
+   */
   logger?: Logger;
 }
 

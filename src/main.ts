@@ -2,7 +2,6 @@ import { parseCli, startupBanner, USAGE, type StartupFacts } from "./cli.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load-config.js";
 import { VERSION } from "./runtime.js";
 import { startGateway } from "./server.js";
-import { createLogger } from "./telemetry/logger.js";
 
 async function main(): Promise<void> {
   const command = parseCli(process.argv.slice(2));
@@ -26,16 +25,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const { config, path } = loaded;
-  const logger = createLogger(config.log_level);
-  const gateway = await startGateway(config, { logger, configPath: path, env });
+  const gateway = await startGateway(config, { configPath: path, env });
   const { runtime } = gateway;
+  const { logger } = runtime;
   const facts: StartupFacts = {
     version: VERSION,
     url: `${gateway.url}/v1`,
     docs: `${gateway.url}/docs`,
     listening: `${config.server.host}:${new URL(gateway.url).port}`,
     config: path ?? "built-in defaults (no runestone.yaml; see runestone.example.yaml)",
-    providers: runtime.table().providers.configuredNames(),
+    providers: runtime.snapshot().table.providers.configuredNames(),
     state_backend: runtime.state.kind,
     ...(config.redis_url ? { redis_url: config.redis_url } : {}),
     overflow_queue:
@@ -43,7 +42,7 @@ async function main(): Promise<void> {
         ? "in memory (queued jobs are lost on restart; set REDIS_URL for bee-queue)"
         : "bee-queue on Redis",
     routing_policy: config.routing.policy,
-    auth: runtime.tenants().open
+    auth: runtime.snapshot().tenants.open
       ? "open: no API keys configured, loopback clients only (tenant 'default')"
       : `API keys: ${Object.keys(config.tenants).length} tenant(s)`,
   };

@@ -1,157 +1,138 @@
 import { readFileSync } from "node:fs";
+import type { Registry } from "prom-client";
+import { AdmissionGate } from "./admission/admission-gate.js";
+import { TenantSlots } from "./admission/slots.js";
 import { ModelDirectory } from "./catalog/model-directory.js";
 import { ChatPipeline } from "./chat/chat-pipeline.js";
 import { chatJobRunner } from "./chat/job-runner.js";
+import type { LiveConfig, Snapshot } from "./config-snapshot.js";
+import type { RestartOnlyKey, StartupConfig } from "./config/restart-only.js";
 import type { Config } from "./config/schema.js";
 import { HealthService } from "./health/health-service.js";
-import { CircuitBreakers } from "./routing/breaker/circuit-breakers.js";
-import { createBreakerStore } from "./routing/breaker/create-breaker-store.js";
-import { breakerSettingsOf, buildRoutingTable, retrySettingsOf } from "./routing/build-routing-table.js";
-import type { FailoverDeps } from "./routing/failover.js";
-import { Router } from "./routing/router.js";
-import type { RoutingTable } from "./routing/routing-table.js";
-import { AdmissionGate } from "./admission/admission-gate.js";
-import { TenantSlots } from "./admission/slots.js";
 import { createLimiter } from "./limits/create-limiter.js";
 import type { Limiter } from "./limits/types.js";
 import { createOverflowQueue } from "./queue/create-overflow-queue.js";
 import type { OverflowQueue } from "./queue/types.js";
+import { CircuitBreakers } from "./routing/breaker/circuit-breakers.js";
+import { createBreakerStore } from "./routing/breaker/create-breaker-store.js";
+import { Router } from "./routing/router.js";
+import { attemptTimeoutsOf } from "./routing/routing-table.js";
 import { redisKeys } from "./state/redis-keys.js";
 import { createStateBackend, type StateBackend } from "./state/state-backend.js";
-import { TenantDirectory } from "./tenants/tenant-directory.js";
-import { WebhookSender } from "./webhooks/webhook-sender.js";
-import type { Registry } from "prom-client";
+import { Telemetry } from "./telemetry/events.js";
+import type { Logger } from "./telemetry/logger.js";
 import { createMetrics } from "./telemetry/metrics.js";
 import { logRequests } from "./telemetry/request-log.js";
 import { BudgetGuard } from "./usage/budget-guard.js";
-import { RedisUsageStore } from "./usage/redis-usage-store.js";
-import { utcDay } from "./usage/usage-report.js";
-import { MemoryUsageStore, type UsageStore } from "./usage/usage-store.js";
-import { Telemetry } from "./telemetry/events.js";
-import { createLogger, type Logger } from "./telemetry/logger.js";
+import { createUsageStore, recordUsage } from "./usage/record-usage.js";
+import type { UsageStore } from "./usage/usage-store.js";
+import { WebhookSender } from "./webhooks/webhook-sender.js";
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
 
-/** Everything the gateway is made of, built once at start-up from the validated config. */
+/** Everything the gateway is made of, wired once at start-up; the configuration it reads is the live snapshot. */
 export interface Runtime {
-  readonly config: Config;
+  /** The configuration snapshot in force: call it where a value is used, never keep what it returns. */
+  snapshot(): Snapshot;
+  /** The restart-only keys as start-up read them. */
+  readonly startup: StartupConfig;
   logger: Logger;
   telemetry: Telemetry;
-  table(): RoutingTable;
   models: ModelDirectory;
   chat: ChatPipeline;
   health: HealthService;
   breakers: CircuitBreakers;
   state: StateBackend;
-  tenants(): TenantDirectory;
   usage: UsageStore;
   metrics: Registry;
   limiter: Limiter;
   queue: OverflowQueue;
-  /** Applies a new, already validated config: routing, aliases, fallbacks, catalog, providers, retries. */
-  reconfigure(config: Config): void;
+  /** Swaps in an already validated config; returns the restart-only keys it changes (applied at the next start). */
+  reconfigure(config: Config): RestartOnlyKey[];
   close(): Promise<void>;
 }
 
-export function createRuntime(initial: Config, logger: Logger = createLogger(initial.log_level)): Runtime {
-  let config = initial;
-  let table = buildRoutingTable(config);
-  let tenants = new TenantDirectory(config);
+/** Wiring only: what each component is, and where it reads the configuration from. */
+export function createRuntime(live: LiveConfig, logger: Logger): Runtime {
+  return live.startUp(() => wire(live, logger));
+}
+
+function wire(live: LiveConfig, logger: Logger): Runtime {
+  const { startup, current } = live;
+  const table = () => current().table;
+  const tenants = () => current().tenants;
   const telemetry = new Telemetry();
-  const state = createStateBackend(config.redis_url);
-  const keys = redisKeys(config.redis_key_prefix);
-  const limiter = createLimiter(state, keys.limits, { leaseTtlMs: config.limits.lease_ttl_ms });
-  const queueBackend = config.redis_url ? { redisUrl: config.redis_url, redis: state.redis, keys: keys.queue } : {};
-  const queue = createOverflowQueue(queueBackend, telemetry, {
-    maxDepthPerTenant: config.tenant_defaults.max_queue_depth,
-    jobTimeoutMs: config.queue.job_timeout_ms,
-    maxAttempts: config.queue.max_attempts,
-    resultTtlMs: config.queue.result_ttl_ms,
-    maxWaitMs: config.queue.max_wait_ms,
-    stallIntervalMs: config.queue.stall_interval_ms,
-  });
-  const webhookPolicy = () => ({
-    allowLoopback: config.webhooks.allow_loopback,
-    allowPrivate: config.webhooks.allow_private_networks,
-    allowLinkLocal: config.webhooks.allow_link_local,
-  });
-  const breakers = new CircuitBreakers(createBreakerStore(state, keys.breakers, breakerSettingsOf(config)), telemetry, {
+  const redisUrl = startup.get("redis_url");
+  const state = createStateBackend(redisUrl);
+  const keys = redisKeys(startup.get("redis_key_prefix"));
+  const limiter = createLimiter(state, { keys: keys.limits, timing: () => current().lease });
+  const stallIntervalMs = startup.get("queue.stall_interval_ms");
+  const queue = createOverflowQueue(
+    redisUrl === undefined ? {} : { redisUrl, redis: state.redis, keys: keys.queue, stallIntervalMs },
+    telemetry,
+    () => current().queue,
+  );
+  const breakers = new CircuitBreakers(createBreakerStore(state, keys.breakers), telemetry, {
+    settings: () => current().breaker,
     onStoreError: (err, operation) =>
       logger.warn({ err, operation }, "circuit breaker store failed; letting the request through"),
   });
-  const current = () => table;
-  const failover: FailoverDeps = {
-    breakers,
-    telemetry,
-    retry: () => retrySettingsOf(config),
-    timeouts(provider) {
-      const settings = table.providers.settings(provider);
-      return { firstByteMs: settings?.firstTokenTimeoutMs ?? 60_000, totalMs: settings?.timeoutMs ?? 600_000 };
-    },
-  };
-  const usage: UsageStore = state.redis ? new RedisUsageStore(state.redis, keys.usage) : new MemoryUsageStore();
-  telemetry.on("chat.usage", (e) => {
-    usage
-      .add({ ...e, day: utcDay(Date.now()) })
-      .catch((err: unknown) => logger.warn({ err, tenant: e.tenant }, "usage counters not updated"));
-  });
-  const metrics = createMetrics({
-    telemetry,
-    knownModel: (model) => table.catalog.find(model) !== undefined,
-    knownTenant: (tenant) => tenants.isConfigured(tenant),
-    queueStats: () => queue.stats(),
-    breakerStates: () => breakers.states(),
-  });
+  const usage = createUsageStore(state, keys.usage);
+  recordUsage(telemetry, usage, logger);
   logRequests(telemetry, logger);
   const slots = new TenantSlots({
     limiter,
     telemetry,
-    defaultCompletionTokens: () => table.defaultMaxTokens,
+    defaultCompletionTokens: () => table().defaultMaxTokens,
     onReleaseError: (err, tenant) =>
       logger.warn({ err, tenant }, "could not give a slot back; its lease will expire by itself"),
   });
   const chat = new ChatPipeline({
-    admission: new AdmissionGate({ slots, queue, callbackPolicy: webhookPolicy, telemetry }),
-    router: new Router(current, breakers),
-    failover,
+    admission: new AdmissionGate({ slots, queue, callbackPolicy: () => current().webhooks, telemetry }),
+    router: new Router(table, breakers),
+    failover: {
+      breakers,
+      telemetry,
+      retry: () => current().retry,
+      timeouts: (provider) => attemptTimeoutsOf(table(), provider),
+    },
     budgets: new BudgetGuard(usage),
     telemetry,
-    defaultMaxTokens: () => table.defaultMaxTokens,
+    defaultMaxTokens: () => table().defaultMaxTokens,
   });
   queue.startWorkers({
-    tenants: () => tenants.ids(),
-    runner: chatJobRunner(chat, slots, () => tenants),
+    tenants: () => tenants().ids(),
+    runner: chatJobRunner(chat, slots, tenants),
     webhooks: {
-      sender: new WebhookSender(telemetry, {
-        ...webhookPolicy(),
-        maxAttempts: config.webhooks.max_attempts,
-        baseDelayMs: config.webhooks.base_delay_ms,
-      }),
+      sender: new WebhookSender(telemetry, () => current().webhooks),
       forTenant: (tenantId) => {
-        const tenant = tenants.get(tenantId);
+        const tenant = tenants().get(tenantId);
         return tenant ? { secret: tenant.webhookSecret, defaultUrl: tenant.webhookUrl } : undefined;
       },
     },
   });
   return {
-    get config() {
-      return config;
-    },
+    snapshot: current,
+    startup,
     logger,
     telemetry,
-    table: current,
-    tenants: () => tenants,
     usage,
-    metrics,
+    metrics: createMetrics({
+      telemetry,
+      knownModel: (model) => table().catalog.find(model) !== undefined,
+      knownTenant: (tenant) => tenants().isConfigured(tenant),
+      queueStats: () => queue.stats(),
+      breakerStates: () => breakers.states(),
+    }),
     limiter,
     queue,
-    models: new ModelDirectory(current),
+    models: new ModelDirectory(table),
     chat,
     health: new HealthService({
       version: VERSION,
-      providers: () => table.providers,
+      providers: () => table().providers,
       breakers,
       state,
       queue,
@@ -159,10 +140,10 @@ export function createRuntime(initial: Config, logger: Logger = createLogger(ini
     }),
     breakers,
     state,
-    reconfigure(next) {
-      config = next;
-      table = buildRoutingTable(next);
-      tenants = new TenantDirectory(next);
+    reconfigure(config) {
+      const { previous, restartNeeded } = live.apply(config);
+      if (config.log_level !== previous.config.log_level) logger.level = config.log_level;
+      return restartNeeded;
     },
     async close() {
       await queue.close();

@@ -2,11 +2,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Koa from "koa";
 import { createApp } from "./app.js";
-import type { Config } from "./config/schema.js";
+import { LiveConfig } from "./config-snapshot.js";
 import { watchConfig, type ConfigWatcherEvents } from "./config/config-watcher.js";
+import type { Config } from "./config/schema.js";
 import type { AppState } from "./http/app-state.js";
 import { createRuntime, type Runtime } from "./runtime.js";
-import type { Logger } from "./telemetry/logger.js";
+import { createLogger, type Logger } from "./telemetry/logger.js";
 
 /** How long start-up waits for a configured Redis before serving without it (readiness says so). */
 const STATE_BACKEND_WAIT_MS = 3000;
@@ -20,6 +21,7 @@ export interface RunningGateway {
 }
 
 export interface StartOptions {
+  /** Default: one at the config's log_level. Either way an edit of log_level sets its level. */
   logger?: Logger;
   /** The config file to watch: valid edits apply without a restart, invalid ones are logged and ignored. */
   configPath?: string | null;
@@ -37,17 +39,17 @@ export interface Gateway {
 
 /** Builds the runtime (giving a configured Redis a moment to answer) and the app; watches the config file when given. */
 export async function createGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
-  const runtime = createRuntime(config, options.logger);
+  const runtime = createRuntime(new LiveConfig(config), options.logger ?? createLogger(config.log_level));
   try {
     if (!(await runtime.state.waitUntilReady(STATE_BACKEND_WAIT_MS))) {
       runtime.logger.warn(
-        { redis_url: config.redis_url },
+        { redis_url: runtime.startup.get("redis_url") },
         `Redis did not answer within ${STATE_BACKEND_WAIT_MS} ms; starting anyway (not ready until it does)`,
       );
     }
     const app = await createApp(runtime);
     const watcher = options.configPath
-      ? watchConfig(options.configPath, () => runtime.config, reloadEvents(runtime), options.env)
+      ? watchConfig(options.configPath, () => runtime.snapshot().config, reloadEvents(runtime), options.env)
       : undefined;
     return {
       app,
@@ -66,24 +68,26 @@ export async function createGateway(config: Config, options: StartOptions = {}):
 /** Builds the gateway and listens on the configured host and port. */
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
   const gateway = await createGateway(config, options);
+  const { startup } = gateway.runtime;
+  const host = startup.get("server.host");
   const server = createServer(gateway.app.callback());
   // Longer than any load balancer's idle timeout, so it is the balancer that closes idle connections.
   server.keepAliveTimeout = 65_000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(config.server.port, config.server.host, resolve);
+      server.listen(startup.get("server.port"), host, resolve);
     });
   } catch (err) {
     await gateway.close().catch(() => undefined);
     throw err;
   }
   const { port } = server.address() as AddressInfo;
-  const host = config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
+  const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   return {
     server,
     runtime: gateway.runtime,
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url: `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -94,11 +98,14 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
 function reloadEvents(runtime: Runtime): ConfigWatcherEvents {
   return {
-    onReload(config, restartNeeded) {
-      runtime.reconfigure(config);
+    onReload(config) {
+      const restartNeeded = runtime.reconfigure(config);
       runtime.logger.info({ restart_needed_for: restartNeeded }, "configuration reloaded");
       if (restartNeeded.length > 0)
-        runtime.logger.warn({ keys: restartNeeded }, "these changes take effect after a restart");
+        runtime.logger.warn(
+          { keys: restartNeeded },
+          `these changes take effect after a restart: ${restartNeeded.join(", ")}`,
+        );
     },
     onInvalid(err) {
       runtime.logger.error(

@@ -5,14 +5,11 @@ import { loadConfig } from "./load-config.js";
 import type { Config } from "./schema.js";
 
 export interface ConfigWatcherEvents {
-  /** A valid new config to apply; `restartNeeded` lists changed keys that only a restart applies. */
-  onReload(config: Config, restartNeeded: string[]): void;
+  /** A valid new config, different from the current one, to apply. */
+  onReload(config: Config): void;
   /** An edit that does not validate: the old config stays. */
   onInvalid(error: unknown): void;
 }
-
-/** Keys read once at start-up (listening socket, state backend connections, breaker store). */
-const START_UP_KEYS = ["server", "redis_url", "redis_key_prefix", "routing.breaker"] as const;
 
 const DEBOUNCE_MS = 100;
 
@@ -30,12 +27,7 @@ export function watchConfig(
   const reload = () => {
     try {
       const { config } = loadConfig({ path, env });
-      const before = current();
-      if (isDeepStrictEqual(before, config)) return;
-      events.onReload(
-        config,
-        START_UP_KEYS.filter((key) => !isDeepStrictEqual(pick(before, key), pick(config, key))),
-      );
+      if (!isDeepStrictEqual(current(), config)) events.onReload(config);
     } catch (err) {
       events.onInvalid(err);
     }
@@ -47,8 +39,4 @@ export function watchConfig(
   });
   watcher.on("close", () => clearTimeout(timer));
   return watcher;
-}
-
-function pick(config: Config, key: string): unknown {
-  return key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], config);
 }

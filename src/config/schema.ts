@@ -166,6 +166,16 @@ export const configSchema = z
           .enum(["general", "coding", "reasoning", "vision"])
           .default("general")
           .describe("Family the cost policy picks from when the request names none"),
+        // Why these numbers:
+        // - max_attempts 2 per candidate: one retry absorbs a blip (connection reset, a lone 502). A second failure
+        //   in a row is more likely an incident, where the next candidate has better odds than a third try. And the
+        //   client SDKs in front of us retry too (openai and @anthropic-ai/sdk: 2 retries by default), so every
+        //   retry here is multiplied by theirs against a struggling upstream.
+        // - base_delay_ms 500, max_delay_ms 8000: the official SDKs' own backoff bounds. Full jitter keeps replicas
+        //   and clients from retrying in lockstep. A retry-after above 8 s means "go elsewhere": another candidate
+        //   answers sooner, and without one the client gets the error with its retry-after at once.
+        // - budget_ms 30 s: past that a person waiting on a chat answer would rather see the error; an attempt
+        //   already running is not cut short (long generations take minutes), but none starts after it.
         retry: z
           .object({
             max_attempts: z
@@ -196,6 +206,17 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        // Why these numbers:
+        // - consecutive_failures 5: the retry policy already absorbs a blip or two; five failures with no success in
+        //   between is an outage, and at low traffic (below minimum_requests) it is the only rule that can trip.
+        // - failure_ratio 0.5, minimum_requests 10, window_ms 30 s: in a brownout successes interleave and keep the
+        //   consecutive count low; when half the calls fail clients are better served by another candidate. Ten
+        //   requests keeps "1 of 2 failed" from opening it; 30 s is long enough to gather them at modest traffic
+        //   and short enough to describe the provider now, not an incident that is over.
+        // - cooldown_ms 15 s: provider incidents (overload, rate-limit storms) last seconds to minutes; probing
+        //   every 15 s costs a handful of requests per minute per key and notices recovery quickly.
+        // - half_open_probes 1: a probe is a real user request that may fail, so risk one at a time.
+        // - half_open_successes 2: one success in a 50 % brownout is a coin toss; two in a row is evidence.
         breaker: z
           .object({
             consecutive_failures: z
@@ -291,6 +312,9 @@ export const configSchema = z
       .describe(
         "Tenants by id, each with its API keys and limits; with none, the gateway serves loopback clients only, without keys",
       ),
+    // max_attempts 3: a queued job has no caller waiting on the line, so it can afford more tries (and a longer
+    // backoff, see QUEUE_PACING) than a live request. stall_interval_ms 5 s is bee-queue's default: a dead
+    // worker's job restarts 5–10 s later.
     queue: z
       .object({
         job_timeout_ms: z.number().int().positive().default(120_000).describe("One run of a queued job"),
@@ -306,6 +330,9 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    // max_attempts 5 at base_delay_ms 500: attempts 0.5, 1, 2, 4 s apart (each between half and all of that,
+    // jittered), about 7.5 s of retries: enough to ride out a receiver's restart without holding a delivery for
+    // minutes.
     webhooks: z
       .object({
         allow_loopback: z.boolean().default(false).describe("Allow callback URLs on 127.0.0.0/8 and ::1"),

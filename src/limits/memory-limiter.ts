@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { checkRate, rateState, reconcileRate, waitMsOf } from "./gcra.js";
 import { HeartbeatLease } from "./heartbeat-lease.js";
-import { resolveLeaseTiming, type LeaseTiming, type LeaseTimingOptions } from "./lease-timing.js";
+import type { LeaseTiming } from "./lease-timing.js";
 import { bindingRefusal, CONCURRENCY_RETRY_AFTER_MS } from "./refusal.js";
 import { buildSnapshot } from "./snapshot.js";
 import type { LimiterDecision, LimiterRequest, Limiter, LimitSnapshot, TenantLimits } from "./types.js";
@@ -21,13 +21,11 @@ function leaseClock(): number {
 
 /** The embedded default: one process, state in a Map, same semantics as RedisLimiter. */
 export class MemoryLimiter implements Limiter {
-  private readonly timing: LeaseTiming;
   private readonly tenants = new Map<string, TenantState>();
   private readonly liveLeases = new Set<HeartbeatLease>();
 
-  constructor(options: LeaseTimingOptions = {}) {
-    this.timing = resolveLeaseTiming(options);
-  }
+  /** timing: of new leases, as configured now; a lease keeps the timing it was granted with. */
+  constructor(private readonly timing: () => LeaseTiming) {}
 
   async admit(request: LimiterRequest): Promise<LimiterDecision> {
     validateAdmission(request);
@@ -53,8 +51,9 @@ export class MemoryLimiter implements Limiter {
 
     if (requestCheck?.allowed) state.requestTat = requestCheck.tat;
     if (tokenCheck?.allowed) state.tokenTat = tokenCheck.tat;
-    const lease = this.grantLease(tenant, limits, estimatedTokens, request.now);
-    state.leases.set(lease.id, leaseClock() + this.timing.leaseTtlMs);
+    const timing = this.timing();
+    const lease = this.grantLease(tenant, limits, estimatedTokens, request.now, timing);
+    state.leases.set(lease.id, leaseClock() + timing.leaseTtlMs);
     return { admitted: true, lease, snapshot: this.snapshot(state, limits, inFlight + 1, now) };
   }
 
@@ -73,6 +72,7 @@ export class MemoryLimiter implements Limiter {
     limits: TenantLimits,
     estimatedTokens: number,
     pinnedNow: number | undefined,
+    timing: LeaseTiming,
   ): HeartbeatLease {
     const id = randomUUID();
     const lease = new HeartbeatLease(
@@ -82,7 +82,7 @@ export class MemoryLimiter implements Limiter {
           const leases = this.tenants.get(tenant)?.leases;
           const expiry = leases?.get(id);
           if (leases === undefined || expiry === undefined || expiry <= leaseClock()) return false;
-          leases.set(id, leaseClock() + this.timing.leaseTtlMs);
+          leases.set(id, leaseClock() + timing.leaseTtlMs);
           return true;
         },
         finish: async (actualTokens) => {
@@ -96,7 +96,7 @@ export class MemoryLimiter implements Limiter {
           this.forgetIfIdle(tenant, state, now);
         },
       },
-      this.timing.heartbeatMs,
+      timing.heartbeatMs,
     );
     this.liveLeases.add(lease);
     return lease;

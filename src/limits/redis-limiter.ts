@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { decodeAdmitReply } from "./admit-reply.js";
 import { HeartbeatLease } from "./heartbeat-lease.js";
-import { resolveLeaseTiming, type LeaseTiming, type LeaseTimingOptions } from "./lease-timing.js";
+import type { LeaseTiming } from "./lease-timing.js";
 import type { LimiterKeys } from "../state/redis-keys.js";
 import { integerReply } from "../state/redis-script.js";
 import { ADMIT, COUNT_LIVE, HEARTBEAT, RELEASE } from "./redis-scripts.js";
@@ -11,8 +11,10 @@ import { buildSnapshot } from "./snapshot.js";
 import type { LimiterDecision, LimiterRequest, Limiter, TenantLimits } from "./types.js";
 import { validateAdmission } from "./validate-admission.js";
 
-export interface RedisLimiterOptions extends LeaseTimingOptions {
+export interface RedisLimiterOptions {
   keys: LimiterKeys;
+  /** The timing of new leases, as configured now; a lease keeps the timing it was granted with. */
+  timing: () => LeaseTiming;
 }
 
 /**
@@ -21,15 +23,13 @@ export interface RedisLimiterOptions extends LeaseTimingOptions {
  */
 export class RedisLimiter implements Limiter {
   private readonly keys: LimiterKeys;
-  private readonly timing: LeaseTiming;
   private readonly liveLeases = new Set<HeartbeatLease>();
 
   constructor(
     private readonly redis: Redis,
-    options: RedisLimiterOptions,
+    private readonly options: RedisLimiterOptions,
   ) {
     this.keys = options.keys;
-    this.timing = resolveLeaseTiming(options);
   }
 
   async admit(request: LimiterRequest): Promise<LimiterDecision> {
@@ -37,12 +37,13 @@ export class RedisLimiter implements Limiter {
     const { tenant, limits, estimatedTokens } = request;
     const keys = this.keys.tenant(tenant);
     const leaseId = randomUUID();
+    const timing = this.options.timing();
     const reply = await ADMIT.run(
       this.redis,
       [keys.leases, keys.requests, keys.tokens],
       [
         leaseId,
-        this.timing.leaseTtlMs,
+        timing.leaseTtlMs,
         limits.maxConcurrency,
         limits.requestsPerMinute ?? 0,
         limits.tokensPerMinute ?? 0,
@@ -55,7 +56,7 @@ export class RedisLimiter implements Limiter {
     if (outcome.admitted)
       return {
         admitted: true,
-        lease: this.trackLease(leaseId, tenant, limits, estimatedTokens, request.now),
+        lease: this.trackLease(leaseId, tenant, limits, estimatedTokens, request.now, timing),
         snapshot,
       };
 
@@ -83,13 +84,14 @@ export class RedisLimiter implements Limiter {
     limits: TenantLimits,
     estimatedTokens: number,
     pinnedNow: number | undefined,
+    timing: LeaseTiming,
   ): HeartbeatLease {
     const keys = this.keys.tenant(tenant);
     const lease = new HeartbeatLease(
       leaseId,
       {
         extend: async () =>
-          integerReply(await HEARTBEAT.run(this.redis, [keys.leases], [leaseId, this.timing.leaseTtlMs])) === 1,
+          integerReply(await HEARTBEAT.run(this.redis, [keys.leases], [leaseId, timing.leaseTtlMs])) === 1,
         finish: async (actualTokens) => {
           this.liveLeases.delete(lease);
           const tokenDelta = actualTokens === undefined ? 0 : actualTokens - estimatedTokens;
@@ -100,7 +102,7 @@ export class RedisLimiter implements Limiter {
           );
         },
       },
-      this.timing.heartbeatMs,
+      timing.heartbeatMs,
     );
     this.liveLeases.add(lease);
     return lease;

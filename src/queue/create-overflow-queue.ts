@@ -4,7 +4,7 @@ import type { Telemetry } from "../telemetry/events.js";
 import { BeeTransport } from "./bee-transport.js";
 import { MemoryJobStore } from "./memory-job-store.js";
 import { MemoryTransport } from "./memory-transport.js";
-import { activeRecordTtlMs, resolveQueueSettings, type QueueSettings } from "./queue-settings.js";
+import { activeRecordTtlMs, QUEUE_PACING, type QueuePacing, type QueueSettings } from "./queue-settings.js";
 import { RedisJobStore } from "./redis-job-store.js";
 import { TransportQueue } from "./transport-queue.js";
 import type { OverflowQueue } from "./types.js";
@@ -12,38 +12,43 @@ import type { OverflowQueue } from "./types.js";
 export type QueueBackend =
   /** In this process's memory. */
   | { redisUrl?: undefined }
-  /** In this Redis, shared by the replicas. */
+  /** In this Redis, shared by the replicas; fixed for the queue's life. */
   | {
       redisUrl: string;
       keys: QueueKeys;
       /** A connection to that Redis for the job records (the StateBackend's); the queue opens its own when absent. */
       redis?: Redis;
+      /** bee-queue's stall interval (see BeeTransport). */
+      stallIntervalMs: number;
     };
 
 /**
  * bee-queue on Redis when there is one (replicas share the queue, jobs survive restarts), otherwise an
- * in-memory queue with the same behaviour, lost on restart.
+ * in-memory queue with the same behaviour, lost on restart. `settings` is read whenever a value is used.
  */
 export function createOverflowQueue(
   backend: QueueBackend,
   telemetry: Telemetry,
-  overrides: Partial<QueueSettings> = {},
+  settings: () => QueueSettings,
+  pacing: Partial<QueuePacing> = {},
 ): OverflowQueue {
-  const settings = resolveQueueSettings(overrides);
-  if (backend.redisUrl === undefined)
-    return new TransportQueue(new MemoryJobStore(settings.resultTtlMs), new MemoryTransport(), settings, telemetry);
+  const paced = { ...QUEUE_PACING, ...pacing };
+  if (backend.redisUrl === undefined) {
+    const store = new MemoryJobStore(() => settings().resultTtlMs);
+    return new TransportQueue(store, new MemoryTransport(), settings, paced, telemetry);
+  }
   const redis = backend.redis ?? new Redis(backend.redisUrl, { maxRetriesPerRequest: 1 });
   const store = new RedisJobStore(redis, {
     keys: backend.keys,
-    resultTtlMs: settings.resultTtlMs,
-    activeTtlMs: activeRecordTtlMs(settings),
+    resultTtlMs: () => settings().resultTtlMs,
+    activeTtlMs: () => activeRecordTtlMs(settings(), paced),
     closeConnection: backend.redis === undefined,
   });
   const transport = new BeeTransport(redis, {
     redisUrl: backend.redisUrl,
     keys: backend.keys,
-    stallIntervalMs: settings.stallIntervalMs,
+    stallIntervalMs: backend.stallIntervalMs,
     onError: (tenant, err) => telemetry.emit("queue.error", { tenant, message: err.message }),
   });
-  return new TransportQueue(store, transport, settings, telemetry);
+  return new TransportQueue(store, transport, settings, paced, telemetry);
 }

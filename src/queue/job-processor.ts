@@ -6,7 +6,7 @@ import type { Telemetry } from "../telemetry/events.js";
 import { attemptsExhaustedError, attemptTimeoutError, EXPIRED_ERROR, toJobError } from "./job-errors.js";
 import type { JobNotifier } from "./job-notifier.js";
 import { isFinished, type JobEnding, type JobStore, type StoredJob } from "./job-store.js";
-import type { QueueSettings } from "./queue-settings.js";
+import type { QueuePacing, QueueSettings } from "./queue-settings.js";
 import { SlotGate } from "./slot-gate.js";
 import type { ChatCompletion, JobPayload, JobResult, JobRunner, JobStatus } from "./types.js";
 
@@ -22,7 +22,9 @@ type AttemptResult =
 
 export interface JobProcessorOptions {
   store: JobStore;
-  settings: QueueSettings;
+  /** queue.* as configured now: read at every decision, so an edit applies to the next one. */
+  settings: () => QueueSettings;
+  pacing: QueuePacing;
   telemetry: Telemetry;
   runner: JobRunner;
   notifier: JobNotifier;
@@ -70,7 +72,7 @@ export class JobProcessor {
     if (!job || isFinished(job.status)) return "done";
     if (job.status === "running") {
       telemetry.emit("queue.job", { jobId: id, tenant: job.tenant, outcome: "recovered", attempt: job.attempts });
-      if (job.attempts >= settings.maxAttempts) {
+      if (job.attempts >= settings().maxAttempts) {
         await this.end(job, { status: "failed", error: attemptsExhaustedError(job.attempts) });
         return "done";
       }
@@ -81,7 +83,7 @@ export class JobProcessor {
   private async attempts(job: StoredJob, payload: JobPayload): Promise<ProcessOutcome> {
     const { settings, telemetry, runner, draining } = this.options;
     let waitingAs: JobStatus = job.status;
-    let until = job.status === "queued" ? job.deadlineAt : Date.now() + settings.maxWaitMs;
+    let until = job.status === "queued" ? job.deadlineAt : Date.now() + settings().maxWaitMs;
     let lastError: unknown;
     for (;;) {
       const slot = await this.gateOf(job.tenant).acquire({
@@ -116,7 +118,7 @@ export class JobProcessor {
           );
           return "done";
       }
-      if (!isRetryable(attempt.error) || attempt.attempt >= settings.maxAttempts) {
+      if (!isRetryable(attempt.error) || attempt.attempt >= settings().maxAttempts) {
         await this.end(job, { status: "failed", error: toJobError(attempt.error) }, { attempt: attempt.attempt });
         return "done";
       }
@@ -135,7 +137,7 @@ export class JobProcessor {
       }
       lastError = attempt.error;
       waitingAs = "running";
-      until = Date.now() + settings.maxWaitMs;
+      until = Date.now() + settings().maxWaitMs;
     }
   }
 
@@ -177,7 +179,7 @@ export class JobProcessor {
   }
 
   private async runWithTimeout(payload: JobPayload): Promise<JobResult> {
-    const timeoutMs = this.options.settings.jobTimeoutMs;
+    const timeoutMs = this.options.settings().jobTimeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = AbortSignal.any([timeout, this.options.stopping]);
     try {
@@ -218,7 +220,7 @@ export class JobProcessor {
           tenant,
           message: `waiting for a slot: ${err instanceof Error ? err.message : String(err)}`,
         });
-      gate = new SlotGate(this.options.settings.slotPollMs, reportError);
+      gate = new SlotGate(this.options.pacing.slotPollMs, reportError);
       this.gates.set(tenant, gate);
     }
     return gate;
@@ -226,7 +228,7 @@ export class JobProcessor {
 
   /** The provider's retry-after is a floor, but not past retryMaxDelayMs, which the record's TTL allows for. */
   private retryDelayMs(attempt: number, error: unknown): number {
-    const { retryBaseDelayMs, retryMaxDelayMs } = this.options.settings;
+    const { retryBaseDelayMs, retryMaxDelayMs } = this.options.pacing;
     const backoff = { baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs, capMs: retryMaxDelayMs };
     return retryDelayMs(attempt, backoff, error instanceof GatewayError ? error.retryAfterMs : undefined);
   }

@@ -12,7 +12,8 @@ export class MemoryJobStore implements JobStore {
   private readonly meanService = new Map<string, number>();
   private readonly deletions = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly resultTtlMs: number) {}
+  /** resultTtlMs: how long a finished job is kept, as configured now. */
+  constructor(private readonly resultTtlMs: () => number) {}
 
   async create(job: NewJob, maxDepth: number, now: number): Promise<number | "full"> {
     const queued = this.queuedOf(job.tenant, now);
@@ -115,7 +116,7 @@ export class MemoryJobStore implements JobStore {
         this.deletions.delete(timer);
         this.jobs.delete(id);
       },
-      Math.min(this.resultTtlMs, MAX_TIMEOUT_MS),
+      Math.min(this.resultTtlMs(), MAX_TIMEOUT_MS),
     ).unref();
     this.deletions.add(timer);
   }

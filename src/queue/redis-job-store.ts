@@ -8,9 +8,10 @@ import type { CancelOutcome, ChatCompletion, JobError, JobStatus } from "./types
 
 export interface RedisJobStoreOptions {
   keys: QueueKeys;
-  resultTtlMs: number;
-  /** TTL of a record that may still run (see activeRecordTtlMs). */
-  activeTtlMs: number;
+  /** TTL of a finished record, as configured now. */
+  resultTtlMs: () => number;
+  /** TTL of a record that may still run (see activeRecordTtlMs), as configured now. */
+  activeTtlMs: () => number;
   /** Whether close() closes the connection (the store opened it). */
   closeConnection: boolean;
 }
@@ -43,7 +44,7 @@ export class RedisJobStore implements JobStore {
       await CREATE_JOB.run(
         this.redis,
         [this.keys.job(job.id), this.keys.queued(job.tenant), this.keys.tenants],
-        [job.id, now, maxDepth, this.options.activeTtlMs, job.deadlineAt, job.tenant, ...fields],
+        [job.id, now, maxDepth, this.options.activeTtlMs(), job.deadlineAt, job.tenant, ...fields],
       ),
     );
     return ahead < 0 ? "full" : ahead;
@@ -64,7 +65,7 @@ export class RedisJobStore implements JobStore {
     const reply = await START_JOB.run(
       this.redis,
       [this.keys.job(id), this.keys.queued(tenant)],
-      [id, now, this.options.activeTtlMs],
+      [id, now, this.options.activeTtlMs()],
     );
     if (!Array.isArray(reply)) throw unexpectedReply(reply);
     const [kind, attempt] = reply as unknown[];
@@ -82,7 +83,7 @@ export class RedisJobStore implements JobStore {
     const reply = await FINISH_JOB.run(
       this.redis,
       [this.keys.job(id), this.keys.queued(tenant)],
-      [id, now, this.options.resultTtlMs, required, ending.status, result, error],
+      [id, now, this.options.resultTtlMs(), required, ending.status, result, error],
     );
     return reply === 1;
   }
@@ -91,7 +92,7 @@ export class RedisJobStore implements JobStore {
     const reply = await CANCEL_JOB.run(
       this.redis,
       [this.keys.job(id), this.keys.queued(tenant)],
-      [id, now, this.options.resultTtlMs, tenant],
+      [id, now, this.options.resultTtlMs(), tenant],
     );
     if (reply === "cancelled" || reply === "not_found" || reply === "not_cancellable") return reply;
     throw unexpectedReply(reply);

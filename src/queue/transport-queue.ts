@@ -7,7 +7,7 @@ import { JobProcessor, type ProcessOutcome } from "./job-processor.js";
 import type { JobStore } from "./job-store.js";
 import type { JobTransport } from "./job-transport.js";
 import { toJobRecord } from "./job-view.js";
-import type { QueueSettings } from "./queue-settings.js";
+import type { QueuePacing, QueueSettings } from "./queue-settings.js";
 import { queuedRequest } from "./queued-request.js";
 import type {
   CancelOutcome,
@@ -42,7 +42,8 @@ export class TransportQueue implements OverflowQueue {
   constructor(
     private readonly store: JobStore,
     private readonly transport: JobTransport,
-    private readonly settings: QueueSettings,
+    private readonly settings: () => QueueSettings,
+    private readonly pacing: QueuePacing,
     private readonly telemetry: Telemetry,
   ) {
     // Every idle worker of every tenant waits on these signals: many listeners are expected, not a leak.
@@ -63,10 +64,10 @@ export class TransportQueue implements OverflowQueue {
       tenant,
       requestId,
       createdAt: now,
-      deadlineAt: now + this.settings.maxWaitMs,
+      deadlineAt: now + this.settings().maxWaitMs,
       callbackUrl: input.callbackUrl ?? null,
     };
-    const maxDepth = input.maxDepth ?? this.settings.maxDepthPerTenant;
+    const { maxDepth } = input;
     const ahead = await this.store.create(newJob, maxDepth, now);
     if (ahead === "full") {
       this.telemetry.emit("queue.job", { jobId: id, tenant, outcome: "rejected", reason: "queue_full" });
@@ -119,13 +120,14 @@ export class TransportQueue implements OverflowQueue {
     const processor = new JobProcessor({
       store: this.store,
       settings: this.settings,
+      pacing: this.pacing,
       telemetry: this.telemetry,
       runner: setup.runner,
       notifier,
       draining: this.draining.signal,
       stopping: this.stopping.signal,
     });
-    const refresh = setInterval(() => void this.serveKnownTenants(), this.settings.tenantRefreshMs).unref();
+    const refresh = setInterval(() => void this.serveKnownTenants(), this.pacing.tenantRefreshMs).unref();
     this.workers = { setup, processor, notifier, served: new Map(), refresh };
     void this.serveKnownTenants();
   }
@@ -140,10 +142,10 @@ export class TransportQueue implements OverflowQueue {
     const workers = this.workers;
     if (workers) {
       clearInterval(workers.refresh);
-      await workers.processor.settle(this.settings.closeGraceMs);
+      await workers.processor.settle(this.pacing.closeGraceMs);
       this.stopping.abort();
       await workers.processor.settle(STOP_WAIT_MS);
-      await workers.notifier.close(this.settings.closeGraceMs);
+      await workers.notifier.close(this.pacing.closeGraceMs);
     }
     await this.transport.close();
     await this.store.close();

@@ -34,8 +34,8 @@ export interface EnqueueInput {
   callbackUrl?: string;
   /** The tenant's concurrency limit, for the wait estimate. Default 1. */
   maxConcurrency?: number;
-  /** The tenant's own depth bound. Default: the queue's maxDepthPerTenant. */
-  maxDepth?: number;
+  /** Queued jobs the tenant may have (its max_queue_depth); beyond them enqueue throws QueueFullError. */
+  maxDepth: number;
 }
 
 export interface Enqueued {
@@ -98,7 +98,7 @@ export interface QueueStats {
 
 export interface OverflowQueue {
   readonly kind: "memory" | "redis";
-  /** Throws QueueFullError when the tenant already has maxDepthPerTenant jobs queued. */
+  /** Throws QueueFullError when the tenant already has maxDepth jobs queued. */
   enqueue(input: EnqueueInput): Promise<Enqueued>;
   /** undefined when the job does not exist (any more) or belongs to another tenant. */
   get(id: string, tenant: string): Promise<JobRecord | undefined>;

@@ -4,8 +4,6 @@ import { ModelCatalog } from "../catalog/model-catalog.js";
 import { resolveProviderSettings } from "../config/provider-settings.js";
 import type { Config } from "../config/schema.js";
 import { ProviderRegistry } from "../providers/provider-registry.js";
-import type { BreakerSettings } from "./breaker/breaker-settings.js";
-import type { RetrySettings } from "./retry-settings.js";
 import type { RoutingTable } from "./routing-table.js";
 
 /** The built-in models, with the config file's entries added or overriding them by id. */
@@ -25,29 +23,16 @@ export function buildRoutingTable(config: Config): RoutingTable {
     defaultModelFamily: config.routing.default_model_family,
     aliases: new Map(Object.entries(config.aliases)),
     fallbacks: new Map(Object.entries(config.fallbacks)),
-    defaultMaxTokens: providers.allSettings().find((s) => s.kind === "anthropic")?.defaultMaxTokens ?? 4096,
+    defaultMaxTokens: defaultMaxTokensOf(providers),
   };
 }
 
-export function retrySettingsOf(config: Config): RetrySettings {
-  const r = config.routing.retry;
-  return {
-    maxAttempts: r.max_attempts,
-    baseDelayMs: r.base_delay_ms,
-    maxDelayMs: r.max_delay_ms,
-    budgetMs: r.budget_ms,
-  };
-}
-
-export function breakerSettingsOf(config: Config): Partial<BreakerSettings> {
-  const b = config.routing.breaker;
-  return {
-    consecutiveFailures: b.consecutive_failures,
-    failureRatio: b.failure_ratio,
-    minimumRequests: b.minimum_requests,
-    windowMs: b.window_ms,
-    cooldownMs: b.cooldown_ms,
-    halfOpenProbes: b.half_open_probes,
-    halfOpenSuccesses: b.half_open_successes,
-  };
+/**
+ * The max_tokens an Anthropic provider sends when the client gives none: the first Anthropic provider's, else the
+ * built-in `anthropic` entry's (configured or not, it always has one).
+ */
+function defaultMaxTokensOf(providers: ProviderRegistry): number {
+  const anthropic = providers.allSettings().find((s) => s.kind === "anthropic") ?? providers.settings("anthropic");
+  if (!anthropic) throw new Error("the built-in provider 'anthropic' is missing from the registry");
+  return anthropic.defaultMaxTokens;
 }

@@ -7,7 +7,6 @@ import { estimatePromptTokens, requestedMaxTokens } from "./token-estimate.js";
 
 export type ModelFamily = CatalogEntry["model_family"];
 
-const DEFAULT_MODEL_FAMILY: ModelFamily = "general";
 /** A cap equal to a list price must keep the model: 0.4 / 1e6 is 4.0000000000000003e-7 in binary floating point. */
 const PRICE_TOLERANCE = 1e-9;
 
@@ -29,8 +28,8 @@ export function formatUsd(value: number): string {
 export interface ConstraintOptions {
   /** The request names its model: constraints check that one model, and the family only when the request sets it. */
   namedModel: boolean;
-  /** The family when the request sets none; `general` when unset. */
-  defaultModelFamily?: ModelFamily | undefined;
+  /** The family when the request sets none (routing.default_model_family). */
+  defaultModelFamily: ModelFamily;
   providerStatus(provider: string): ProviderStatus;
 }
 
@@ -43,8 +42,7 @@ export function costConstraints(request: ChatRequest, options: ConstraintOptions
   const filters: EligibilityFilter[] = [];
   const broadReport = options.namedModel ? "removed" : "kept";
 
-  const family =
-    request.model_family ?? (options.namedModel ? undefined : (options.defaultModelFamily ?? DEFAULT_MODEL_FAMILY));
+  const family = request.model_family ?? (options.namedModel ? undefined : options.defaultModelFamily);
   if (family !== undefined) {
     const label =
       request.model_family === undefined ? `model_family '${family}' (the default)` : `model_family '${family}'`;

@@ -24,8 +24,8 @@ export interface CostPolicyContext {
   providerStatus(provider: string): ProviderStatus;
   /** The completion tokens a request without max tokens is assumed to use (capped by each model's max_tokens). */
   defaultMaxTokens: number;
-  /** The family of a request that names neither model nor model_family; `general` when unset. */
-  defaultModelFamily?: ModelFamily;
+  /** The family of a request that names neither model nor model_family (routing.default_model_family). */
+  defaultModelFamily: ModelFamily;
 }
 
 export interface RankedCandidate {
@@ -42,7 +42,7 @@ export interface CostSelection {
 }
 
 /**
- * The cost policy: the catalog models that meet the request's hints (model_family, default general or the context's;
+ * The cost policy: the catalog models that meet the request's hints (model_family, else the context's default;
  * capabilities, including those implied by stream, tools and images; max_cost_per_token; provider) and whose
  * provider is configured and not behind an open breaker, cheapest first for this request. A request that names
  * its model gets that model only, checked against the hints.

@@ -1,3 +1,6 @@
+import type { Config } from "../config/schema.js";
+
+/** routing.retry (the reasons for its defaults are next to them, in src/config/schema.ts). */
 export interface RetrySettings {
   /** Attempts on one candidate (model on a provider), the first included. */
   maxAttempts: number;
@@ -9,21 +12,12 @@ export interface RetrySettings {
   budgetMs: number;
 }
 
-/**
- * Why these numbers:
- * - maxAttempts 2 per candidate: one retry absorbs a blip (connection reset, a lone 502). A second failure in a
- *   row is more likely an incident, where the next candidate has better odds than a third try. And the client
- *   SDKs in front of us retry too (openai and @anthropic-ai/sdk: 2 retries by default), so every retry here
- *   is multiplied by theirs against a struggling upstream.
- * - baseDelayMs 500, maxDelayMs 8000: the official SDKs' own backoff bounds. Full jitter keeps replicas and
- *   clients from retrying in lockstep. A retry-after above 8 s means "go elsewhere": another candidate
- *   answers sooner, and without one the client gets the error with its retry-after at once.
- * - budgetMs 30 s: past that a person waiting on a chat answer would rather see the error; an attempt already
- *   running is not cut short (long generations take minutes), but none starts after it.
- */
-export const DEFAULT_RETRY_SETTINGS: Readonly<RetrySettings> = Object.freeze({
-  maxAttempts: 2,
-  baseDelayMs: 500,
-  maxDelayMs: 8_000,
-  budgetMs: 30_000,
-});
+export function retrySettingsOf(config: Config): RetrySettings {
+  const r = config.routing.retry;
+  return {
+    maxAttempts: r.max_attempts,
+    baseDelayMs: r.base_delay_ms,
+    maxDelayMs: r.max_delay_ms,
+    budgetMs: r.budget_ms,
+  };
+}

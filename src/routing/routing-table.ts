@@ -1,4 +1,5 @@
 import type { ModelCatalog } from "../catalog/model-catalog.js";
+import { providerSchema } from "../config/schema.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 
 export type RoutingPolicy = "default" | "cost";
@@ -20,3 +21,15 @@ export interface RoutingTable {
   /** Completion tokens assumed when a request gives no max tokens (for cost estimates). */
   defaultMaxTokens: number;
 }
+
+/**
+ * The deadlines of one attempt on a provider. A provider that a reload removed while a request was on its way to
+ * it gets the schema's defaults for that request.
+ */
+export function attemptTimeoutsOf(table: RoutingTable, provider: string): { firstByteMs: number; totalMs: number } {
+  const settings = table.providers.settings(provider) ?? providerDefaults;
+  return { firstByteMs: settings.firstTokenTimeoutMs, totalMs: settings.timeoutMs };
+}
+
+const defaults = providerSchema.parse({});
+const providerDefaults = { firstTokenTimeoutMs: defaults.first_token_timeout_ms, timeoutMs: defaults.timeout_ms };

@@ -5,7 +5,7 @@ import { retryDelayMs } from "../routing/backoff.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { CallbackUrlError, validateCallbackUrl, type HostResolver } from "./callback-url.js";
 import { pinnedPost } from "./pinned-post.js";
-import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from "./webhook-settings.js";
+import type { WebhookSettings } from "./webhook-settings.js";
 
 export interface WebhookMessage {
   url: string;
@@ -29,18 +29,19 @@ const USER_AGENT = "Runestone-Webhooks/1";
 
 /** Signs (Standard Webhooks) and POSTs JSON messages, retrying network errors, 408, 429 and 5xx with backoff. */
 export class WebhookSender {
-  private readonly settings: WebhookSettings;
-
   constructor(
     private readonly telemetry: Telemetry,
-    settings: Partial<WebhookSettings> = {},
+    /**
+     * webhooks.* as configured now. A delivery takes them when it starts: the address policy it is checked against
+     * is the one callback URLs are admitted with at that moment, not the one of the sender's start.
+     */
+    private readonly settings: () => WebhookSettings,
     /** For tests: how host names resolve. */
     private readonly resolve?: HostResolver,
-  ) {
-    this.settings = { ...DEFAULT_WEBHOOK_SETTINGS, ...settings };
-  }
+  ) {}
 
   async send(message: WebhookMessage, signal: AbortSignal = new AbortController().signal): Promise<DeliveryResult> {
+    const settings = this.settings();
     const host = hostOf(message.url);
     let signer: Webhook;
     try {
@@ -61,13 +62,13 @@ export class WebhookSender {
 
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
-      const outcome = await this.attempt(message, signer, body, signal);
+      const outcome = await this.attempt(message, signer, body, signal, settings);
       const report = { messageId: message.messageId, host, attempt, durationMs: performance.now() - started };
       if (outcome.kind === "delivered") {
         this.telemetry.emit("webhook.delivery", { ...report, outcome: "delivered", status: outcome.status });
         return { delivered: true, attempts: attempt, status: outcome.status };
       }
-      const last = outcome.kind !== "retry" || attempt >= this.settings.maxAttempts || signal.aborted;
+      const last = outcome.kind !== "retry" || attempt >= settings.maxAttempts || signal.aborted;
       const reported = outcome.kind === "refused" ? "refused" : last ? "failed" : "retrying";
       this.telemetry.emit("webhook.delivery", {
         ...report,
@@ -77,7 +78,7 @@ export class WebhookSender {
       });
       if (last) return { delivered: false, attempts: attempt, reason: outcome.reason, status: outcome.status };
       try {
-        await sleep(this.delayMs(attempt, outcome.retryAfterMs), undefined, { signal });
+        await sleep(delayMs(attempt, outcome.retryAfterMs, settings), undefined, { signal });
       } catch {
         return { delivered: false, attempts: attempt, reason: "aborted", status: outcome.status };
       }
@@ -89,10 +90,11 @@ export class WebhookSender {
     signer: Webhook,
     body: string,
     signal: AbortSignal,
+    settings: WebhookSettings,
   ): Promise<AttemptOutcome> {
     try {
       // Checked on every attempt: DNS may have changed since the last one, and the connection is pinned to what was checked.
-      const target = await validateCallbackUrl(message.url, this.settings, this.resolve);
+      const target = await validateCallbackUrl(message.url, settings, this.resolve);
       const timestamp = new Date();
       const headers = {
         "content-type": "application/json",
@@ -105,7 +107,7 @@ export class WebhookSender {
         target,
         headers,
         body,
-        AbortSignal.any([signal, AbortSignal.timeout(this.settings.timeoutMs)]),
+        AbortSignal.any([signal, AbortSignal.timeout(settings.timeoutMs)]),
       );
       if (reply.status >= 200 && reply.status < 300) return { kind: "delivered", status: reply.status };
       const retryable = reply.status === 408 || reply.status === 429 || reply.status >= 500;
@@ -122,12 +124,12 @@ export class WebhookSender {
       return { kind: "retry", reason: err instanceof Error ? err.message : String(err) };
     }
   }
+}
 
-  /** A receiver's retry-after is a floor, up to maxDelayMs: a delivery is not held for longer. */
-  private delayMs(attempt: number, retryAfterMs: number | undefined): number {
-    const { baseDelayMs, maxDelayMs } = this.settings;
-    return retryDelayMs(attempt, { baseDelayMs, maxDelayMs, capMs: maxDelayMs }, retryAfterMs);
-  }
+/** A receiver's retry-after is a floor, up to maxDelayMs: a delivery is not held for longer. */
+function delayMs(attempt: number, retryAfterMs: number | undefined, settings: WebhookSettings): number {
+  const { baseDelayMs, maxDelayMs } = settings;
+  return retryDelayMs(attempt, { baseDelayMs, maxDelayMs, capMs: maxDelayMs }, retryAfterMs);
 }
 
 /** The host of a URL, for telemetry. */

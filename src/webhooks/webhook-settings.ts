@@ -1,5 +1,7 @@
+import type { Config } from "../config/schema.js";
 import type { AddressPolicy } from "./address-policy.js";
 
+/** webhooks.* (the reasons for its defaults are next to them, in src/config/schema.ts), plus two fixed bounds. */
 export interface WebhookSettings extends AddressPolicy {
   /** Deliveries tried per message, the first included. */
   maxAttempts: number;
@@ -11,16 +13,20 @@ export interface WebhookSettings extends AddressPolicy {
   timeoutMs: number;
 }
 
-/**
- * 5 attempts, up to 0.5, 1, 2, 4 s apart (full jitter): at most 7.5 s of retries (half that on average), for a
- * receiver's brief outage, without holding a delivery for minutes.
- */
-export const DEFAULT_WEBHOOK_SETTINGS: Readonly<WebhookSettings> = Object.freeze({
-  maxAttempts: 5,
-  baseDelayMs: 500,
-  maxDelayMs: 30_000,
-  timeoutMs: 10_000,
-  allowPrivate: false,
-  allowLoopback: false,
-  allowLinkLocal: false,
-});
+/** Not configuration: no wait between two deliveries is longer, whatever the receiver's retry-after. */
+const MAX_DELAY_MS = 30_000;
+/** Not configuration: a receiver that has not answered one attempt in this long is tried again later. */
+const ATTEMPT_TIMEOUT_MS = 10_000;
+
+export function webhookSettingsOf(config: Config): WebhookSettings {
+  const w = config.webhooks;
+  return {
+    allowLoopback: w.allow_loopback,
+    allowPrivate: w.allow_private_networks,
+    allowLinkLocal: w.allow_link_local,
+    maxAttempts: w.max_attempts,
+    baseDelayMs: w.base_delay_ms,
+    maxDelayMs: MAX_DELAY_MS,
+    timeoutMs: ATTEMPT_TIMEOUT_MS,
+  };
+}

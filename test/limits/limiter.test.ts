@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { LeaseTimingOptions } from "../../src/limits/lease-timing.js";
+import type { LeaseTiming } from "../../src/limits/lease-timing.js";
 import { MemoryLimiter } from "../../src/limits/memory-limiter.js";
 import { RedisLimiter } from "../../src/limits/redis-limiter.js";
 import type { LimiterDecision, LimiterRequest, Lease, Limiter, RefusalReason } from "../../src/limits/types.js";
 import { redisKeys } from "../../src/state/redis-keys.js";
+import { DEFAULTS } from "../support/config-defaults.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 /** A realistic epoch-ms magnitude, so the float arithmetic of absolute timestamps is exercised. */
@@ -65,11 +66,13 @@ function track<T extends Limiter>(limiter: T): T {
   return limiter;
 }
 
-const implementations: { name: string; create: (options?: LeaseTimingOptions) => Limiter }[] = [
-  { name: "MemoryLimiter", create: (options) => track(new MemoryLimiter(options)) },
+/** A limiter whose new leases get `timing` (the configured one by default), read at every grant. */
+const implementations: { name: string; create: (timing?: () => LeaseTiming) => Limiter }[] = [
+  { name: "MemoryLimiter", create: (timing = () => DEFAULTS.lease) => track(new MemoryLimiter(timing)) },
   {
     name: "RedisLimiter",
-    create: (options) => track(new RedisLimiter(redis, { keys: redisKeys(newPrefix()).limits, ...options })),
+    create: (timing = () => DEFAULTS.lease) =>
+      track(new RedisLimiter(redis, { keys: redisKeys(newPrefix()).limits, timing })),
   },
 ];
 
@@ -233,7 +236,7 @@ describe.each(implementations)("$name", ({ create }) => {
 
   describe("lease expiry", () => {
     it("gives the slots back by itself when the holder vanishes (no heartbeat)", async () => {
-      const limiter = create({ leaseTtlMs: 150, heartbeatMs: 0 });
+      const limiter = create(() => ({ leaseTtlMs: 150, heartbeatMs: 0 }));
       const limits = { maxConcurrency: 2 };
       const vanished = expectAdmitted(await limiter.admit(request(limits)));
       expectAdmitted(await limiter.admit(request(limits)));
@@ -248,7 +251,7 @@ describe.each(implementations)("$name", ({ create }) => {
     });
 
     it("keeps a lease alive past leaseTtlMs while its heartbeat runs", async () => {
-      const limiter = create({ leaseTtlMs: 150, heartbeatMs: 40 });
+      const limiter = create(() => ({ leaseTtlMs: 150, heartbeatMs: 40 }));
       const limits = { maxConcurrency: 1 };
       const lease = expectAdmitted(await limiter.admit(request(limits)));
       await sleep(400);
@@ -258,8 +261,21 @@ describe.each(implementations)("$name", ({ create }) => {
       expect(await limiter.inFlight(tenant)).toBe(0);
     });
 
+    it("gives each new lease the timing configured when it is granted", async () => {
+      let timing: LeaseTiming = { leaseTtlMs: 150, heartbeatMs: 0 };
+      const limiter = create(() => timing);
+      const limits = { maxConcurrency: 2 };
+      expectAdmitted(await limiter.admit(request(limits)));
+      timing = { leaseTtlMs: 60_000, heartbeatMs: 0 };
+      const kept = expectAdmitted(await limiter.admit(request(limits)));
+      await sleep(200);
+      expect(await limiter.inFlight(tenant)).toBe(1); // the first expired after 150 ms, the second lives on
+      await kept.release();
+      expect(await limiter.inFlight(tenant)).toBe(0);
+    });
+
     it("lets the leases of a closed limiter expire (its heartbeats stop)", async () => {
-      const limiter = create({ leaseTtlMs: 150, heartbeatMs: 40 });
+      const limiter = create(() => ({ leaseTtlMs: 150, heartbeatMs: 40 }));
       expectAdmitted(await limiter.admit(request({ maxConcurrency: 1 })));
       await limiter.close();
       await sleep(200);
@@ -275,10 +291,13 @@ describe("RedisLimiter across replicas", () => {
     for (const connection of replicaConnections.splice(0)) connection.disconnect();
   });
 
-  async function replica(options: LeaseTimingOptions = {}): Promise<{ limiter: RedisLimiter; connection: Redis }> {
+  async function replica(timing: LeaseTiming = DEFAULTS.lease): Promise<{ limiter: RedisLimiter; connection: Redis }> {
     const connection = await connectRedis();
     replicaConnections.push(connection);
-    return { limiter: track(new RedisLimiter(connection, { keys: redisKeys(prefix).limits, ...options })), connection };
+    return {
+      limiter: track(new RedisLimiter(connection, { keys: redisKeys(prefix).limits, timing: () => timing })),
+      connection,
+    };
   }
 
   it("never admits more than maxConcurrency when two replicas are hammered at once", async () => {

@@ -9,8 +9,9 @@ import { Telemetry } from "../../src/telemetry/events.js";
 import { WebhookSender } from "../../src/webhooks/webhook-sender.js";
 import { newWebhookSecret, WebhookReceiver } from "../webhooks/support/webhook-receiver.js";
 import { chatRequest, completionFor } from "./support/completion.js";
+import { DEFAULTS } from "../support/config-defaults.js";
 import { FakeRunner } from "./support/fake-runner.js";
-import { recordQueueEvents, useQueueHarness, type QueueKind } from "./support/queue-harness.js";
+import { DEFAULT_MAX_DEPTH, recordQueueEvents, useQueueHarness, type QueueKind } from "./support/queue-harness.js";
 import { waitFor } from "./support/wait-for.js";
 
 const harness = useQueueHarness();
@@ -44,14 +45,25 @@ function finished(queue: OverflowQueue, id: string, tenant = "acme", timeoutMs =
 }
 
 function enqueue(queue: OverflowQueue, requestId: string, tenant = "acme", extra: Partial<EnqueueInput> = {}) {
-  return queue.enqueue({ tenant, requestId, request: chatRequest(`question ${requestId}`), ...extra });
+  return queue.enqueue({
+    tenant,
+    requestId,
+    request: chatRequest(`question ${requestId}`),
+    maxDepth: DEFAULT_MAX_DEPTH,
+    ...extra,
+  });
 }
 
 async function webhookSetup(respond?: (n: number) => number) {
   const secret = newWebhookSecret();
   const receiver = await WebhookReceiver.start(secret, respond);
   receivers.push(receiver);
-  const sender = new WebhookSender(new Telemetry(), { allowLoopback: true, baseDelayMs: 10, maxDelayMs: 50 });
+  const sender = new WebhookSender(new Telemetry(), () => ({
+    ...DEFAULTS.webhooks,
+    allowLoopback: true,
+    baseDelayMs: 10,
+    maxDelayMs: 50,
+  }));
   return { secret, receiver, sender };
 }
 
@@ -99,6 +111,7 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
       tenant: "acme",
       requestId: "req-s",
       request: chatRequest("stream me", { stream: true, stream_options: { include_usage: true } }),
+      maxDepth: DEFAULT_MAX_DEPTH,
     });
     queue.startWorkers(workers(runner));
     expect((await finished(queue, id)).status).toBe("succeeded");
@@ -173,11 +186,12 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
   });
 
   it("refuses a job beyond the tenant's depth bound with a QueueFullError (429)", async () => {
-    const queue = harness.open(kind, { settings: { maxDepthPerTenant: 3 } });
+    const queue = harness.open(kind);
     const ids = [];
-    for (const n of [1, 2, 3]) ids.push((await enqueue(queue, `req-${n}`)).id);
+    const bound = { maxDepth: 3 };
+    for (const n of [1, 2, 3]) ids.push((await enqueue(queue, `req-${n}`, "acme", bound)).id);
 
-    const refusal = await enqueue(queue, "req-4").catch((err: unknown) => err);
+    const refusal = await enqueue(queue, "req-4", "acme", bound).catch((err: unknown) => err);
     expect(refusal).toBeInstanceOf(QueueFullError);
     expect(refusal).toMatchObject({ status: 429, type: "rate_limit_error", code: "queue_full" });
 
@@ -185,11 +199,11 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     expect(await queue.depth("acme")).toBe(3);
     expect(await queue.depth()).toBe(4);
     await queue.cancel(ids[0] ?? "", "acme");
-    await expect(enqueue(queue, "req-5")).resolves.toMatchObject({ position: 3 });
+    await expect(enqueue(queue, "req-5", "acme", bound)).resolves.toMatchObject({ position: 3 });
   });
 
-  it("takes a tenant's own depth bound over the queue's", async () => {
-    const queue = harness.open(kind, { settings: { maxDepthPerTenant: 3 } });
+  it("checks each job against the depth bound it comes with (the tenant's, as configured now)", async () => {
+    const queue = harness.open(kind);
     await enqueue(queue, "req-1", "acme", { maxDepth: 1 });
     await expect(enqueue(queue, "req-2", "acme", { maxDepth: 1 })).rejects.toMatchObject({
       code: "queue_full",
@@ -217,6 +231,23 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     expect(runner.runs).toHaveLength(0);
     await waitFor(() => receiver.received.length === 1, 5_000, "the webhook");
     expect(receiver.received[0]?.verified).toEqual({ ok: true, payload: toJobBody(job) });
+  });
+
+  it("applies edited settings to the jobs queued and the attempts started after the edit", async () => {
+    let settings = { ...DEFAULTS.queue };
+    const queue = harness.open(kind, { settings: () => settings });
+    const runner = new FakeRunner({ behaviour: () => new Promise(() => {}) }); // never answers
+    const lease = await holdSlot(runner, "acme");
+    const before = await enqueue(queue, "req-before");
+    settings = { ...settings, maxWaitMs: 100, jobTimeoutMs: 100, maxAttempts: 1 };
+    const after = await enqueue(queue, "req-after");
+    queue.startWorkers(workers(runner));
+
+    expect((await finished(queue, after.id)).status).toBe("expired"); // its deadline: 100 ms after queueing
+    expect((await queue.get(before.id, "acme"))?.status).toBe("queued"); // its deadline was set by the default
+    await lease.release();
+    expect(await finished(queue, before.id)).toMatchObject({ status: "failed", error: { code: "job_timeout" } });
+    expect(runner.runsOf("req-before")).toHaveLength(1); // one attempt of 100 ms: both edits apply to it
   });
 
   it("reads a job still queued past its deadline as expired, even with no worker running", async () => {
@@ -365,7 +396,7 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
 
   it("refuses to deliver a webhook to a loopback URL unless allowed", async () => {
     const { secret, receiver } = await webhookSetup();
-    const sender = new WebhookSender(new Telemetry(), { baseDelayMs: 10 });
+    const sender = new WebhookSender(new Telemetry(), () => ({ ...DEFAULTS.webhooks, baseDelayMs: 10 }));
     const queue = harness.open(kind);
     const { id } = await enqueue(queue, "req-hook", "acme", { callbackUrl: receiver.url() });
     queue.startWorkers(workers(new FakeRunner(), { webhooks: { sender, forTenant: () => ({ secret }) } }));
@@ -375,7 +406,7 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
   });
 
   it("on close, lets a running job finish and stops a job waiting for a slot without failing it", async () => {
-    const queue = harness.open(kind, { settings: { closeGraceMs: 2_000 } });
+    const queue = harness.open(kind, { pacing: { closeGraceMs: 2_000 } });
     const runner = new FakeRunner({ maxConcurrency: 1, runMs: 150 });
     const running = await enqueue(queue, "req-running");
     const waiting = await enqueue(queue, "req-waiting");

@@ -6,9 +6,10 @@ import { describe, expect, it } from "vitest";
 import { MemoryLimiter } from "../../src/limits/memory-limiter.js";
 import type { JobPayload, JobRecord, OverflowQueue } from "../../src/queue/types.js";
 import { Telemetry } from "../../src/telemetry/events.js";
+import { DEFAULTS } from "../support/config-defaults.js";
 import { chatRequest } from "./support/completion.js";
 import { FakeRunner } from "./support/fake-runner.js";
-import { recordQueueEvents, useQueueHarness } from "./support/queue-harness.js";
+import { DEFAULT_MAX_DEPTH, recordQueueEvents, useQueueHarness } from "./support/queue-harness.js";
 import { REDIS_URL } from "./support/redis.js";
 import { waitFor } from "./support/wait-for.js";
 
@@ -27,7 +28,7 @@ function finished(queue: OverflowQueue, id: string, tenant: string, timeoutMs = 
 
 describe("Redis overflow queue across replicas", () => {
   it("shares the jobs between replicas, and each job runs exactly once", async () => {
-    const limiter = new MemoryLimiter(); // stands in for the shared RedisLimiter
+    const limiter = new MemoryLimiter(() => DEFAULTS.lease); // stands in for the shared RedisLimiter
     const tenants = ["tenant-a", "tenant-b"];
     const replicas = [
       new FakeRunner({ limiter, maxConcurrency: 2, runMs: 15 }),
@@ -48,6 +49,7 @@ describe("Redis overflow queue across replicas", () => {
         tenant,
         requestId,
         request: chatRequest(requestId),
+        maxDepth: DEFAULT_MAX_DEPTH,
       });
       jobs.push({ id, tenant, requestId });
     }
@@ -61,14 +63,19 @@ describe("Redis overflow queue across replicas", () => {
   });
 
   it("hands the jobs of a replica that shuts down to another at once, not after stall detection", async () => {
-    const settings = { stallIntervalMs: 10_000 };
-    const limiter = new MemoryLimiter();
-    const leaving = harness.open("redis", { settings, redis: await harness.connection() });
-    const staying = harness.open("redis", { settings, redis: await harness.connection() });
+    const stallIntervalMs = 10_000;
+    const limiter = new MemoryLimiter(() => DEFAULTS.lease);
+    const leaving = harness.open("redis", { stallIntervalMs, redis: await harness.connection() });
+    const staying = harness.open("redis", { stallIntervalMs, redis: await harness.connection() });
     const blocked = new FakeRunner({ limiter });
     const held = await blocked.hold("acme");
     leaving.startWorkers({ runner: blocked, tenants: () => ["acme"] });
-    const { id } = await staying.enqueue({ tenant: "acme", requestId: "req-handed", request: chatRequest("hi") });
+    const { id } = await staying.enqueue({
+      tenant: "acme",
+      requestId: "req-handed",
+      request: chatRequest("hi"),
+      maxDepth: DEFAULT_MAX_DEPTH,
+    });
     await new Promise((resolve) => setTimeout(resolve, 100)); // the leaving replica has taken it and waits for a slot
 
     await leaving.close();
@@ -88,7 +95,12 @@ describe("Redis overflow queue across replicas", () => {
     const telemetry = new Telemetry();
     const events = recordQueueEvents(telemetry);
     const queue = harness.open("redis", { telemetry });
-    const { id } = await queue.enqueue({ tenant: "acme", requestId: "req-crash", request: chatRequest("hi") });
+    const { id } = await queue.enqueue({
+      tenant: "acme",
+      requestId: "req-crash",
+      request: chatRequest("hi"),
+      maxDepth: DEFAULT_MAX_DEPTH,
+    });
 
     const script = fileURLToPath(new URL("./support/hanging-worker.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", script, REDIS_URL, harness.prefix(), "acme"], {
@@ -122,7 +134,12 @@ describe("Redis overflow queue across replicas", () => {
     const queue = harness.open("redis");
     const runner = new FakeRunner();
     queue.startWorkers({ runner, tenants: () => ["acme"] });
-    const { id } = await queue.enqueue({ tenant: "acme", requestId: "req-once", request: chatRequest("hi") });
+    const { id } = await queue.enqueue({
+      tenant: "acme",
+      requestId: "req-once",
+      request: chatRequest("hi"),
+      maxDepth: DEFAULT_MAX_DEPTH,
+    });
     const first = await finished(queue, id, "acme");
 
     // What stall detection does to a job whose worker died after finishing it but before telling bee-queue.
@@ -134,7 +151,7 @@ describe("Redis overflow queue across replicas", () => {
       sendEvents: false,
     });
     await bee
-      .createJob({ tenant: "acme", requestId: "req-once", request: chatRequest("hi") })
+      .createJob({ tenant: "acme", requestId: "req-once", request: chatRequest("hi"), maxDepth: DEFAULT_MAX_DEPTH })
       .setId(id)
       .save();
     await waitFor(

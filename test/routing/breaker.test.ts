@@ -8,6 +8,7 @@ import { MemoryBreakerStore } from "../../src/routing/breaker/memory-breaker-sto
 import { RedisBreakerStore } from "../../src/routing/breaker/redis-breaker-store.js";
 import { redisKeys } from "../../src/state/redis-keys.js";
 import { Telemetry, type TelemetryEvents } from "../../src/telemetry/events.js";
+import { DEFAULTS } from "../support/config-defaults.js";
 
 type Transition = TelemetryEvents["breaker.transition"];
 
@@ -41,22 +42,31 @@ interface Harness {
   breakers: CircuitBreakers;
   events: Transition[];
   clock: { now: number };
+  /** What the breakers read on every call: replace it to edit the settings. */
+  settings: { current: BreakerSettings };
 }
 
-function harness(store: BreakerStore, clock = { now: 1_700_000_000_000 }): Harness {
+/** Breakers with the default settings, or these overrides of them. */
+function harness(
+  store: BreakerStore,
+  overrides: Partial<BreakerSettings> = {},
+  clock = { now: 1_700_000_000_000 },
+): Harness {
   const telemetry = new Telemetry();
   const events: Transition[] = [];
   telemetry.on("breaker.transition", (e) => events.push(e));
-  return { store, breakers: new CircuitBreakers(store, telemetry, { clock: () => clock.now }), events, clock };
+  const settings = { current: { ...DEFAULTS.breaker, ...overrides } };
+  const breakers = new CircuitBreakers(store, telemetry, { settings: () => settings.current, clock: () => clock.now });
+  return { store, breakers, events, clock, settings };
 }
 
 /** Each test gets fresh keys, so the stores may be shared across tests. */
 let keySeq = 0;
 const freshKey = (): string => `provider-${++keySeq}:model`;
 
-const storeKinds: Array<[string, (settings?: Partial<BreakerSettings>) => BreakerStore]> = [
-  ["memory", (settings) => new MemoryBreakerStore(settings)],
-  ["redis", (settings) => new RedisBreakerStore(connect(), { keys, settings })],
+const storeKinds: Array<[string, () => BreakerStore]> = [
+  ["memory", () => new MemoryBreakerStore()],
+  ["redis", () => new RedisBreakerStore(connect(), { keys })],
 ];
 
 async function fail(b: CircuitBreakers, key: string, times: number): Promise<void> {
@@ -129,7 +139,7 @@ describe.each(storeKinds)("circuit breakers on the %s store", (_kind, makeStore)
   });
 
   it("counts the ratio over a rolling window only", async () => {
-    const { breakers, clock } = harness(makeStore({ consecutiveFailures: 100 }));
+    const { breakers, clock } = harness(makeStore(), { consecutiveFailures: 100 });
     const key = freshKey();
     await fail(breakers, key, 9);
     clock.now += 30_000; // those nine leave the window
@@ -140,7 +150,7 @@ describe.each(storeKinds)("circuit breakers on the %s store", (_kind, makeStore)
   });
 
   it("lets only halfOpenProbes probes through at once, and reclaims a lost probe's slot", async () => {
-    const { breakers, events, clock } = harness(makeStore({ halfOpenProbes: 2 }));
+    const { breakers, events, clock } = harness(makeStore(), { halfOpenProbes: 2 });
     const key = freshKey();
     await fail(breakers, key, 5);
     clock.now += 15_000;
@@ -187,6 +197,20 @@ describe.each(storeKinds)("circuit breakers on the %s store", (_kind, makeStore)
     expect(await breakers.acquire(failing)).toEqual({ allowed: true, state: "closed" });
   });
 
+  it("applies edited settings to the next call, and starts the window afresh when its length changes", async () => {
+    const { breakers, settings } = harness(makeStore(), { consecutiveFailures: 100 });
+    const key = freshKey();
+    await fail(breakers, key, 9); // 9 of 9, fewer than minimumRequests
+    settings.current = { ...settings.current, windowMs: 60_000 };
+    // Counted in 3 s buckets, those nine would read as other times in 6 s ones: they are dropped, not miscounted.
+    for (let i = 0; i < 9; i++) await breakers.recordSuccess(key);
+    expect(await breakers.recordFailure(key)).toBe("closed"); // 1 of 10, not 10 of 19
+    settings.current = { ...settings.current, consecutiveFailures: 2 };
+    expect(await breakers.recordFailure(key)).toBe("open"); // two in a row now open it
+    settings.current = { ...settings.current, cooldownMs: 1_000 };
+    expect(await breakers.acquire(key)).toMatchObject({ allowed: false, retryAfterMs: 15_000 }); // opened before
+  });
+
   it("reports each transition exactly once under concurrent callers", async () => {
     const { breakers, events, clock } = harness(makeStore());
     const key = freshKey();
@@ -202,8 +226,8 @@ describe("circuit breakers shared through Redis by two replicas", () => {
   const replicas = (): [Harness, Harness] => {
     const clock = { now: 1_700_000_000_000 };
     return [
-      harness(new RedisBreakerStore(connect(), { keys, settings }), clock),
-      harness(new RedisBreakerStore(connect(), { keys, settings }), clock),
+      harness(new RedisBreakerStore(connect(), { keys }), settings, clock),
+      harness(new RedisBreakerStore(connect(), { keys }), settings, clock),
     ];
   };
 
@@ -245,6 +269,7 @@ describe("circuit breakers shared through Redis by two replicas", () => {
     const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     const errors: string[] = [];
     const breakers = new CircuitBreakers(new RedisBreakerStore(dead, { keys }), new Telemetry(), {
+      settings: () => DEFAULTS.breaker,
       onStoreError: (_err, op) => errors.push(op),
     });
     expect(await breakers.acquire("openai")).toEqual({ allowed: true, state: "closed" });

@@ -6,6 +6,7 @@ import { GatewayError } from "../../src/errors/gateway-error.js";
 import type { ChatRequest } from "../../src/providers/types.js";
 import { selectByCost, type CostPolicyContext } from "../../src/routing/cost-policy.js";
 import type { ProviderStatus } from "../../src/routing/provider-status.js";
+import { DEFAULTS } from "../support/config-defaults.js";
 
 function model(
   id: string,
@@ -384,7 +385,7 @@ function run(row: Row) {
   const context: CostPolicyContext = {
     providerStatus: (provider) => row.providers?.[provider] ?? AVAILABLE,
     defaultMaxTokens: row.defaultMaxTokens ?? 1000,
-    defaultModelFamily: row.defaultModelFamily,
+    defaultModelFamily: row.defaultModelFamily ?? DEFAULTS.table.defaultModelFamily,
   };
   return selectByCost(request, new ModelCatalog(row.catalog ?? TEST_CATALOG), context);
 }

@@ -8,7 +8,8 @@ import { parseRetryAfter } from "../../src/http/retry-after.js";
 import { toGatewayError } from "../../src/providers/upstream-error.js";
 import { retryDelayMs } from "../../src/routing/backoff.js";
 import { nextStep } from "../../src/routing/retry-policy.js";
-import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from "../../src/routing/retry-settings.js";
+import type { RetrySettings } from "../../src/routing/retry-settings.js";
+import { DEFAULTS } from "../support/config-defaults.js";
 
 /** mulberry32: a small seeded PRNG, so jitter is reproducible. */
 function seededRandom(seed: number): () => number {
@@ -174,7 +175,7 @@ describe("nextStep", () => {
   });
 
   it("gives one retry per candidate by default", () => {
-    const settings = DEFAULT_RETRY_SETTINGS;
+    const settings = DEFAULTS.retry;
     expect(nextStep({ attempt: 1, elapsedMs: 0, error: upstream(502), settings, random: () => 0 })).toEqual({
       action: "retry",
       delayMs: 0,
@@ -183,6 +184,6 @@ describe("nextStep", () => {
       action: "failover",
       reason: "attempts_exhausted",
     });
-    expect(DEFAULT_RETRY_SETTINGS).toEqual({ maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 8_000, budgetMs: 30_000 });
+    expect(settings).toEqual({ maxAttempts: 2, baseDelayMs: 500, maxDelayMs: 8_000, budgetMs: 30_000 });
   });
 });

@@ -4,9 +4,11 @@ import { Telemetry, type TelemetryEvents } from "../../src/telemetry/events.js";
 import type { HostResolver } from "../../src/webhooks/callback-url.js";
 import { WebhookSender } from "../../src/webhooks/webhook-sender.js";
 import type { WebhookSettings } from "../../src/webhooks/webhook-settings.js";
+import { DEFAULTS } from "../support/config-defaults.js";
 import { newWebhookSecret, WebhookReceiver } from "./support/webhook-receiver.js";
 
-const FAST: Partial<WebhookSettings> = {
+const FAST: WebhookSettings = {
+  ...DEFAULTS.webhooks,
   maxAttempts: 3,
   baseDelayMs: 10,
   maxDelayMs: 50,
@@ -52,7 +54,7 @@ describe("WebhookSender", () => {
     const events = recordDeliveries(telemetry);
     const payload = { id: "job_1", status: "succeeded", result: { text: "héllo" } };
 
-    const result = await new WebhookSender(telemetry, FAST).send({
+    const result = await new WebhookSender(telemetry, () => FAST).send({
       url: hook.url(),
       secret,
       messageId: "job_1",
@@ -71,7 +73,7 @@ describe("WebhookSender", () => {
 
   it("a signature made with another secret does not verify", async () => {
     const hook = await receiver(newWebhookSecret());
-    await new WebhookSender(new Telemetry(), FAST).send({
+    await new WebhookSender(new Telemetry(), () => FAST).send({
       url: hook.url(),
       secret: newWebhookSecret(),
       messageId: "m",
@@ -86,7 +88,7 @@ describe("WebhookSender", () => {
     const telemetry = new Telemetry();
     const events = recordDeliveries(telemetry);
 
-    const result = await new WebhookSender(telemetry, FAST).send({
+    const result = await new WebhookSender(telemetry, () => FAST).send({
       url: hook.url(),
       secret,
       messageId: "msg-retry",
@@ -105,7 +107,7 @@ describe("WebhookSender", () => {
     const telemetry = new Telemetry();
     const events = recordDeliveries(telemetry);
 
-    const result = await new WebhookSender(telemetry, FAST).send({
+    const result = await new WebhookSender(telemetry, () => FAST).send({
       url: hook.url(),
       secret,
       messageId: "m",
@@ -120,7 +122,7 @@ describe("WebhookSender", () => {
   it("does not retry a 4xx other than 408 and 429", async () => {
     const secret = newWebhookSecret();
     const hook = await receiver(secret, () => 410);
-    const result = await new WebhookSender(new Telemetry(), FAST).send({
+    const result = await new WebhookSender(new Telemetry(), () => FAST).send({
       url: hook.url(),
       secret,
       messageId: "m",
@@ -132,7 +134,7 @@ describe("WebhookSender", () => {
 
   it("retries connection failures, a bounded number of times", async () => {
     const port = await closedPort();
-    const result = await new WebhookSender(new Telemetry(), FAST).send({
+    const result = await new WebhookSender(new Telemetry(), () => FAST).send({
       url: `http://127.0.0.1:${port}/`,
       secret: newWebhookSecret(),
       messageId: "m",
@@ -147,7 +149,7 @@ describe("WebhookSender", () => {
     const busy = { status: 503, headers: { "retry-after": "0.04" } };
     const hook = await receiver(secret, (n) => (n < 3 ? busy : 200));
     const started = performance.now();
-    const result = await new WebhookSender(new Telemetry(), FAST).send({
+    const result = await new WebhookSender(new Telemetry(), () => FAST).send({
       url: hook.url(),
       secret,
       messageId: "m",
@@ -159,7 +161,7 @@ describe("WebhookSender", () => {
 
     const slow = await receiver(secret, (n) => (n < 2 ? { status: 429, headers: { "retry-after": "3600" } } : 200));
     const capped = performance.now();
-    const second = await new WebhookSender(new Telemetry(), FAST).send({
+    const second = await new WebhookSender(new Telemetry(), () => FAST).send({
       url: slow.url(),
       secret,
       messageId: "m",
@@ -175,7 +177,7 @@ describe("WebhookSender", () => {
     const telemetry = new Telemetry();
     const events = recordDeliveries(telemetry);
 
-    const result = await new WebhookSender(telemetry, { ...FAST, allowLoopback: false }).send({
+    const result = await new WebhookSender(telemetry, () => ({ ...FAST, allowLoopback: false })).send({
       url: hook.url(),
       secret,
       messageId: "m",
@@ -186,6 +188,19 @@ describe("WebhookSender", () => {
     expect(result.delivered === false && result.reason).toMatch(/loopback/);
     expect(hook.received).toHaveLength(0);
     expect(events).toMatchObject([{ outcome: "refused" }]);
+  });
+
+  it("checks each delivery against the address policy in force when it starts", async () => {
+    const secret = newWebhookSecret();
+    const hook = await receiver(secret);
+    let settings: WebhookSettings = { ...FAST, allowLoopback: false };
+    const sender = new WebhookSender(new Telemetry(), () => settings);
+    const message = { url: hook.url(), secret, messageId: "m", payload: { ok: 1 } };
+
+    expect(await sender.send(message)).toMatchObject({ delivered: false, attempts: 1 });
+    settings = { ...settings, allowLoopback: true };
+    expect(await sender.send(message)).toMatchObject({ delivered: true, attempts: 1 });
+    expect(hook.received).toHaveLength(1);
   });
 
   it("connects to the address it checked: the host name is never looked up again", async () => {
@@ -199,7 +214,7 @@ describe("WebhookSender", () => {
     };
 
     // hooks.runestone.invalid does not exist in DNS: only the pinned address can reach the receiver.
-    const result = await new WebhookSender(new Telemetry(), FAST, resolver).send({
+    const result = await new WebhookSender(new Telemetry(), () => FAST, resolver).send({
       url: `http://hooks.runestone.invalid:${port}/hook`,
       secret,
       messageId: "m",
@@ -213,7 +228,7 @@ describe("WebhookSender", () => {
   });
 
   it("refuses an invalid secret", async () => {
-    const result = await new WebhookSender(new Telemetry(), FAST).send({
+    const result = await new WebhookSender(new Telemetry(), () => FAST).send({
       url: "http://127.0.0.1:1/",
       secret: "",
       messageId: "m",

@@ -16,8 +16,10 @@ export interface AnthropicProviderOptions {
   baseURL?: string;
   /** `max_tokens` when the client sets none (Anthropic requires it). */
   defaultMaxTokens: number;
-  /** Total time of one request, a whole stream included. Always passing one also keeps the SDK from refusing a
-   * large non-streamed max_tokens. */
+  /**
+   * Per request (providers.<name>.timeout_ms), a whole stream included. Always set: it also keeps the SDK from
+   * refusing a large non-streamed max_tokens.
+   */
   timeoutMs: number;
   /** Time to open a connection. */
   connectTimeoutMs: number;

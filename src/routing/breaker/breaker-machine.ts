@@ -30,6 +30,8 @@ export interface BreakerSnapshot extends StoredState {
   probeSuccesses: number;
   /** Closed: request and failure counts by bucket id (floor(now / bucket length)). */
   window: Map<number, WindowBucket>;
+  /** The window length the bucket ids were counted with; when the setting changes, the window starts afresh. */
+  windowMs: number;
 }
 
 export function freshSnapshot(now: number, state: BreakerState = "closed"): BreakerSnapshot {
@@ -42,6 +44,7 @@ export function freshSnapshot(now: number, state: BreakerState = "closed"): Brea
     probeLeaseUntil: 0,
     probeSuccesses: 0,
     window: new Map(),
+    windowMs: 0,
   };
 }
 
@@ -116,6 +119,11 @@ function recordClosed(
   now: number,
   settings: BreakerSettings,
 ): RecordResult {
+  if (s.windowMs !== settings.windowMs) {
+    // Bucket ids of another window length are not comparable with this one's.
+    s.window.clear();
+    s.windowMs = settings.windowMs;
+  }
   const bucket = Math.floor(now / (settings.windowMs / WINDOW_BUCKETS));
   for (const id of s.window.keys()) if (id <= bucket - WINDOW_BUCKETS) s.window.delete(id);
   const counts = s.window.get(bucket) ?? { requests: 0, failures: 0 };

@@ -3,8 +3,9 @@ import { RedisScript } from "../../state/redis-script.js";
 /*
  * The state machine of breaker-machine.ts in Lua, so that one script run is one atomic step shared by every
  * replica. One hash per breaker key; fields: state, reopenAt, touchedAt, consecutive, probes, probeLeaseUntil,
- * probeSuccesses, and the window as req:<bucket> / fail:<bucket> counters. KEYS[2] is a sorted set of breaker
- * keys by last write, for states(). Every write refreshes the hash's and the set's expiry.
+ * probeSuccesses, and the window as req:<bucket> / fail:<bucket> counters with the windowMs they were counted
+ * with. KEYS[2] is a sorted set of breaker keys by last write, for states(). Every write refreshes the hash's and
+ * the set's expiry.
  *
  * Integers only go through Lua numbers (%.14g keeps millisecond timestamps exact until the year 5138).
  */
@@ -109,11 +110,13 @@ if state == 'half_open' then
 end
 
 local bucket = math.floor(now / (tonumber(windowMs) / buckets))
+-- Bucket ids counted with another window length are not comparable with this one's: the window starts afresh.
+local sameWindow = h.windowMs == windowMs
 local requests, failures = 1, 0
 for field, value in pairs(h) do
   local kind, id = string.match(field, '^(%a+):(%-?%d+)$')
   if kind then
-    if tonumber(id) <= bucket - buckets then
+    if not sameWindow or tonumber(id) <= bucket - buckets then
       redis.call('HDEL', key, field)
     elseif kind == 'req' then
       requests = requests + tonumber(value)
@@ -136,7 +139,7 @@ if failed then
     return open('closed', failures .. ' of ' .. requests .. ' requests failed within ' .. windowMs .. ' ms')
   end
 end
-redis.call('HSET', key, 'state', 'closed', 'consecutive', consecutive)
+redis.call('HSET', key, 'state', 'closed', 'consecutive', consecutive, 'windowMs', windowMs)
 touch()
 return {'closed', '', ''}
 `;

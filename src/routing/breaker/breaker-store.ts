@@ -1,4 +1,5 @@
 import type { BreakerState } from "../../telemetry/events.js";
+import type { BreakerSettings } from "./breaker-settings.js";
 
 export type { BreakerState };
 export type BreakerOutcome = "success" | "failure";
@@ -26,16 +27,17 @@ export interface RecordResult {
 
 /**
  * Where breaker state lives: this process's memory, or a Redis that replicas share. Every call is atomic per
- * key, and a transition is reported to exactly one caller. `now` is the caller's clock (Date.now()).
+ * key, and a transition is reported to exactly one caller. `now` is the caller's clock (Date.now()); the
+ * settings come with every call, so an edit of routing.breaker applies to the next one.
  */
 export interface BreakerStore {
   /** May a request go through now? In half_open this takes a probe slot. */
-  acquire(key: string, now: number): Promise<AcquireResult>;
+  acquire(key: string, now: number, settings: BreakerSettings): Promise<AcquireResult>;
   /** The outcome of a request that went through. Outcomes arriving while open are ignored. */
-  record(key: string, outcome: BreakerOutcome, now: number): Promise<RecordResult>;
+  record(key: string, outcome: BreakerOutcome, now: number, settings: BreakerSettings): Promise<RecordResult>;
   /** The state as an acquire would see it (open past its cooldown reads half_open), without taking a probe. */
-  state(key: string, now: number): Promise<BreakerState>;
+  state(key: string, now: number, settings: BreakerSettings): Promise<BreakerState>;
   /** Every key with recent outcomes. */
-  states(now: number): Promise<Record<string, BreakerState>>;
+  states(now: number, settings: BreakerSettings): Promise<Record<string, BreakerState>>;
   close(): Promise<void>;
 }

@@ -1,7 +1,10 @@
 import type { Telemetry } from "../../telemetry/events.js";
+import type { BreakerSettings } from "./breaker-settings.js";
 import type { AcquireResult, BreakerState, BreakerStore, BreakerTransition } from "./breaker-store.js";
 
 export interface CircuitBreakersOptions {
+  /** routing.breaker as it is now: read on every call, so an edit applies to the next one. */
+  settings: () => BreakerSettings;
   /** Milliseconds since the epoch; replicas sharing a Redis need synchronized clocks. */
   clock?: () => number;
   /** Told when the store failed and the breaker let the request through regardless. */
@@ -24,14 +27,14 @@ export class CircuitBreakers {
   constructor(
     private readonly store: BreakerStore,
     private readonly telemetry: Telemetry,
-    private readonly options: CircuitBreakersOptions = {},
+    private readonly options: CircuitBreakersOptions,
   ) {
     this.clock = options.clock ?? Date.now;
   }
 
   async acquire(key: string): Promise<BreakerPermit> {
     try {
-      const { transition, ...permit } = await this.store.acquire(key, this.clock());
+      const { transition, ...permit } = await this.store.acquire(key, this.clock(), this.options.settings());
       this.announce(key, transition);
       return permit;
     } catch (err) {
@@ -50,16 +53,16 @@ export class CircuitBreakers {
   }
 
   state(key: string): Promise<BreakerState> {
-    return this.store.state(key, this.clock());
+    return this.store.state(key, this.clock(), this.options.settings());
   }
 
   states(): Promise<Record<string, BreakerState>> {
-    return this.store.states(this.clock());
+    return this.store.states(this.clock(), this.options.settings());
   }
 
   private async record(key: string, outcome: "success" | "failure"): Promise<BreakerState> {
     try {
-      const { state, transition } = await this.store.record(key, outcome, this.clock());
+      const { state, transition } = await this.store.record(key, outcome, this.clock(), this.options.settings());
       this.announce(key, transition);
       return state;
     } catch (err) {

@@ -1,15 +1,10 @@
 import type { BreakerKeys } from "../../state/redis-keys.js";
 import type { StateBackend } from "../../state/state-backend.js";
-import type { BreakerSettings } from "./breaker-settings.js";
 import type { BreakerStore } from "./breaker-store.js";
 import { MemoryBreakerStore } from "./memory-breaker-store.js";
 import { RedisBreakerStore } from "./redis-breaker-store.js";
 
 /** Chosen once at start-up: shared breakers when the gateway has a Redis, per-process ones otherwise. */
-export function createBreakerStore(
-  backend: StateBackend,
-  keys: BreakerKeys,
-  settings: Partial<BreakerSettings> = {},
-): BreakerStore {
-  return backend.redis ? new RedisBreakerStore(backend.redis, { keys, settings }) : new MemoryBreakerStore(settings);
+export function createBreakerStore(backend: StateBackend, keys: BreakerKeys): BreakerStore {
+  return backend.redis ? new RedisBreakerStore(backend.redis, { keys }) : new MemoryBreakerStore();
 }

@@ -1,41 +1,36 @@
 import { acquireOn, freshSnapshot, isIdle, observedState, recordOn, type BreakerSnapshot } from "./breaker-machine.js";
-import { breakerSettings, idleExpiryMs, type BreakerSettings } from "./breaker-settings.js";
+import { idleExpiryMs, type BreakerSettings } from "./breaker-settings.js";
 import type { AcquireResult, BreakerOutcome, BreakerState, BreakerStore, RecordResult } from "./breaker-store.js";
 
 /** Breakers for a single gateway process. Calls are synchronous underneath, hence atomic. */
 export class MemoryBreakerStore implements BreakerStore {
   private readonly breakers = new Map<string, BreakerSnapshot>();
-  private readonly settings: BreakerSettings;
-  private readonly idleMs: number;
 
-  constructor(settings: Partial<BreakerSettings> = {}) {
-    this.settings = breakerSettings(settings);
-    this.idleMs = idleExpiryMs(this.settings);
+  async acquire(key: string, now: number, settings: BreakerSettings): Promise<AcquireResult> {
+    const snapshot = this.live(key, now, idleExpiryMs(settings));
+    return snapshot ? acquireOn(snapshot, now, settings) : { allowed: true, state: "closed" };
   }
 
-  async acquire(key: string, now: number): Promise<AcquireResult> {
-    const snapshot = this.live(key, now);
-    return snapshot ? acquireOn(snapshot, now, this.settings) : { allowed: true, state: "closed" };
-  }
-
-  async record(key: string, outcome: BreakerOutcome, now: number): Promise<RecordResult> {
-    let snapshot = this.live(key, now);
+  async record(key: string, outcome: BreakerOutcome, now: number, settings: BreakerSettings): Promise<RecordResult> {
+    let snapshot = this.live(key, now, idleExpiryMs(settings));
     if (!snapshot) {
       snapshot = freshSnapshot(now);
       this.breakers.set(key, snapshot);
     }
-    return recordOn(snapshot, outcome, now, this.settings);
+    return recordOn(snapshot, outcome, now, settings);
   }
 
-  async state(key: string, now: number): Promise<BreakerState> {
-    return observedState(this.live(key, now), now, this.idleMs);
+  async state(key: string, now: number, settings: BreakerSettings): Promise<BreakerState> {
+    const idleMs = idleExpiryMs(settings);
+    return observedState(this.live(key, now, idleMs), now, idleMs);
   }
 
-  async states(now: number): Promise<Record<string, BreakerState>> {
+  async states(now: number, settings: BreakerSettings): Promise<Record<string, BreakerState>> {
+    const idleMs = idleExpiryMs(settings);
     const states: Record<string, BreakerState> = {};
     for (const key of [...this.breakers.keys()]) {
-      const snapshot = this.live(key, now);
-      if (snapshot) states[key] = observedState(snapshot, now, this.idleMs);
+      const snapshot = this.live(key, now, idleMs);
+      if (snapshot) states[key] = observedState(snapshot, now, idleMs);
     }
     return states;
   }
@@ -45,9 +40,9 @@ export class MemoryBreakerStore implements BreakerStore {
   }
 
   /** The key's state, unless it has been idle long enough to be forgotten (as Redis would expire it). */
-  private live(key: string, now: number): BreakerSnapshot | undefined {
+  private live(key: string, now: number, idleMs: number): BreakerSnapshot | undefined {
     const snapshot = this.breakers.get(key);
-    if (snapshot && isIdle(snapshot, now, this.idleMs)) {
+    if (snapshot && isIdle(snapshot, now, idleMs)) {
       this.breakers.delete(key);
       return undefined;
     }

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { BreakerKeys } from "../../state/redis-keys.js";
 import { observedState, type StoredState } from "./breaker-machine.js";
 import { acquireScript, recordScript } from "./breaker-scripts.js";
-import { WINDOW_BUCKETS, breakerSettings, idleExpiryMs, type BreakerSettings } from "./breaker-settings.js";
+import { WINDOW_BUCKETS, idleExpiryMs, type BreakerSettings } from "./breaker-settings.js";
 import type {
   AcquireResult,
   BreakerOutcome,
@@ -14,7 +14,6 @@ import type {
 
 export interface RedisBreakerStoreOptions {
   keys: BreakerKeys;
-  settings?: Partial<BreakerSettings>;
 }
 
 /**
@@ -27,25 +26,20 @@ export interface RedisBreakerStoreOptions {
  * some milliseconds only shifts cooldown ends and window buckets by as much.
  */
 export class RedisBreakerStore implements BreakerStore {
-  private readonly settings: BreakerSettings;
-  private readonly idleMs: number;
   private readonly keys: BreakerKeys;
 
   constructor(
     private readonly redis: Redis,
     options: RedisBreakerStoreOptions,
   ) {
-    this.settings = breakerSettings(options.settings);
-    this.idleMs = idleExpiryMs(this.settings);
     this.keys = options.keys;
   }
 
-  async acquire(key: string, now: number): Promise<AcquireResult> {
-    const s = this.settings;
+  async acquire(key: string, now: number, s: BreakerSettings): Promise<AcquireResult> {
     const reply = await acquireScript.run(
       this.redis,
       [this.keys.state(key), this.keys.index],
-      [now, this.idleMs, key, s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs],
+      [now, idleExpiryMs(s), key, s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs],
     );
     const [allowed, state, retryAfterMs, from, reason] = reply as [number, string, number, string, string];
     return {
@@ -56,11 +50,10 @@ export class RedisBreakerStore implements BreakerStore {
     };
   }
 
-  async record(key: string, outcome: BreakerOutcome, now: number): Promise<RecordResult> {
-    const s = this.settings;
+  async record(key: string, outcome: BreakerOutcome, now: number, s: BreakerSettings): Promise<RecordResult> {
     const args = [
       now,
-      this.idleMs,
+      idleExpiryMs(s),
       key,
       outcome,
       s.consecutiveFailures,
@@ -79,13 +72,14 @@ export class RedisBreakerStore implements BreakerStore {
     return { state: asState(state), ...transitionOf(from, state, reason) };
   }
 
-  async state(key: string, now: number): Promise<BreakerState> {
+  async state(key: string, now: number, settings: BreakerSettings): Promise<BreakerState> {
     const fields = await this.redis.hmget(this.keys.state(key), "state", "reopenAt", "touchedAt");
-    return observedState(storedState(fields), now, this.idleMs);
+    return observedState(storedState(fields), now, idleExpiryMs(settings));
   }
 
-  async states(now: number): Promise<Record<string, BreakerState>> {
-    const idleBefore = now - this.idleMs;
+  async states(now: number, settings: BreakerSettings): Promise<Record<string, BreakerState>> {
+    const idleMs = idleExpiryMs(settings);
+    const idleBefore = now - idleMs;
     const keys = await this.redis.zrangebyscore(this.keys.index, `(${idleBefore}`, "+inf");
     await this.redis.zremrangebyscore(this.keys.index, "-inf", idleBefore);
     if (keys.length === 0) return {};
@@ -96,7 +90,7 @@ export class RedisBreakerStore implements BreakerStore {
     keys.forEach((key, i) => {
       const [err, fields] = replies[i] ?? [null, []];
       if (err) throw err;
-      states[key] = observedState(storedState(fields as Array<string | null>), now, this.idleMs);
+      states[key] = observedState(storedState(fields as Array<string | null>), now, idleMs);
     });
     return states;
   }

@@ -12,10 +12,13 @@ import type {
   CompletionChunk,
 } from "../../../src/providers/types.js";
 import { readAnthropicJson } from "../../support/anthropic-fixtures.js";
+import { providerSchema } from "../../../src/config/schema.js";
 import { CREATED, errorFields, type Replay } from "./replay.js";
 import { ReplayServer } from "./replay-server.js";
 
 const API_KEY = "sk-ant-test-key";
+/** A provider's timeout_ms when the config sets none. */
+const DEFAULT_TIMEOUT_MS = providerSchema.parse({}).timeout_ms;
 const MODEL = "claude-sonnet-5-5";
 const REQUEST: ChatRequest = {
   model: "anthropic/sonnet",
@@ -51,7 +54,7 @@ function provider(options: Partial<AnthropicProviderOptions> = {}): ChatProvider
     apiKey: API_KEY,
     baseURL,
     defaultMaxTokens: 1024,
-    timeoutMs: 600_000,
+    timeoutMs: DEFAULT_TIMEOUT_MS,
     connectTimeoutMs: 10_000,
     // created is the whole seconds of now().
     now: () => CREATED * 1000 + 999,

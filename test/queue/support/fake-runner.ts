@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { MemoryLimiter } from "../../../src/limits/memory-limiter.js";
 import type { Lease, Limiter } from "../../../src/limits/types.js";
 import type { ChatCompletion, JobPayload, JobResult, JobRunner } from "../../../src/queue/types.js";
+import { DEFAULTS } from "../../support/config-defaults.js";
 import { completionFor } from "./completion.js";
 
 export interface RunRecord {
@@ -31,7 +32,7 @@ export class FakeRunner implements JobRunner {
   private readonly behaviour: NonNullable<FakeRunnerOptions["behaviour"]>;
 
   constructor(options: FakeRunnerOptions = {}) {
-    this.limiter = options.limiter ?? new MemoryLimiter();
+    this.limiter = options.limiter ?? new MemoryLimiter(() => DEFAULTS.lease);
     this.maxConcurrency = options.maxConcurrency ?? 1;
     const runMs = options.runMs ?? 5;
     this.behaviour =

@@ -6,12 +6,17 @@
 import { createOverflowQueue } from "../../../src/queue/create-overflow-queue.js";
 import { redisKeys } from "../../../src/state/redis-keys.js";
 import { Telemetry } from "../../../src/telemetry/events.js";
+import { DEFAULTS } from "../../support/config-defaults.js";
 
 const [redisUrl = "", prefix = "", tenant = ""] = process.argv.slice(2);
-const queue = createOverflowQueue({ redisUrl, keys: redisKeys(prefix).queue }, new Telemetry(), {
-  stallIntervalMs: 1_000,
-  slotPollMs: 10,
-});
+const queue = createOverflowQueue(
+  { redisUrl, keys: redisKeys(prefix).queue, stallIntervalMs: 1_000 },
+  new Telemetry(),
+  () => DEFAULTS.queue,
+  {
+    slotPollMs: 10,
+  },
+);
 queue.startWorkers({
   tenants: () => [tenant],
   runner: {

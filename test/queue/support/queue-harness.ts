@@ -2,26 +2,33 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { createOverflowQueue } from "../../../src/queue/create-overflow-queue.js";
-import type { QueueSettings } from "../../../src/queue/queue-settings.js";
+import type { QueuePacing, QueueSettings } from "../../../src/queue/queue-settings.js";
 import type { OverflowQueue } from "../../../src/queue/types.js";
 import { redisKeys, type QueueKeys } from "../../../src/state/redis-keys.js";
 import { Telemetry, type TelemetryEvents } from "../../../src/telemetry/events.js";
+import { DEFAULTS } from "../../support/config-defaults.js";
 import { connectRedis, deleteKeys, REDIS_URL } from "./redis.js";
 
 export type QueueKind = "memory" | "redis";
 
 /** Short enough for fast tests, long enough not to be flaky. */
-export const FAST_SETTINGS: Partial<QueueSettings> = {
+export const FAST_PACING: Partial<QueuePacing> = {
   slotPollMs: 10,
   retryBaseDelayMs: 10,
   retryMaxDelayMs: 50,
-  stallIntervalMs: 1_000,
   tenantRefreshMs: 100,
   closeGraceMs: 500,
 };
+export const FAST_STALL_INTERVAL_MS = 1_000;
+
+/** A tenant's max_queue_depth when the config sets none. */
+export const DEFAULT_MAX_DEPTH = DEFAULTS.config.tenant_defaults.max_queue_depth;
 
 export interface OpenOptions {
-  settings?: Partial<QueueSettings>;
+  /** The configured queue settings with these overrides, or an accessor, to edit them while the queue runs. */
+  settings?: Partial<QueueSettings> | (() => QueueSettings);
+  pacing?: Partial<QueuePacing>;
+  stallIntervalMs?: number;
   telemetry?: Telemetry;
   /** Another replica's connection; default the harness's own. */
   redis?: Redis;
@@ -66,10 +73,20 @@ export function useQueueHarness(): QueueHarness {
     return redis;
   };
   return {
-    open(kind, { settings = {}, telemetry = new Telemetry(), redis: connection } = {}) {
+    open(kind, options = {}) {
+      const {
+        settings = {},
+        pacing = {},
+        stallIntervalMs = FAST_STALL_INTERVAL_MS,
+        telemetry = new Telemetry(),
+      } = options;
       const backend =
-        kind === "redis" ? { redisUrl: REDIS_URL, redis: connection ?? current(), keys: redisKeys(prefix).queue } : {};
-      const queue = createOverflowQueue(backend, telemetry, { ...FAST_SETTINGS, ...settings });
+        kind === "redis"
+          ? { redisUrl: REDIS_URL, redis: options.redis ?? current(), keys: redisKeys(prefix).queue, stallIntervalMs }
+          : {};
+      const configured = { ...DEFAULTS.queue, ...(typeof settings === "function" ? {} : settings) };
+      const live = typeof settings === "function" ? settings : () => configured;
+      const queue = createOverflowQueue(backend, telemetry, live, { ...FAST_PACING, ...pacing });
       queues.push(queue);
       return queue;
     },
