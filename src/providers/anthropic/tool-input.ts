@@ -1,0 +1,37 @@
+import { GatewayError } from "../../errors.js";
+
+/**
+ * An OpenAI tool call's `arguments` as Anthropic's tool_use `input`: a JSON object, `{}` for no arguments
+ * (an empty string, as some hosts send for a tool without parameters); undefined when they are not a JSON object.
+ */
+export function parseToolInput(args: string): Record<string, unknown> | undefined {
+  if (args.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(args);
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * The error for tool arguments that are not a JSON object, outside an answer cut by max_tokens. Anthropic
+ * clients never see such an input from Anthropic and have no way to handle one; a 502 (`api_error`, which the
+ * Anthropic SDK and agents retry) is the failure they know, and inventing an input would run the tool wrongly.
+ */
+export function malformedToolArguments(provider: string, name: string): GatewayError {
+  return malformedAnswer(provider, `the arguments of its call of tool '${name}' are not a JSON object`);
+}
+
+/** A 502 for an upstream answer that breaks the OpenAI format (or cannot be an Anthropic answer). */
+export function malformedAnswer(provider: string, what: string): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: "service_error",
+    code: "upstream_error",
+    message: `Provider '${provider}' sent a malformed answer: ${what}.`,
+  });
+}
