@@ -1,6 +1,6 @@
 import type { DocumentBlockParam, ImageBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import type { components } from "../../../generated/openapi.js";
-import { invalidRequest } from "../../errors.js";
+import { untranslatable } from "./untranslatable.js";
 
 type Schemas = components["schemas"];
 export type UserPart = Schemas["UserContentPart"];
@@ -21,7 +21,7 @@ export function imagePart(image: ImageBlockParam, param: string): UserPart {
     case "url":
       return { type: "image_url", image_url: { url: source.url } };
     default:
-      throw invalidRequest(
+      throw untranslatable(
         "An image from Anthropic's Files API (file_id) can only be read by Claude models; send it as base64 or URL.",
         `${param}.source`,
       );
@@ -37,7 +37,7 @@ export function imagePart(image: ImageBlockParam, param: string): UserPart {
  */
 export function documentParts(document: DocumentBlockParam, param: string): UserPart[] {
   if (document.citations?.enabled === true) {
-    throw invalidRequest(
+    throw untranslatable(
       "Citations are only produced by Claude models; this request's model cannot cite documents.",
       `${param}.citations`,
     );
@@ -58,7 +58,7 @@ export function documentParts(document: DocumentBlockParam, param: string): User
       return [...header, ...parts];
     }
     default:
-      throw invalidRequest(
+      throw untranslatable(
         "PDF documents (and Files API documents) can only be read by Claude models; " +
           "send the document's text as a text document instead.",
         `${param}.source`,

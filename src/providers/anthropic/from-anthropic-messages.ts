@@ -8,6 +8,7 @@ import type { components } from "../../../generated/openapi.js";
 import { type GatewayError, invalidRequest } from "../../errors.js";
 import type { ChatMessage } from "../types.js";
 import { documentParts, imagePart, textPart, type UserPart } from "./from-anthropic-content.js";
+import { untranslatable } from "./untranslatable.js";
 
 type Schemas = components["schemas"];
 
@@ -50,7 +51,7 @@ export function fromAnthropicMessages(
         break;
       case "assistant": {
         if (i === messages.length - 1) {
-          throw invalidRequest(
+          throw untranslatable(
             "A last assistant message (prefill) is only continued by Claude models; other models answer in a new turn.",
             `messages[${i}]`,
           );
@@ -82,7 +83,7 @@ function systemMessage(system: string | TextBlockParam[] | undefined): ChatMessa
 }
 
 function unsupportedBlock(block: ContentBlockParam, where: string, param: string): GatewayError {
-  return invalidRequest(`A '${block.type}' block cannot be translated for this model ${where}.`, param);
+  return untranslatable(`A '${block.type}' block cannot be translated for this model ${where}.`, param);
 }
 
 function userMessages(content: string | ContentBlockParam[], i: number): ChatMessage[] {
@@ -137,7 +138,7 @@ function toolResult(block: ToolResultBlockParam, param: string): TranslatedToolR
           else images.push(piece);
         }
       } else {
-        throw invalidRequest(`A '${part.type}' block cannot be translated for this model in a tool result.`, at);
+        throw untranslatable(`A '${part.type}' block cannot be translated for this model in a tool result.`, at);
       }
     });
   }

@@ -1,9 +1,9 @@
 import type { MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages";
-import { invalidRequest } from "../../errors.js";
 import { RUNESTONE_FIELDS } from "../runestone-fields.js";
 import type { ChatRequest } from "../types.js";
 import { fromAnthropicMessages } from "./from-anthropic-messages.js";
 import { fromAnthropicTools } from "./from-anthropic-tools.js";
+import { untranslatable } from "./untranslatable.js";
 
 /**
  * The sampling parameters of API version 2023-06-01, which clients pinned to that version still send (the
@@ -56,11 +56,11 @@ const CLAUDE_ONLY_FIELDS: Readonly<Record<string, string>> = {
 export function fromAnthropicRequest(request: AnthropicMessagesRequest): ChatRequest {
   const fields: Readonly<Record<string, unknown>> = { ...request };
   for (const [field, why] of Object.entries(CLAUDE_ONLY_FIELDS)) {
-    if (fields[field] != null) throw invalidRequest(why, field);
+    if (fields[field] != null) throw untranslatable(why, field);
   }
   if (request.max_tokens < 1) {
-    throw invalidRequest(
-      "max_tokens must be at least 1: warming the prompt cache exists only for Claude.",
+    throw untranslatable(
+      "Must be at least 1 for this model: a max_tokens of 0 warms Claude's prompt cache.",
       "max_tokens",
     );
   }
@@ -74,7 +74,7 @@ export function fromAnthropicRequest(request: AnthropicMessagesRequest): ChatReq
 
   const stop = request.stop_sequences ?? [];
   if (stop.length > MAX_OPENAI_STOP_SEQUENCES) {
-    throw invalidRequest(
+    throw untranslatable(
       `This model takes at most ${MAX_OPENAI_STOP_SEQUENCES} stop sequences; the request has ${stop.length}.`,
       "stop_sequences",
     );

@@ -2,6 +2,7 @@ import type { MessageCreateParamsBase, Tool, ToolUnion } from "@anthropic-ai/sdk
 import type { components } from "../../../generated/openapi.js";
 import { invalidRequest } from "../../errors.js";
 import type { ChatRequest } from "../types.js";
+import { untranslatable } from "./untranslatable.js";
 
 type Schemas = components["schemas"];
 
@@ -57,7 +58,7 @@ function isCustomTool(tool: ToolUnion): tool is Tool {
 
 function toFunctionTool(tool: ToolUnion, i: number): Schemas["Tool"] {
   if (!isCustomTool(tool)) {
-    throw invalidRequest(
+    throw untranslatable(
       `Tool type '${tool.type}' is one of Anthropic's own tools, which only Claude models run; ` +
         "other models take custom tools (name, description, input_schema).",
       `tools[${i}]`,

@@ -155,9 +155,14 @@ export function createAnthropicStreamEncoder(options: AnthropicStreamEncoderOpti
     return [{ type: "content_block_stop", index: block.index }];
   };
 
-  /** Whether the open block can be stopped now without cutting it: text always, a tool call once it parses. */
+  /**
+   * Whether the open block can be stopped now without cutting it: text always, a tool call once its arguments
+   * parse as a JSON object (not while they are still empty: most hosts send them after the call's name).
+   */
   const openIsComplete = (): boolean =>
-    open === undefined || open.kind === "text" || parseToolInput(open.call.args) !== undefined;
+    open === undefined ||
+    open.kind === "text" ||
+    (open.call.args.trim() !== "" && parseToolInput(open.call.args) !== undefined);
 
   /** Opens waiting blocks, in order, as long as the block before them is complete. */
   const advance = (): RawMessageStreamEvent[] => {
