@@ -1,7 +1,7 @@
 import type { ContentBlock, Message, RefusalStopDetails } from "@anthropic-ai/sdk/resources/messages";
 import type { Completion } from "../types.js";
 import { stopReasonFor } from "./map-stop-reason.js";
-import { malformedAnswer, malformedToolArguments, parseToolInput } from "./tool-input.js";
+import { answerWasCut, malformedAnswer, malformedToolArguments, parseToolInput } from "./tool-input.js";
 import { toAnthropicUsage } from "./usage.js";
 
 export interface ToAnthropicMessageOptions {
@@ -15,7 +15,7 @@ export interface ToAnthropicMessageOptions {
  * - the completion id is kept as the message id, the upstream's model as `model`;
  * - `content` is a text block (when there is text), then one `tool_use` block per tool call, ids kept and the
  *   arguments parsed into `input`. Arguments that are not a JSON object are a 502 (see tool-input.ts), except in
- *   an answer cut by max_tokens, where the unfinished call keeps `input: {}`;
+ *   an answer that was cut (length, content_filter), where the unfinished call keeps `input: {}`;
  * - a `refusal` (or finish_reason `content_filter`) is `stop_reason: "refusal"` with the refusal text as
  *   `stop_details.explanation`, as Anthropic explains its refusals; it is not repeated as text;
  * - `stop_sequence` is always null: OpenAI does not say whether, or which, stop sequence matched;
@@ -36,7 +36,7 @@ export function toAnthropicMessage(completion: Completion, options: ToAnthropicM
   }
   for (const call of message.tool_calls ?? []) {
     const input = parseToolInput(call.function.arguments);
-    if (input === undefined && finishReason !== "length") throw malformedToolArguments(provider, call.function.name);
+    if (input === undefined && !answerWasCut(finishReason)) throw malformedToolArguments(provider, call.function.name);
     content.push({
       type: "tool_use",
       id: call.id,

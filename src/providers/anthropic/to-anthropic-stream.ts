@@ -10,7 +10,7 @@ import { toAnthropicErrorEvent } from "./anthropic-error.js";
 import { stopReasonFor } from "./map-stop-reason.js";
 import type { AnthropicStreamEvent } from "./stream-transformer.js";
 import { isRefusal, refusalDetails } from "./to-anthropic-message.js";
-import { malformedAnswer, malformedToolArguments, parseToolInput } from "./tool-input.js";
+import { answerWasCut, malformedAnswer, malformedToolArguments, parseToolInput } from "./tool-input.js";
 import { toAnthropicDeltaUsage, toAnthropicUsage } from "./usage.js";
 
 type ChunkUsage = components["schemas"]["ChunkUsage"];
@@ -63,14 +63,14 @@ type OpenBlock = { kind: "text"; index: number } | { kind: "tool"; index: number
  *
  * Blocks get increasing indexes (0, 1, 2…) and never interleave, as Anthropic's do. OpenAI streams each tool
  * call's fragments one call after the other, but the format allows interleaving them (parallel calls), so: a block
- * stays open until a fragment of something else arrives AND it is complete — text always is, a tool call when
- * its arguments so far parse as JSON. Until then what arrives for other calls (or text) waits, in arrival order,
+ * stays open until a fragment of something else arrives AND it is complete — text always is, a tool call once
+ * its arguments so far parse as a JSON object. Until then what arrives for other calls (or text) waits, in arrival order,
  * and is sent, whole, when its block opens; at the finish_reason every waiting block is sent in order. A
  * contiguous stream is therefore relayed as it comes, an interleaved one loses no fragment.
  *
  * A refusal is not text: it ends as stop_reason `refusal` with the text in stop_details. Tool arguments that are
- * not a JSON object when their block closes fail the stream (see tool-input.ts), except after finish_reason
- * `length`. Deterministic: the same chunks always give the same events.
+ * not a JSON object when their block closes fail the stream (see tool-input.ts), except in an answer that was
+ * cut (finish_reason `length` or `content_filter`). Deterministic: the same chunks always give the same events.
  */
 export function createAnthropicStreamEncoder(options: AnthropicStreamEncoderOptions = {}): AnthropicStreamEncoder {
   const provider = options.provider ?? "openai";
@@ -148,7 +148,7 @@ export function createAnthropicStreamEncoder(options: AnthropicStreamEncoderOpti
     open = undefined;
     if (block.kind === "tool") {
       block.call.state = "closed";
-      if (finishReason !== "length" && parseToolInput(block.call.args) === undefined) {
+      if (!answerWasCut(finishReason) && parseToolInput(block.call.args) === undefined) {
         throw malformedToolArguments(provider, block.call.name ?? "");
       }
     }

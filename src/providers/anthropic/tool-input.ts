@@ -1,4 +1,5 @@
 import { GatewayError } from "../../errors.js";
+import type { FinishReason } from "../types.js";
 
 /**
  * An OpenAI tool call's `arguments` as Anthropic's tool_use `input`: a JSON object, `{}` for no arguments
@@ -18,7 +19,15 @@ export function parseToolInput(args: string): Record<string, unknown> | undefine
 }
 
 /**
- * The error for tool arguments that are not a JSON object, outside an answer cut by max_tokens. Anthropic
+ * Whether the upstream cut the answer (max tokens, or a content filter): a tool call's arguments may then be
+ * unfinished, which is no fault of the upstream.
+ */
+export function answerWasCut(finishReason: FinishReason | undefined): boolean {
+  return finishReason === "length" || finishReason === "content_filter";
+}
+
+/**
+ * The error for tool arguments that are not a JSON object, in an answer that was not cut (answerWasCut). Anthropic
  * clients never see such an input from Anthropic and have no way to handle one; a 502 (`api_error`, which the
  * Anthropic SDK and agents retry) is the failure they know, and inventing an input would run the tool wrongly.
  */

@@ -54,6 +54,18 @@ describe("a completion that cannot be an Anthropic answer", () => {
     );
   });
 
+  it("keeps input {} for a call cut by a content filter, as for max_tokens", () => {
+    const completion = loadOpenAICompletion("max-tokens-mid-tool");
+    const choice = completion.choices[0];
+    if (choice === undefined) throw new Error("fixture max-tokens-mid-tool has no choice");
+    choice.finish_reason = "content_filter";
+    const message = toAnthropicMessage(completion);
+    expect([message.stop_reason, message.content[0]?.type === "tool_use" && message.content[0].input]).toEqual([
+      "refusal",
+      {},
+    ]);
+  });
+
   it("is a 502 without choices", () => {
     const completion: Completion = { ...loadOpenAICompletion("text"), choices: [] };
     expect(() => toAnthropicMessage(completion)).toThrow(GatewayError);

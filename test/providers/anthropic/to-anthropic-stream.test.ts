@@ -149,6 +149,12 @@ describe("blocks of an interleaved stream", () => {
     );
   });
 
+  it("ends a tool call cut by a content filter as a refusal, its arguments unfinished", () => {
+    const replay = replayChunks(stream([call(0, "call_a", "a"), args(0, '{"x":')], "content_filter"));
+    expect(replay.error).toBeUndefined();
+    expect(trace(replay).slice(-2)).toEqual(["stop 0", "end refusal"]);
+  });
+
   it("fails a tool call that comes without a name", () => {
     const nameless: Delta = { tool_calls: [{ index: 0, id: "call_a", function: { arguments: "{}" } }] };
     expect(replayChunks(stream([nameless])).error?.message).toBe(
