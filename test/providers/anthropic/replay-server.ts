@@ -5,8 +5,11 @@ import { readAnthropicFixture } from "../../support/anthropic-fixtures.js";
 
 /** What the server answers to the next request. */
 export type Reply =
-  /** A fixture's `.sse` file, one event per write (or in `pieceSize`-byte pieces), then the end of the body. */
-  | { kind: "sse"; fixture: string; pieceSize?: number; hangAfterEvents?: number }
+  /**
+   * A fixture's `.sse` file (or `body`, an event stream's text), one event per write (or in `pieceSize`-byte
+   * pieces), then the end of the body.
+   */
+  | { kind: "sse"; fixture?: string; body?: string; pieceSize?: number; hangAfterEvents?: number }
   /** A JSON body: a fixture's `.json` file (`fixture`) or `body`. */
   | { kind: "json"; fixture?: string; body?: unknown; status?: number; headers?: Record<string, string> }
   /** Never answers. */
@@ -101,7 +104,7 @@ async function answer(res: ServerResponse, reply: Reply): Promise<void> {
     "cache-control": "no-cache",
     "request-id": "req_replay",
   });
-  const text = readAnthropicFixture(`${reply.fixture}.sse`);
+  const text = reply.fixture !== undefined ? readAnthropicFixture(`${reply.fixture}.sse`) : (reply.body ?? "");
   const events = text.split(/(?<=\n\n)/);
   const shown = reply.hangAfterEvents === undefined ? events : events.slice(0, reply.hangAfterEvents);
   const body = shown.join("");

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { GatewayError, invalidRequest } from "../../../src/errors.js";
+import {
+  toAnthropicErrorBody,
+  toAnthropicErrorEvent,
+  toAnthropicErrorType,
+} from "../../../src/providers/anthropic/anthropic-error.js";
+
+const error = (status: number, type: GatewayError["type"], code = "x"): GatewayError =>
+  new GatewayError({ status, type, code, message: `status ${status}` });
+
+describe("toAnthropicErrorType", () => {
+  it.each([
+    [400, "invalid_request_error", "invalid_request_error"],
+    [401, "authentication_error", "authentication_error"],
+    [403, "permission_error", "permission_error"],
+    [404, "not_found_error", "not_found_error"],
+    [405, "invalid_request_error", "invalid_request_error"],
+    [409, "invalid_request_error", "invalid_request_error"],
+    [413, "invalid_request_error", "request_too_large"],
+    [415, "invalid_request_error", "invalid_request_error"],
+    [429, "rate_limit_error", "rate_limit_error"],
+    [500, "service_error", "api_error"],
+    [502, "service_error", "api_error"],
+    [503, "service_error", "overloaded_error"],
+    [504, "service_error", "timeout_error"],
+  ] as const)("%i %s → %s", (status, type, expected) => {
+    expect(toAnthropicErrorType(error(status, type))).toBe(expected);
+  });
+});
+
+describe("toAnthropicErrorBody and toAnthropicErrorEvent", () => {
+  it("names the field at the start of the message, in Anthropic's dotted form", () => {
+    const refused = invalidRequest("Not for this model.", "messages[2].content[10].source");
+    expect(toAnthropicErrorBody(refused, "req_42")).toEqual({
+      type: "error",
+      error: { type: "invalid_request_error", message: "messages.2.content.10.source: Not for this model." },
+      request_id: "req_42",
+    });
+  });
+
+  it("has no request_id unless given, and the stream event has the same error", () => {
+    const overloaded = error(503, "service_error", "provider_overloaded");
+    expect(toAnthropicErrorBody(overloaded)).toEqual({
+      type: "error",
+      error: { type: "overloaded_error", message: "status 503" },
+    });
+    expect(toAnthropicErrorEvent(overloaded)).toEqual({
+      type: "error",
+      error: { type: "overloaded_error", message: "status 503" },
+    });
+  });
+});
