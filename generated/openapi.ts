@@ -321,6 +321,7 @@ export interface components {
          *     | `invalid_value`, `invalid_type`, `missing_required_parameter`, `unknown_parameter` | 400 | the request does not match this spec (`param` names the field) |
          *     | `invalid_json`, `invalid_body`, `invalid_encoding` | 400 | the body is not JSON, not its declared length, or not UTF-8 |
          *     | `no_eligible_model` | 400 | no model satisfies the request's routing constraints |
+         *     | `unsupported_value` | 400 | the request asks for what the model it is routed to cannot do (a PDF for a non-Claude model, say) |
          *     | `upstream_invalid_request` | 400 | the provider refused the request as invalid |
          *     | `missing_api_key`, `invalid_api_key`, `no_api_keys_configured` | 401 | no usable key |
          *     | `upstream_authentication_failed` | 401 | the provider refused the gateway's credentials |
@@ -340,7 +341,7 @@ export interface components {
          *     | `job_expired`, `job_timeout`, `job_attempts_exhausted` | – | only in a job's `error`: why it did not complete |
          * @enum {string}
          */
-        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "all_providers_unavailable" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
+        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "unsupported_value" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "all_providers_unavailable" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
         /** @enum {string} */
         ErrorType: "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "rate_limit_error" | "service_error";
         /**

@@ -1,5 +1,5 @@
 import type { ErrorType as AnthropicSdkErrorType } from "@anthropic-ai/sdk/resources/shared";
-import type { GatewayError } from "../../errors.js";
+import type { GatewayError } from "../../errors/gateway-error.js";
 import type { StreamErrorEvent } from "./stream-transformer.js";
 
 /**

@@ -5,7 +5,7 @@ import type {
   ToolResultBlockParam,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { components } from "../../../generated/openapi.js";
-import { type GatewayError, invalidRequest } from "../../errors.js";
+import { type GatewayError, invalidRequest } from "../../errors/gateway-error.js";
 import type { ChatMessage } from "../types.js";
 import { documentParts, imagePart, textPart, type UserPart } from "./from-anthropic-content.js";
 import { untranslatable } from "./untranslatable.js";

@@ -1,5 +1,5 @@
 import type { MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages";
-import { RUNESTONE_FIELDS } from "../runestone-fields.js";
+import { GATEWAY_FIELDS, type GatewayField } from "../../../generated/gateway-fields.js";
 import type { ChatRequest } from "../types.js";
 import { fromAnthropicMessages } from "./from-anthropic-messages.js";
 import { fromAnthropicTools } from "./from-anthropic-tools.js";
@@ -15,7 +15,7 @@ export interface LegacySamplingParams {
   top_k?: number | null;
 }
 
-type RunestoneField = (typeof RUNESTONE_FIELDS)[number];
+type RunestoneField = GatewayField<"ChatCompletionRequest">;
 
 /** A Messages API request as a client sends it to Runestone: Anthropic's fields, and Runestone's own. */
 export type AnthropicMessagesRequest = MessageCreateParamsBase &
@@ -99,7 +99,7 @@ export function fromAnthropicRequest(request: AnthropicMessagesRequest): ChatReq
     chat.stream_options = { include_usage: true };
   }
 
-  for (const field of RUNESTONE_FIELDS) {
+  for (const field of GATEWAY_FIELDS.ChatCompletionRequest) {
     if (fields[field] !== undefined) (chat as Record<string, unknown>)[field] = fields[field];
   }
   return chat;

@@ -1,6 +1,6 @@
 import type { MessageCreateParamsBase, Tool, ToolUnion } from "@anthropic-ai/sdk/resources/messages";
 import type { components } from "../../../generated/openapi.js";
-import { invalidRequest } from "../../errors.js";
+import { invalidRequest } from "../../errors/gateway-error.js";
 import type { ChatRequest } from "../types.js";
 import { untranslatable } from "./untranslatable.js";
 

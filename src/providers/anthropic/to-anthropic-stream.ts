@@ -4,7 +4,7 @@ import type {
   RawMessageStreamEvent,
 } from "@anthropic-ai/sdk/resources/messages";
 import type { components } from "../../../generated/openapi.js";
-import { GatewayError } from "../../errors.js";
+import { GatewayError } from "../../errors/gateway-error.js";
 import type { CompletionChunk, FinishReason } from "../types.js";
 import { toAnthropicErrorEvent } from "./anthropic-error.js";
 import { stopReasonFor } from "./map-stop-reason.js";
@@ -266,12 +266,10 @@ export function createAnthropicStreamEncoder(options: AnthropicStreamEncoderOpti
     finish() {
       if (ended) return [];
       if (finishReason === undefined) {
-        throw new GatewayError({
-          status: 502,
-          type: "service_error",
-          code: "upstream_error",
-          message: `Provider '${provider}' ended the stream before the answer was complete.`,
-        });
+        throw new GatewayError(
+          "upstream_error",
+          `Provider '${provider}' ended the stream before the answer was complete.`,
+        );
       }
       return end(finishReason);
     },

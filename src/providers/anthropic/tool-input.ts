@@ -1,4 +1,4 @@
-import { GatewayError } from "../../errors.js";
+import { GatewayError } from "../../errors/gateway-error.js";
 import type { FinishReason } from "../types.js";
 
 /**
@@ -37,10 +37,5 @@ export function malformedToolArguments(provider: string, name: string): GatewayE
 
 /** A 502 for an upstream answer that breaks the OpenAI format (or cannot be an Anthropic answer). */
 export function malformedAnswer(provider: string, what: string): GatewayError {
-  return new GatewayError({
-    status: 502,
-    type: "service_error",
-    code: "upstream_error",
-    message: `Provider '${provider}' sent a malformed answer: ${what}.`,
-  });
+  return new GatewayError("upstream_error", `Provider '${provider}' sent a malformed answer: ${what}.`);
 }

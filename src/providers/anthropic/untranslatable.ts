@@ -1,4 +1,4 @@
-import { type GatewayError, invalidRequest } from "../../errors.js";
+import { type GatewayError, invalidRequest } from "../../errors/gateway-error.js";
 
 /**
  * The 400 for a valid Messages API request that asks for something only Claude models do (a PDF, a server

@@ -1,13 +1,34 @@
 import { describe, expect, it } from "vitest";
-import { GatewayError, invalidRequest } from "../../../src/errors.js";
+import type { ErrorCode } from "../../../src/errors/error-table.js";
+import { GatewayError, invalidRequest } from "../../../src/errors/gateway-error.js";
 import {
   toAnthropicErrorBody,
   toAnthropicErrorEvent,
   toAnthropicErrorType,
 } from "../../../src/providers/anthropic/anthropic-error.js";
 
-const error = (status: number, type: GatewayError["type"], code = "x"): GatewayError =>
-  new GatewayError({ status, type, code, message: `status ${status}` });
+/** A code of each status (the error table gives a code its status and type). */
+const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: "invalid_value",
+  401: "invalid_api_key",
+  403: "tenant_mismatch",
+  404: "unknown_url",
+  405: "method_not_allowed",
+  409: "job_not_cancellable",
+  413: "request_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limit_exceeded",
+  500: "internal_error",
+  502: "upstream_error",
+  503: "upstream_unavailable",
+  504: "upstream_timeout",
+};
+
+const error = (status: number, type: GatewayError["type"]): GatewayError => {
+  const made = new GatewayError(CODE_OF_STATUS[status] ?? "internal_error", `status ${status}`);
+  if (made.status !== status || made.type !== type) throw new Error(`no code of status ${status} and type ${type}`);
+  return made;
+};
 
 describe("toAnthropicErrorType", () => {
   it.each([
@@ -40,7 +61,7 @@ describe("toAnthropicErrorBody and toAnthropicErrorEvent", () => {
   });
 
   it("has no request_id unless given, and the stream event has the same error", () => {
-    const overloaded = error(503, "service_error", "provider_overloaded");
+    const overloaded = new GatewayError("provider_overloaded", "status 503");
     expect(toAnthropicErrorBody(overloaded)).toEqual({
       type: "error",
       error: { type: "overloaded_error", message: "status 503" },

@@ -1,4 +1,4 @@
-import { GatewayError } from "../../../src/errors.js";
+import { GatewayError } from "../../../src/errors/gateway-error.js";
 import type { AnthropicStreamEvent } from "../../../src/providers/anthropic/stream-transformer.js";
 import { createAnthropicStreamEncoder } from "../../../src/providers/anthropic/to-anthropic-stream.js";
 import type { CompletionChunk } from "../../../src/providers/types.js";

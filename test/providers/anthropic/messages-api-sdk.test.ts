@@ -12,7 +12,7 @@ import Anthropic, {
 } from "@anthropic-ai/sdk";
 import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { GatewayError } from "../../../src/errors.js";
+import { GatewayError } from "../../../src/errors/gateway-error.js";
 import { toAnthropicErrorBody } from "../../../src/providers/anthropic/anthropic-error.js";
 import { formatAnthropicEvent } from "../../../src/providers/anthropic/anthropic-sse.js";
 import { toAnthropicMessage } from "../../../src/providers/anthropic/to-anthropic-message.js";
@@ -144,17 +144,18 @@ describe.each(["cut-short", "malformed-arguments"])("the failing stream of fixtu
 
 describe("error bodies", () => {
   it.each([
-    [400, "invalid_request_error", BadRequestError],
-    [401, "authentication_error", AuthenticationError],
-    [403, "permission_error", PermissionDeniedError],
-    [404, "not_found_error", NotFoundError],
-    [413, "invalid_request_error", ContentTooLargeError],
-    [429, "rate_limit_error", RateLimitError],
-    [502, "service_error", InternalServerError],
-    [503, "service_error", ServiceUnavailableError],
-    [504, "service_error", GatewayTimeoutError],
-  ] as const)("a %i (%s) makes the SDK raise its own error class", async (status, type, errorClass) => {
-    const error = new GatewayError({ status, type, code: "x", message: `failed with ${status}`, param: "model" });
+    [400, "invalid_value", BadRequestError],
+    [401, "invalid_api_key", AuthenticationError],
+    [403, "model_not_allowed", PermissionDeniedError],
+    [404, "model_not_found", NotFoundError],
+    [413, "request_too_large", ContentTooLargeError],
+    [429, "rate_limit_exceeded", RateLimitError],
+    [502, "upstream_error", InternalServerError],
+    [503, "upstream_unavailable", ServiceUnavailableError],
+    [504, "upstream_timeout", GatewayTimeoutError],
+  ] as const)("a %i (%s) makes the SDK raise its own error class", async (status, code, errorClass) => {
+    const error = new GatewayError(code, `failed with ${status}`, { param: "model" });
+    expect(error.status).toBe(status);
     const body = toAnthropicErrorBody(error, "req_7");
     server.reply({ kind: "json", status, body });
     const failure = await client.messages.create(PARAMS).then(

@@ -1,6 +1,6 @@
 import type { StopReason } from "@anthropic-ai/sdk/resources/messages";
 import { describe, expect, it } from "vitest";
-import { GatewayError } from "../../../src/errors.js";
+import { GatewayError } from "../../../src/errors/gateway-error.js";
 import { toAnthropicErrorBody } from "../../../src/providers/anthropic/anthropic-error.js";
 import { stopReasonFor } from "../../../src/providers/anthropic/map-stop-reason.js";
 import { toAnthropicMessage } from "../../../src/providers/anthropic/to-anthropic-message.js";

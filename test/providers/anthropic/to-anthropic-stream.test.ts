@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GatewayError } from "../../../src/errors.js";
+import { GatewayError } from "../../../src/errors/gateway-error.js";
 import { createAnthropicStreamEncoder } from "../../../src/providers/anthropic/to-anthropic-stream.js";
 import type { CompletionChunk } from "../../../src/providers/types.js";
 import { anthropicStreamRuleViolations } from "../../support/anthropic-stream-rules.js";
@@ -226,12 +226,7 @@ describe("the end of a stream", () => {
     const [first, second] = stream([{ content: "Hi" }]);
     if (first === undefined || second === undefined) throw new Error("no chunks");
     encoder.push(first);
-    const overloaded = new GatewayError({
-      status: 503,
-      type: "service_error",
-      code: "provider_overloaded",
-      message: "Overloaded",
-    });
+    const overloaded = new GatewayError("provider_overloaded", "Overloaded");
     expect(encoder.fail(overloaded)).toEqual([
       { type: "error", error: { type: "overloaded_error", message: "Overloaded" } },
     ]);
