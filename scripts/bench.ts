@@ -78,8 +78,13 @@ const cases: Array<{ name: string; direct?: { url: string; body: unknown }; gate
 
 // The fake upstream checks credentials like the real API; the gateway holds its own key.
 const credentials = { authorization: "Bearer sk-bench" };
+const cells = (widths: number[], values: string[]) =>
+  values.map((value, i) => value.padStart(widths[i] ?? 8)).join(" ");
 const row = (name: string, r: LoadResult) =>
-  `${name.padEnd(34)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${(r.requests / r.seconds).toFixed(0).padStart(8)} ${String(r.failures).padStart(6)}`;
+  `${name.padEnd(34)} ${cells(
+    [8, 8, 8, 6],
+    [r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), (r.requests / r.seconds).toFixed(0), String(r.failures)],
+  )}`;
 
 console.log(`\n${TOTAL} requests per row; latency to the last byte, ms\n`);
 console.log(
@@ -98,8 +103,12 @@ for (const concurrency of [1, 32]) {
       console.log(row(`${c.name} ${kind} c=${concurrency}`, results[kind]));
     }
     if (results.direct && results.gateway) {
+      const added = [results.gateway.p50Ms - results.direct.p50Ms, results.gateway.p99Ms - results.direct.p99Ms];
       console.log(
-        `${"  added by the gateway hop".padEnd(34)} ${(results.gateway.p50Ms - results.direct.p50Ms).toFixed(2).padStart(8)} ${(results.gateway.p99Ms - results.direct.p99Ms).toFixed(2).padStart(8)}`,
+        `${"  added by the gateway hop".padEnd(34)} ${cells(
+          [8, 8],
+          added.map((ms) => ms.toFixed(2)),
+        )}`,
       );
     }
   }

@@ -8,7 +8,8 @@ const README = fileURLToPath(new URL("../README.md", import.meta.url));
 const undescribed = referenceRows().filter((key) => !key.description);
 if (undescribed.length > 0) {
   console.error(
-    `Keys without a description (add .describe("...") in src/config/schema.ts):\n${undescribed.map((k) => `  ${k.path}`).join("\n")}`,
+    `Keys without a description (add .describe("...") in src/config/schema.ts):\n` +
+      undescribed.map((k) => `  ${k.path}`).join("\n"),
   );
   process.exitCode = 1;
 }

@@ -70,8 +70,10 @@ function typeOf(schema: JsonSchema, plural = false): string {
   if (schema.anyOf) return schema.anyOf.map((sub) => typeOf(sub, plural)).join(" or ");
   if (schema.type === "array")
     return `list${s} of ${isObject(schema.items ?? {}) ? "entries" : typeOf(schema.items ?? {}, true)}`;
-  if (isMap(schema))
-    return `map${s} of ${isObject(schema.additionalProperties) ? "entries" : typeOf(schema.additionalProperties, true)}`;
+  if (isMap(schema)) {
+    const values = isObject(schema.additionalProperties) ? "entries" : typeOf(schema.additionalProperties, true);
+    return `map${s} of ${values}`;
+  }
   if (schema.type === "object") return `section${s}`;
   if (schema.format === "uri") return `URL${s}`;
   return `${String(schema.type ?? "any")}${s}`;

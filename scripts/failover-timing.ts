@@ -40,9 +40,9 @@ async function run(label: string, openaiBaseURL: string, extra: Record<string, u
     });
     await response.text();
     const ms = performance.now() - started;
-    console.log(
-      `${String(i).padEnd(8)} ${ms.toFixed(1).padStart(7)}  ${(response.headers.get("x-runestone-attempts") ?? "-").padEnd(8)}  ${response.headers.get("x-runestone-provider") ?? response.status}`,
-    );
+    const attempts = response.headers.get("x-runestone-attempts") ?? "-";
+    const provider = response.headers.get("x-runestone-provider") ?? response.status;
+    console.log(`${String(i).padEnd(8)} ${ms.toFixed(1).padStart(7)}  ${attempts.padEnd(8)}  ${provider}`);
   }
   await gateway.close();
   await fake.close();

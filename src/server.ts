@@ -37,7 +37,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Builds the runtime (giving a configured Redis a moment to answer) and the app; watches the config file when given. */
+/**
+ * Builds the runtime (giving a configured Redis a moment to answer) and the app; watches the config file when given.
+ */
 export async function createGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
   const runtime = createRuntime(new LiveConfig(config), options.logger ?? createLogger(config.log_level));
   try {

@@ -57,7 +57,8 @@ export class AdmissionGate {
       telemetry.emit("limits.check", { tenant: tenant.id, result: "rejected", reason: decision.reason });
       throw new GatewayError(
         "rate_limit_exceeded",
-        `${describeRefusal(decision.reason, tenant)} Retry later, or send x-runestone-overflow: queue to have it queued.`,
+        `${describeRefusal(decision.reason, tenant)} ` +
+          "Retry later, or send x-runestone-overflow: queue to have it queued.",
         { retryAfterMs: Math.max(1000, decision.retryAfterMs), headers: rateLimitHeaders(decision.snapshot) },
       );
     }

@@ -1,10 +1,17 @@
-import type { RoutingTable } from "../routing/routing-table.js";
-import { toModelObject, type ModelObject } from "./model-catalog.js";
+import { toModelObject, type ModelCatalog, type ModelObject } from "./model-catalog.js";
 import { formatModelRef, parseModelRef } from "./model-ref.js";
+
+/** What the directory reads of the configuration (the routing table is one). */
+export interface CatalogView {
+  catalog: ModelCatalog;
+  providers: { has(name: string): boolean; isConfigured(name: string): boolean };
+  /** Client-facing name → `provider/model` or catalog id. */
+  aliases: ReadonlyMap<string, string>;
+}
 
 /** The catalog as clients see it: models whose provider is configured, and the aliases that lead to them. */
 export class ModelDirectory {
-  constructor(private readonly table: () => RoutingTable) {}
+  constructor(private readonly table: () => CatalogView) {}
 
   list(): ModelObject[] {
     const { catalog, providers, aliases } = this.table();

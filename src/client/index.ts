@@ -18,13 +18,21 @@ export type { components, operations, paths } from "../../generated/openapi.js";
 /** Every operation but the streaming one (`/v1/chat/stream` always answers with server-sent events). */
 export type RunestonePaths = Omit<paths, "/v1/chat/stream">;
 
-/** Answers are typed from their `application/json` content; text answers (docs, spec, metrics) take `parseAs: "text"`. */
+/**
+ * Answers are typed from their `application/json` content; text answers (docs, spec, metrics) take `parseAs: "text"`.
+ */
 export type RunestoneClient = Client<RunestonePaths, "application/json">;
 
 export interface RunestoneClientOptions {
-  /** Where the gateway is, without `/v1`: `http://localhost:4001` (or `https://example.com/llm` when mounted under a prefix). */
+  /**
+   * Where the gateway is, without `/v1`: `http://localhost:4001` (or `https://example.com/llm` when mounted under a
+   * prefix).
+   */
   baseUrl: string;
-  /** A tenant's API key, sent as `Authorization: Bearer <key>`. Optional for the open (keyless) mode and the public operations. */
+  /**
+   * A tenant's API key, sent as `Authorization: Bearer <key>`. Optional for the open (keyless) mode and the public
+   * operations.
+   */
   apiKey?: string;
   /** The fetch to use (a test's recording fetch, a proxy-aware one...); `globalThis.fetch` by default. */
   fetch?: (input: Request) => Promise<Response>;

@@ -1,5 +1,7 @@
-import type { ProviderKind } from "../providers/types.js";
-import { providerSchema, type Config } from "./schema.js";
+import { providerSchema, type Config, type ProviderConfig } from "./schema.js";
+
+/** The wire protocol a provider speaks. */
+export type ProviderKind = NonNullable<ProviderConfig["kind"]>;
 
 export interface ProviderSettings {
   name: string;

@@ -10,7 +10,8 @@ export const providerSchema = z
       .enum(["openai", "anthropic"])
       .optional()
       .describe(
-        "Wire protocol; defaults to the provider's name for `openai` and `anthropic`, else `openai` (any OpenAI-compatible host)",
+        "Wire protocol; defaults to the provider's name for `openai` and `anthropic`, " +
+          "else `openai` (any OpenAI-compatible host)",
       ),
     api_key: z
       .string()
@@ -160,7 +161,8 @@ export const configSchema = z
           .enum(["default", "cost"])
           .default("default")
           .describe(
-            "`default`: the requested model, then its fallbacks; `cost`: the cheapest model that qualifies. env RUNESTONE_ROUTER_POLICY",
+            "`default`: the requested model, then its fallbacks; `cost`: the cheapest model that qualifies. " +
+              "env RUNESTONE_ROUTER_POLICY",
           ),
         default_model_family: z
           .enum(["general", "coding", "reasoning", "vision"])
@@ -310,7 +312,8 @@ export const configSchema = z
       .record(z.string().regex(/^[\w.-]{1,128}$/, "must be letters, digits, '_', '.' or '-'"), tenantSchema)
       .default({})
       .describe(
-        "Tenants by id, each with its API keys and limits; with none, the gateway serves loopback clients only, without keys",
+        "Tenants by id, each with its API keys and limits; " +
+          "with none, the gateway serves loopback clients only, without keys",
       ),
     // max_attempts 3: a queued job has no caller waiting on the line, so it can afford more tries (and a longer
     // backoff, see QUEUE_PACING) than a live request. stall_interval_ms 5 s is bee-queue's default: a dead

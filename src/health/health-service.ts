@@ -86,12 +86,13 @@ export class HealthService {
       };
     }
     const open = configured.filter((name) => breakerOf(name) === "open");
+    const serving = configured.filter((name) => !open.includes(name));
     if (open.length === configured.length)
       return { status: "unhealthy", message: `every provider's circuit breaker is open: ${open.join(", ")}`, details };
     if (open.length > 0)
       return {
         status: "degraded",
-        message: `circuit breaker open: ${open.join(", ")}; serving with ${configured.filter((n) => !open.includes(n)).join(", ")}`,
+        message: `circuit breaker open: ${open.join(", ")}; serving with ${serving.join(", ")}`,
         details,
       };
     return { status: "healthy", message: `configured: ${configured.join(", ")}`, details };

@@ -41,7 +41,8 @@ end
 
 /**
  * KEYS: leases, request TAT, token TAT.
- * ARGV: lease id, lease TTL ms, max concurrency, requests/min (0 = none), tokens/min (0 = none), estimated tokens, pinned now.
+ * ARGV: lease id, lease TTL ms, max concurrency, requests/min (0 = none), tokens/min (0 = none), estimated tokens,
+ * pinned now.
  * Returns: admitted (1/0), in flight, request wait ms, token wait ms, remaining requests, request reset ms,
  * remaining tokens, token reset ms (-1 where that budget is not limited). Writes nothing unless admitted.
  */

@@ -23,7 +23,10 @@ export type LimiterDecision =
   | { admitted: true; lease: Lease; snapshot: LimitSnapshot }
   | { admitted: false; reason: RefusalReason; retryAfterMs: number; snapshot: LimitSnapshot };
 
-/** State after the decision; enough for OpenAI's x-ratelimit-* headers. Per-minute fields are set only when that limit is. */
+/**
+ * State after the decision; enough for OpenAI's x-ratelimit-* headers. Per-minute fields are set only when that limit
+ * is.
+ */
 export interface LimitSnapshot {
   limitRequests?: number;
   remainingRequests?: number;
@@ -39,7 +42,10 @@ export interface LimitSnapshot {
 
 export interface Lease {
   readonly id: string;
-  /** Releases the concurrency slot exactly once (later calls are no-ops) and reconciles the reserved tokens with the real usage (actualTokens, when known). */
+  /**
+   * Releases the concurrency slot exactly once (later calls are no-ops) and reconciles the reserved tokens with the
+   * real usage (actualTokens, when known).
+   */
   release(actualTokens?: number): Promise<void>;
 }
 

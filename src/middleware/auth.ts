@@ -23,7 +23,8 @@ export function bearerAuth(tenants: () => TenantDirectory) {
       if (!isLoopback(ctx.socket.remoteAddress)) {
         throw new GatewayError(
           "no_api_keys_configured",
-          "This gateway has no API keys configured, so it only serves clients on this machine. Add tenants with api_keys to the config file (npm run hash-key prints a key's digest).",
+          "This gateway has no API keys configured, so it only serves clients on this machine. " +
+            "Add tenants with api_keys to the config file (npm run hash-key prints a key's digest).",
         );
       }
       ctx.state.principal = { tenant: OPEN_MODE_TENANT, mayActForOthers: true };

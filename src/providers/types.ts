@@ -1,4 +1,5 @@
 import type { components } from "../../generated/openapi.js";
+import type { ProviderKind } from "../config/provider-settings.js";
 
 type Schemas = components["schemas"];
 type RunestoneMetadata = Schemas["RunestoneMetadata"];
@@ -12,7 +13,7 @@ export type CompletionChunk = Omit<Schemas["ChatCompletionChunk"], keyof Runesto
 export type Usage = Schemas["Usage"];
 export type FinishReason = Schemas["FinishReason"];
 
-export type ProviderKind = "openai" | "anthropic";
+export type { ProviderKind };
 
 /**
  * What a provider yields for one chat request, in order: the answer (one `completion` when not streamed, else

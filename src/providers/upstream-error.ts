@@ -10,7 +10,7 @@ import {
 } from "openai";
 import { ERROR_TABLE, type ErrorCode } from "../errors/error-table.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import { parseRetryAfter } from "../http/retry-after.js";
+import { parseRetryAfter } from "../resilience/retry-after.js";
 
 interface UpstreamErrorFields {
   message?: string;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Lease } from "../limits/types.js";
-import { retryDelayMs } from "../routing/backoff.js";
+import { retryDelayMs } from "../resilience/backoff.js";
 import { GatewayError, isRetryable } from "../errors/gateway-error.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { attemptsExhaustedError, attemptTimeoutError, EXPIRED_ERROR, toJobError } from "./job-errors.js";

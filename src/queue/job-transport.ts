@@ -9,7 +9,9 @@ export interface JobTransport {
   push(id: string, payload: JobPayload): Promise<void>;
   /** Drops a cancelled job, whether waiting or taken by a worker that has not started it. */
   remove(id: string, tenant: string): Promise<void>;
-  /** Starts `concurrency` workers on the tenant's jobs in this process; they stop taking jobs when `draining` aborts. */
+  /**
+   * Starts `concurrency` workers on the tenant's jobs in this process; they stop taking jobs when `draining` aborts.
+   */
   serve(tenant: string, concurrency: number, handle: JobHandler, draining: AbortSignal): void;
   /** Called once no handler is running any more: stops the workers; jobs handed back go to the front of their queue. */
   close(): Promise<void>;

@@ -35,7 +35,8 @@ export interface ConstraintOptions {
 
 /**
  * The constraints a model must meet, in the order a refusal reports them: the request's own (family, provider,
- * capabilities, price, room for the requested max tokens and the prompt), then the gateway's (configured providers). Open breakers are not among them: a model
+ * capabilities, price, room for the requested max tokens and the prompt), then the gateway's (configured providers).
+ * Open breakers are not among them: a model
  * behind one is a candidate that is unavailable for now, which the caller reports differently (503).
  */
 export function costConstraints(request: ChatRequest, options: ConstraintOptions): EligibilityFilter[] {

@@ -1,5 +1,5 @@
 import { isRetryable } from "../errors/gateway-error.js";
-import { retryDelayMs } from "./backoff.js";
+import { retryDelayMs } from "../resilience/backoff.js";
 import type { RetrySettings } from "./retry-settings.js";
 
 export type RetryStep =

@@ -43,7 +43,9 @@ export class Router {
     }));
   }
 
-  /** The configured fallbacks of the requested name (alias or model), skipping ones whose provider is not configured. */
+  /**
+   * The configured fallbacks of the requested name (alias or model), skipping ones whose provider is not configured.
+   */
   private fallbacksOf(
     requested: string | undefined,
     model: string | undefined,

@@ -1,6 +1,6 @@
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import type { FilterOutcome } from "./eligibility.js";
+import type { EligibilityFilter, FilterOutcome } from "./eligibility.js";
 
 /** A refusal names at most this many models per constraint, then "and N more". */
 const MAX_MODELS_LISTED = 8;
@@ -22,7 +22,8 @@ export function noEligibleModel(outcomes: readonly FilterOutcome[], namedModel: 
 export function modelNotInCatalog(model: string): GatewayError {
   return new GatewayError(
     "no_eligible_model",
-    `The model '${model}' is not in the catalog, so cost routing cannot check its price or capabilities; name a catalog model (GET /v1/models) or leave model out.`,
+    `The model '${model}' is not in the catalog, so cost routing cannot check its price or capabilities; ` +
+      "name a catalog model (GET /v1/models) or leave model out.",
     { param: "model" },
   );
 }
@@ -33,7 +34,9 @@ export interface BlockedCandidate {
   retryAfterSeconds: number | undefined;
 }
 
-/** 503 all_providers_unavailable: every eligible model is behind an open breaker; retry-after is the earliest reopening. */
+/**
+ * 503 all_providers_unavailable: every eligible model is behind an open breaker; retry-after is the earliest reopening.
+ */
 export function allProvidersUnavailable(blocked: readonly BlockedCandidate[]): GatewayError {
   const known = blocked.flatMap(({ retryAfterSeconds }) =>
     retryAfterSeconds === undefined ? [] : [retryAfterSeconds],
@@ -55,7 +58,7 @@ function describeOutcome({ filter, considered, removed }: FilterOutcome): string
       return `${filter.label} kept ${kept} of ${considered} ${considered === 1 ? "model" : "models"}`;
     }
     case "removed":
-      return `${filter.label} removed ${listed(removed.map((entry) => (filter.detail ? `${entry.id} (${filter.detail(entry)})` : entry.id)))}`;
+      return `${filter.label} removed ${listed(removed.map((entry) => withDetail(entry, filter)))}`;
     case "by_provider":
       return `${filter.label}: ${groupByProvider(removed)}`;
   }
@@ -71,4 +74,8 @@ function groupByProvider(entries: readonly CatalogEntry[]): string {
 function listed(items: readonly string[]): string {
   if (items.length <= MAX_MODELS_LISTED) return items.join(", ");
   return `${items.slice(0, MAX_MODELS_LISTED).join(", ")} and ${items.length - MAX_MODELS_LISTED} more`;
+}
+
+function withDetail(entry: CatalogEntry, filter: EligibilityFilter): string {
+  return filter.detail ? `${entry.id} (${filter.detail(entry)})` : entry.id;
 }

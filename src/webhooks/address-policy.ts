@@ -3,7 +3,9 @@ import { BlockList, isIP } from "node:net";
 /** Why an address is not on the public internet; "public" when it is. */
 export type AddressClass = "public" | "loopback" | "private" | "link_local" | "reserved";
 
-/** Which non-public address classes a callback may reach. "reserved" (unspecified, multicast, broadcast, …) never may. */
+/**
+ * Which non-public address classes a callback may reach. "reserved" (unspecified, multicast, broadcast, …) never may.
+ */
 export interface AddressPolicy {
   /** RFC 1918, unique-local IPv6 (fc00::/7), carrier-grade NAT (100.64/10), benchmarking (198.18/15). */
   allowPrivate?: boolean;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
-import { parseRetryAfter } from "../http/retry-after.js";
-import { retryDelayMs } from "../routing/backoff.js";
+import { parseRetryAfter } from "../resilience/retry-after.js";
+import { retryDelayMs } from "../resilience/backoff.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { CallbackUrlError, validateCallbackUrl, type HostResolver } from "./callback-url.js";
 import { pinnedPost } from "./pinned-post.js";
@@ -22,7 +22,10 @@ export type DeliveryResult =
 
 type AttemptOutcome =
   | { kind: "delivered"; status: number }
-  /** give_up: the receiver answered, and retrying will not change its answer. refused: nothing was sent (URL not allowed). */
+  /**
+   * give_up: the receiver answered, and retrying will not change its answer. refused: nothing was sent (URL not
+   * allowed).
+   */
   | { kind: "retry" | "give_up" | "refused"; reason: string; status?: number; retryAfterMs?: number };
 
 const USER_AGENT = "Runestone-Webhooks/1";
@@ -93,7 +96,8 @@ export class WebhookSender {
     settings: WebhookSettings,
   ): Promise<AttemptOutcome> {
     try {
-      // Checked on every attempt: DNS may have changed since the last one, and the connection is pinned to what was checked.
+      // Checked on every attempt: DNS may have changed since the last one, and the connection is pinned to what was
+      // checked.
       const target = await validateCallbackUrl(message.url, settings, this.resolve);
       const timestamp = new Date();
       const headers = {

@@ -61,7 +61,7 @@ describe.each(["gpt-4o-mini", "claude-haiku-4-5"])("streaming %s through the Ope
 });
 
 describe("errors after the stream started", () => {
-  it("Anthropic's mid-stream error event ends the stream with an error event and no [DONE]; the SDK raises it", async () => {
+  it("ends the stream with an error event, no [DONE], on Anthropic's mid-stream error; the SDK raises it", async () => {
     const events = anthropicStream({ text: "partial answer here" }).slice(0, 5);
     tg.fake.once("anthropic", {
       kind: "sse",

@@ -60,7 +60,7 @@ describe.each([
     return body.components.providers;
   }
 
-  it("opens after consecutive connection failures; then every replica routes around the provider without trying it", async () => {
+  it("opens after consecutive connection failures; then every replica routes around the provider", async () => {
     a.fake.once("openai", { kind: "reset" });
     a.fake.once("openai", { kind: "reset" });
     expect(await chat(a)).toMatchObject({ status: 200, provider: "anthropic", attempts: "2" });
@@ -101,7 +101,7 @@ describe.each([
     expect(b.fake.requests.map((r) => r.provider)).toEqual(["anthropic"]);
   });
 
-  it("answers 503 with Retry-After when every candidate is behind an open breaker, and /health is unhealthy", async () => {
+  it("answers 503 with Retry-After when every candidate's breaker is open; /health is unhealthy", async () => {
     a.fake.once("anthropic", { kind: "reset" });
     a.fake.once("anthropic", { kind: "reset" });
     await chat(a, "claude-haiku-4-5");

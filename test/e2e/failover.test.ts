@@ -117,7 +117,7 @@ describe("retries on the same candidate", () => {
 describe("cost routing", () => {
   const tg = useTestGateway({ env: { RUNESTONE_ROUTER_POLICY: "cost" } });
 
-  it("serves a request that only says what it needs with the cheapest qualifying model (the seed's example)", async () => {
+  it("serves a request that only says what it needs with the cheapest qualifying model (seed example)", async () => {
     const response = await tg.post("/v1/chat/completions", {
       messages: [{ role: "user", content: "Summarize this text" }],
       model_family: "general",

@@ -153,7 +153,7 @@ describe.each([
     await vi.waitFor(async () => expect(await inFlight("acme")).toBe(0), { timeout: 3000, interval: 20 });
   });
 
-  it("rejects with 429, Retry-After and rate-limit headers in reject mode; x-runestone-overflow chooses per request", async () => {
+  it("rejects with 429, Retry-After, rate-limit headers in reject mode; x-runestone-overflow per request", async () => {
     const release = await holdSlot("strict");
     const rejected = await chat("strict");
     expect(rejected.status).toBe(429);

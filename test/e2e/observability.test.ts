@@ -78,7 +78,7 @@ describe("metrics, request logs and usage after a scripted run", () => {
   const openaiUsage: UsageNumbers[] = [];
   const anthropicUsage: UsageNumbers[] = [];
 
-  it("runs the script: successes, a rejection, a queued job, failovers that open a breaker, a budget refusal", async () => {
+  it("runs the script: successes, a rejection, a queued job, failovers opening a breaker, budget refusal", async () => {
     for (let i = 0; i < 2; i++) openaiUsage.push((await chat("acme", {})).body.usage!);
 
     const releaseBeta = await holdSlot("beta");

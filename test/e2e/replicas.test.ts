@@ -155,10 +155,12 @@ describe("gateway replicas as separate processes sharing Redis", () => {
     const admitted = outcomes.filter((o) => o.status !== 429);
     const rejected = outcomes.filter((o) => o.status === 429);
     const leases = await redis.zcard(redisKeys(prefix).limits.tenant("acme").leases);
+    const admittedBy = (gateway: string) => admitted.filter((o) => o.gateway === gateway).length;
     console.log(
-      `[replicas] concurrency limit ${LIMIT} across 2 processes: ${TOTAL} requests (${AT_ONCE} at a time) in ${Math.round(elapsedMs)} ms; ` +
-        `admitted ${admitted.length} (A ${admitted.filter((o) => o.gateway === "A").length}, B ${admitted.filter((o) => o.gateway === "B").length}), ` +
-        `rejected ${rejected.length}; max in flight at the upstream ${maxInFlight}, over-admission ${maxInFlight - LIMIT} (expected 0); leases left in Redis ${leases}`,
+      `[replicas] concurrency limit ${LIMIT} across 2 processes: ${TOTAL} requests (${AT_ONCE} at a time) ` +
+        `in ${Math.round(elapsedMs)} ms; admitted ${admitted.length} (A ${admittedBy("A")}, B ${admittedBy("B")}), ` +
+        `rejected ${rejected.length}; max in flight at the upstream ${maxInFlight}, ` +
+        `over-admission ${maxInFlight - LIMIT} (expected 0); leases left in Redis ${leases}`,
     );
 
     expect(outcomes).toHaveLength(TOTAL);
@@ -186,7 +188,8 @@ describe("gateway replicas as separate processes sharing Redis", () => {
     );
     expect(
       missingRateLimitHeaders.length,
-      `429 rate_limit_exceeded answers without x-ratelimit-* headers: ${missingRateLimitHeaders.length} of ${rejected.length}`,
+      `429 rate_limit_exceeded answers without x-ratelimit-* headers: ` +
+        `${missingRateLimitHeaders.length} of ${rejected.length}`,
     ).toBe(0);
     for (const refusal of rejected) {
       expect(refusal.headers.get("x-ratelimit-limit-requests")).toBe(String(LIMIT));
@@ -293,9 +296,13 @@ describe("gateway replicas as separate processes sharing Redis", () => {
     );
     const times = [...finishedAtMs.values()].sort((x, y) => x - y);
     console.log(
-      `[replicas] A killed (SIGKILL) with ${JOBS} jobs queued or running (running at the kill: ${runningAtKill.join(", ")}); leases A left in Redis ${deadLeases}, expiring in ${deadLeaseTtlMs} ms; B ready ${Math.round(restartedMs)} ms after the kill; ` +
-        `first job done ${Math.round(times[0] ?? 0)} ms, all ${JOBS} done ${Math.round(times.at(-1) ?? 0)} ms after the kill; ` +
-        `upstream calls per job {${callsPerJob}}; attempts per job (job record) {${attempts.join(", ")}}; max in flight at the upstream ${maxInFlight} (limit 1)`,
+      `[replicas] A killed (SIGKILL) with ${JOBS} jobs queued or running ` +
+        `(running at the kill: ${runningAtKill.join(", ")}); leases A left in Redis ${deadLeases}, ` +
+        `expiring in ${deadLeaseTtlMs} ms; B ready ${Math.round(restartedMs)} ms after the kill; ` +
+        `first job done ${Math.round(times[0] ?? 0)} ms, ` +
+        `all ${JOBS} done ${Math.round(times.at(-1) ?? 0)} ms after the kill; ` +
+        `upstream calls per job {${callsPerJob}}; attempts per job (job record) {${attempts.join(", ")}}; ` +
+        `max in flight at the upstream ${maxInFlight} (limit 1)`,
     );
     expect(maxInFlight).toBe(1);
 

@@ -108,7 +108,7 @@ describe("createApp() mounted under /llm in another Koa app", () => {
     }
   });
 
-  it("leaves the host app's own routes alone, and answers unknown paths under the prefix in its error shape", async () => {
+  it("leaves the host app's own routes alone; unknown paths under the prefix get its error shape", async () => {
     expect(await (await fetch(`${url}/`)).json()).toEqual({ service: "the host app" });
     expect((await fetch(`${url}/elsewhere`)).status).toBe(404);
     const unknown = await contract.fetch(`${url}/llm/v2/nothing`);

@@ -332,7 +332,8 @@ describe("RedisLimiter across replicas", () => {
 
     const overAdmission = Math.max(maxObserved - limits.maxConcurrency, 0);
     console.info(
-      `two replicas, limit ${limits.maxConcurrency}: ${admitted} admitted, ${refused} refused, max in flight observed ${maxObserved}, over-admission ${overAdmission}`,
+      `two replicas, limit ${limits.maxConcurrency}: ${admitted} admitted, ${refused} refused, ` +
+        `max in flight observed ${maxObserved}, over-admission ${overAdmission}`,
     );
     expect(admitted).toBe(workers * admitsPerWorker);
     expect(overAdmission).toBe(0);

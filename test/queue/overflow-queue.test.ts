@@ -357,7 +357,7 @@ describe.each<QueueKind>(["memory", "redis"])("%s overflow queue", (kind) => {
     expect(await runner.limiter.inFlight("acme")).toBe(0);
   });
 
-  it("sends a signed webhook that the receiver verifies, to the tenant's default URL when the request had none", async () => {
+  it("sends a signed webhook the receiver verifies, to the tenant's default URL if the request had none", async () => {
     const { secret, receiver, sender } = await webhookSetup();
     const queue = harness.open(kind);
     const runner = new FakeRunner({

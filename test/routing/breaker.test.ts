@@ -74,7 +74,7 @@ async function fail(b: CircuitBreakers, key: string, times: number): Promise<voi
 }
 
 describe.each(storeKinds)("circuit breakers on the %s store", (_kind, makeStore) => {
-  it("goes closed → open after consecutive failures → half_open after the cooldown → closed after probe successes", async () => {
+  it("goes closed → open after consecutive failures → half_open after cooldown → closed on probe success", async () => {
     const { breakers, events, clock } = harness(makeStore());
     const key = freshKey();
 

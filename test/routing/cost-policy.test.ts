@@ -312,7 +312,8 @@ const ROWS: Row[] = [
     request: { model_family: "coding", capabilities: ["vision"] },
     error: noEligible(
       "capabilities",
-      "No model satisfies this request: model_family 'coding' kept 2 of 8 models; capability 'vision' removed c-coder, a-coder.",
+      "No model satisfies this request: model_family 'coding' kept 2 of 8 models; " +
+        "capability 'vision' removed c-coder, a-coder.",
     ),
   },
   {
@@ -325,8 +326,10 @@ const ROWS: Row[] = [
     request: { stream: true, tools: WEATHER_TOOL, max_cost_per_token: 0.0000005 },
     error: noEligible(
       "max_cost_per_token",
-      "No model satisfies this request: model_family 'general' (the default) kept 4 of 8 models; capability 'streaming' (implied by stream: true) removed b-basic; " +
-        "capability 'function_calling' (implied by tools) removed c-flash; max_cost_per_token 0.0000005 removed a-mini (0.0000008/token), a-large (0.000012/token).",
+      "No model satisfies this request: model_family 'general' (the default) kept 4 of 8 models; " +
+        "capability 'streaming' (implied by stream: true) removed b-basic; " +
+        "capability 'function_calling' (implied by tools) removed c-flash; " +
+        "max_cost_per_token 0.0000005 removed a-mini (0.0000008/token), a-large (0.000012/token).",
     ),
   },
   {
@@ -344,7 +347,8 @@ const ROWS: Row[] = [
     providers: { gamma: NOT_CONFIGURED },
     error: noEligible(
       null,
-      "max_cost_per_token 0.0000001 removed a-mini (0.0000008/token), a-large (0.000012/token), b-basic (0.0000003/token); provider not configured: gamma (c-flash).",
+      "max_cost_per_token 0.0000001 removed a-mini (0.0000008/token), a-large (0.000012/token), " +
+        "b-basic (0.0000003/token); provider not configured: gamma (c-flash).",
     ),
   },
   {
@@ -353,7 +357,8 @@ const ROWS: Row[] = [
     catalog: CROWDED_CATALOG,
     error: noEligible(
       "max_cost_per_token",
-      "removed m01 (0.000002/token), m02 (0.000002/token), m03 (0.000002/token), m04 (0.000002/token), m05 (0.000002/token), m06 (0.000002/token), m07 (0.000002/token), m08 (0.000002/token) and 4 more.",
+      "removed m01 (0.000002/token), m02 (0.000002/token), m03 (0.000002/token), m04 (0.000002/token), " +
+        "m05 (0.000002/token), m06 (0.000002/token), m07 (0.000002/token), m08 (0.000002/token) and 4 more.",
     ),
   },
 

@@ -64,7 +64,8 @@ type OpenBlock = { kind: "text"; index: number } | { kind: "tool"; index: number
  * Blocks get increasing indexes (0, 1, 2…) and never interleave, as Anthropic's do. OpenAI streams each tool
  * call's fragments one call after the other, but the format allows interleaving them (parallel calls), so: a block
  * stays open until a fragment of something else arrives AND it is complete — text always is, a tool call once
- * its arguments so far parse as a JSON object. Until then what arrives for other calls (or text) waits, in arrival order,
+ * its arguments so far parse as a JSON object. Until then what arrives for other calls (or text) waits, in arrival
+ * order,
  * and is sent, whole, when its block opens; at the finish_reason every waiting block is sent in order. A
  * contiguous stream is therefore relayed as it comes, an interleaved one loses no fragment.
  *

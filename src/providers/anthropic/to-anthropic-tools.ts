@@ -34,7 +34,8 @@ export function toAnthropicTools(request: ChatRequest): AnthropicToolConfig {
   if (jsonTool !== undefined) {
     if (names.has(jsonTool.name)) {
       throw invalidRequest(
-        `The JSON response_format is answered through a tool named '${jsonTool.name}', which is also the name of one of the tools; rename one of them.`,
+        `The JSON response_format is answered through a tool named '${jsonTool.name}', ` +
+          "which is also the name of one of the tools; rename one of them.",
         request.response_format?.type === "json_schema" ? "response_format.json_schema.name" : "response_format",
       );
     }
