@@ -35,7 +35,7 @@ describe("one chat pipeline: upstream failures", () => {
     },
   });
 
-  it("ends a stream that outlives its attempt's deadline with a 504 upstream_timeout event, not as a client abort", async () => {
+  it("ends a stream past its attempt's deadline with a 504 upstream_timeout event, not as a client abort", async () => {
     tg.fake.once("openai", { kind: "sse", events: openaiStream({ content: "a long answer" }), hangAfterEvents: 2 });
     const ends = events(tg, "request.end");
     const response = await tg.post("/v1/chat/stream", chatBody());
