@@ -1140,8 +1140,11 @@ export interface components {
                 "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
                 "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
                 "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
-                /** @description Seconds to wait before trying again, when known. */
-                "retry-after"?: string;
+                /**
+                 * @description Seconds to wait before trying again; always sent (the limit's own wait, the upstream's, or 1 when nobody
+                 *     said), so that clients such as the OpenAI SDK, which retry 429s by themselves, wait rather than hammer.
+                 */
+                "retry-after": string;
                 [name: string]: unknown;
             };
             content: {

@@ -107,3 +107,22 @@ export function startupBanner(facts: StartupFacts): string {
     "",
   ].join("\n");
 }
+
+/**
+ * One line for the person who ran `npm start` when the port cannot be opened (in use, privileged, an address this
+ * machine does not have); undefined for any other failure.
+ */
+export function listenFailure(err: unknown, host: string, port: number): string | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const choose = "choose another with --port <n> or PORT (0 picks a free one)";
+  switch (code) {
+    case "EADDRINUSE":
+      return `Port ${port} on ${host} is already in use (another Runestone, or another program): ${choose}.`;
+    case "EACCES":
+      return `Port ${port} on ${host} needs privileges this process does not have: ${choose}.`;
+    case "EADDRNOTAVAIL":
+      return `This machine has no address ${host} to listen on: set server.host (0.0.0.0 for every interface).`;
+    default:
+      return undefined;
+  }
+}

@@ -1,7 +1,7 @@
-import { parseCli, startupBanner, USAGE, type StartupFacts } from "./cli.js";
+import { listenFailure, parseCli, startupBanner, USAGE, type StartupFacts } from "./cli.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load-config.js";
 import { VERSION } from "./runtime.js";
-import { startGateway } from "./server.js";
+import { type RunningGateway, startGateway } from "./server.js";
 
 async function main(): Promise<void> {
   const command = parseCli(process.argv.slice(2));
@@ -25,7 +25,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const { config, path } = loaded;
-  const gateway = await startGateway(config, { configPath: path, env });
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway(config, { configPath: path, env });
+  } catch (err) {
+    const reason = listenFailure(err, config.server.host, config.server.port);
+    if (reason === undefined) throw err;
+    process.stderr.write(`${reason}\n`);
+    process.exit(1);
+  }
   const { runtime } = gateway;
   const { logger } = runtime;
   const facts: StartupFacts = {

@@ -85,7 +85,10 @@ export class AdmissionGate {
       })
       .catch((err: unknown) => {
         throw err instanceof QueueFullError
-          ? new GatewayError("queue_full", err.message, { headers: rateLimitHeaders(snapshot) })
+          ? new GatewayError("queue_full", err.message, {
+              retryAfterMs: err.retryAfterMs,
+              headers: rateLimitHeaders(snapshot),
+            })
           : err;
       });
     this.options.telemetry.emit("limits.check", { tenant: tenant.id, result: "queued", reason });

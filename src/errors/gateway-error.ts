@@ -49,9 +49,12 @@ export class GatewayError extends Error {
     return this.retryAfterMs === undefined ? undefined : String(Math.max(0, Math.ceil(this.retryAfterMs / 1000)));
   }
 
-  /** Every header the answer carries: its own, plus `retry-after` when set. */
+  /**
+   * Every header the answer carries: its own, plus `retry-after` when set. Every 429 has one, so that clients
+   * (the OpenAI SDK retries 429s by itself) wait rather than hammer: a second when nobody said how long.
+   */
   responseHeaders(): Record<string, string> {
-    const retryAfter = this.retryAfter;
+    const retryAfter = this.retryAfter ?? (this.status === 429 ? "1" : undefined);
     return retryAfter === undefined ? { ...this.headers } : { ...this.headers, "retry-after": retryAfter };
   }
 

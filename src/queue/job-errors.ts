@@ -6,10 +6,12 @@ export class QueueFullError extends GatewayError {
   constructor(
     readonly tenant: string,
     readonly maxDepth: number,
+    retryAfterMs: number,
   ) {
     super(
       "queue_full",
       `Rate limit reached and the overflow queue of this tenant is full (${maxDepth} requests waiting). Retry later.`,
+      { retryAfterMs },
     );
     this.name = "QueueFullError";
   }

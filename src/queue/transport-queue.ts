@@ -71,7 +71,9 @@ export class TransportQueue implements OverflowQueue {
     const ahead = await this.store.create(newJob, maxDepth, now);
     if (ahead === "full") {
       this.telemetry.emit("queue.job", { jobId: id, tenant, outcome: "rejected", reason: "queue_full" });
-      throw new QueueFullError(tenant, maxDepth);
+      // A place frees up when one of the tenant's jobs is done: about one service time per slot.
+      const retryAfterMs = (await this.store.meanServiceMs(tenant)) / Math.max(1, input.maxConcurrency ?? 1);
+      throw new QueueFullError(tenant, maxDepth, Math.max(1000, retryAfterMs));
     }
     try {
       await this.transport.push(id, { tenant, requestId, request: queuedRequest(input.request) });

@@ -21,7 +21,7 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, o
  */
 export function createMetrics(sources: MetricsSources): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "runestone_process_" });
+  collectDefaultMetrics({ register: registry, prefix: "runestone_" });
   const model = (name: string | undefined) => (name === undefined ? "none" : sources.knownModel(name) ? name : "other");
   const tenant = (name: string | undefined) =>
     name === undefined ? "none" : sources.knownTenant(name) ? name : "other";

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -124,5 +126,30 @@ describe("npm start -- --config <path> --port <n>", () => {
     const api = /API +(http:\S+\/v1)/.exec(stdout)![1]!;
     expect((await contract.fetch(`${api}/models`)).status).toBe(200);
     await contract.settle();
+  });
+
+  it("says in one line, without a stack trace, that the port is taken", { timeout: 20_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir() };
+      child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--port", String(port)], {
+        cwd: ROOT,
+        env: { ...env, RUNESTONE_CONFIG: "", PORT: "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+      const [code] = (await once(child, "exit")) as [number];
+      expect(code).toBe(1);
+      const lines = stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`Port ${port}`);
+      expect(lines[0]).toContain("--port");
+      expect(stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      taken.close();
+    }
   });
 });
