@@ -361,7 +361,10 @@ export interface components {
          *     they steer the gateway and are never sent upstream, whatever the provider.
          */
         ChatCompletionRequest: {
-            /** @description Model id (`gpt-4o-mini`), or `provider/model`. Optional when routing by cost. */
+            /**
+             * @description Model id (`gpt-4o-mini`), or `provider/model`; printable ASCII, as it is echoed in the
+             *     `x-runestone-model` header. Optional when routing by cost.
+             */
             model?: string;
             messages: components["schemas"]["ChatMessage"][];
             tools?: components["schemas"]["Tool"][];
@@ -399,7 +402,10 @@ export interface components {
             capabilities?: components["schemas"]["Capability"][];
             /** @description The highest acceptable price in USD per token (input or output), for cost routing. */
             max_cost_per_token?: number;
-            /** @description The caller's id for this request; echoed as `request_id` and `x-request-id`. */
+            /**
+             * @description The caller's id for this request (letters, digits, `_`, `.`, `:` and `-`, as an `x-request-id`
+             *     header may carry); echoed as `request_id` and `x-request-id`.
+             */
             request_id?: string;
             /** @description The routing policy for this request, instead of the gateway's. */
             routing_policy?: components["schemas"]["RoutingPolicy"];
@@ -1468,6 +1474,7 @@ export interface operations {
                     "application/json": components["schemas"]["Model"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };
@@ -1539,6 +1546,7 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["JobNotFound"];
         };
@@ -1584,6 +1592,7 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["JobNotFound"];
             409: components["responses"]["Conflict"];
