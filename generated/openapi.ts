@@ -333,15 +333,15 @@ export interface components {
          *     | `request_too_large` | 413 | the body is over the limit |
          *     | `unsupported_media_type` | 415 | the body is not JSON |
          *     | `rate_limit_exceeded`, `queue_full`, `budget_exceeded` | 429 | the tenant's limits (see `retry-after`) |
-         *     | `upstream_rate_limited` | 429 | the provider's rate limit |
+         *     | `upstream_rate_limited` | 429 | the provider's rate limit (see `retry-after`: the model is skipped meanwhile) |
          *     | `internal_error` | 500 | a bug in the gateway (quote the request id) |
          *     | `upstream_error`, `upstream_unreachable` | 502 | the provider failed or could not be reached |
-         *     | `provider_not_configured`, `all_providers_unavailable`, `state_backend_unavailable`, `provider_overloaded`, `upstream_unavailable`, `docs_not_built` | 503 | cannot serve now |
+         *     | `provider_not_configured`, `state_backend_unavailable`, `provider_overloaded`, `upstream_unavailable`, `docs_not_built` | 503 | cannot serve now |
          *     | `upstream_timeout` | 504 | the provider did not answer in time |
          *     | `job_expired`, `job_timeout`, `job_attempts_exhausted` | – | only in a job's `error`: why it did not complete |
          * @enum {string}
          */
-        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "unsupported_value" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "all_providers_unavailable" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
+        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "unsupported_value" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
         /** @enum {string} */
         ErrorType: "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "rate_limit_error" | "service_error";
         /**
@@ -1188,7 +1188,7 @@ export interface components {
         ServiceUnavailable: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
-                /** @description Seconds until a provider's circuit breaker lets requests through again, when known. */
+                /** @description Seconds to wait before retrying, when known (the provider's own `retry-after`, say). */
                 "retry-after"?: string;
                 [name: string]: unknown;
             };
