@@ -988,8 +988,8 @@ export interface components {
             };
         };
         /**
-         * @description The key may not act for the body's `tenant_id`, the tenant may not use the model, or the upstream provider
-         *     refused the request for this account or model.
+         * @description The key may not act for the `tenant_id` it names (in the body or the query), the tenant may not use the
+         *     model, or the upstream provider refused the request for this account or model.
          */
         Forbidden: {
             headers: {
@@ -1423,6 +1423,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -1548,6 +1549,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["JobNotFound"];
         };
     };
@@ -1594,6 +1596,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["JobNotFound"];
             409: components["responses"]["Conflict"];
         };
@@ -1717,6 +1720,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getMetrics: {
@@ -1743,6 +1747,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -1818,6 +1823,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthReport"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description Unhealthy. */
             503: {
                 headers: {
@@ -1891,6 +1897,7 @@ export interface operations {
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     readinessCheck: {
@@ -1922,6 +1929,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description Not ready. */
             503: {
                 headers: {
@@ -1976,6 +1984,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getOpenApiYaml: {
@@ -2007,6 +2016,7 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getOpenApiJson: {
@@ -2045,6 +2055,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
 }

@@ -323,6 +323,27 @@ describe("paths that are not valid percent-encoding", () => {
   });
 });
 
+describe("an unknown query parameter", () => {
+  it.each([
+    ["GET", "/v1/models"],
+    ["GET", "/v1/models/gpt-4o-mini"],
+    ["GET", "/v1/jobs/job_x"],
+    ["DELETE", "/v1/jobs/job_x"],
+    ["GET", "/v1/usage"],
+    ["GET", "/metrics"],
+    ["GET", "/health"],
+    ["GET", "/health/live"],
+    ["GET", "/health/ready"],
+    ["GET", "/docs"],
+    ["GET", "/openapi.yaml"],
+    ["GET", "/openapi.json"],
+  ])("%s %s?bogus=1 → 400 unknown_parameter", async (method, path) => {
+    const response = await tg.fetch(`${tg.url}${path}?bogus=1`, { method });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "unknown_parameter", param: "bogus" } });
+  });
+});
+
 describe("unknown paths and methods", () => {
   it("answers 404 not_found_error for an unknown path", async () => {
     const response = await tg.fetch(`${tg.url}/v1/embeddings`, {
