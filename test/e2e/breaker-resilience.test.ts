@@ -81,7 +81,7 @@ describe.each([
     expect(transitions).toEqual([]);
   });
 
-  it("backs a model off for its 429's retry-after, not for a breaker's cooldown; the client gets that 429", async () => {
+  it("backs a model off for its 429's retry-after, not a breaker's cooldown; the client gets that 429", async () => {
     tg.fake.once("openai", { kind: "error", status: 429, retryAfter: "1" });
     expect(await chat("gpt-4.1-nano")).toMatchObject({ status: 429, code: "upstream_rate_limited", retryAfter: "1" });
     // Backing off: answered at once, without asking the upstream.

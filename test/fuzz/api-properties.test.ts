@@ -94,7 +94,7 @@ function noteJob(body: string): void {
   if (id && jobIds.length < 50) jobIds.push(id);
 }
 
-it(`answers ${RUNS} generated requests with documented statuses, no 5xx, no hang, no crash (seed ${SEED})`, async () => {
+it(`answers ${RUNS} generated requests: documented, valid, no 5xx, no hang, no crash (seed ${SEED})`, async () => {
   console.log(`fuzz: seed ${SEED}, ${RUNS} cases (FUZZ_SEED=${SEED} reruns them)`);
   const requests = requestArbitrary(spec, {
     validAuthorizations: [`Bearer ${ACME_KEY}`, `Bearer ${ADMIN_KEY}`, `Bearer ${TIGHT_KEY}`],
