@@ -333,15 +333,15 @@ export interface components {
          *     | `request_too_large` | 413 | the body is over the limit |
          *     | `unsupported_media_type` | 415 | the body is not JSON |
          *     | `rate_limit_exceeded`, `queue_full`, `budget_exceeded` | 429 | the tenant's limits (see `retry-after`) |
-         *     | `upstream_rate_limited` | 429 | the provider's rate limit |
+         *     | `upstream_rate_limited` | 429 | the provider's rate limit (see `retry-after`: the model is skipped meanwhile) |
          *     | `internal_error` | 500 | a bug in the gateway (quote the request id) |
          *     | `upstream_error`, `upstream_unreachable` | 502 | the provider failed or could not be reached |
-         *     | `provider_not_configured`, `all_providers_unavailable`, `state_backend_unavailable`, `provider_overloaded`, `upstream_unavailable`, `docs_not_built` | 503 | cannot serve now |
+         *     | `provider_not_configured`, `state_backend_unavailable`, `provider_overloaded`, `upstream_unavailable`, `docs_not_built` | 503 | cannot serve now |
          *     | `upstream_timeout` | 504 | the provider did not answer in time |
          *     | `job_expired`, `job_timeout`, `job_attempts_exhausted` | – | only in a job's `error`: why it did not complete |
          * @enum {string}
          */
-        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "unsupported_value" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "all_providers_unavailable" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
+        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "unsupported_value" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
         /** @enum {string} */
         ErrorType: "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "rate_limit_error" | "service_error";
         /**
@@ -361,7 +361,10 @@ export interface components {
          *     they steer the gateway and are never sent upstream, whatever the provider.
          */
         ChatCompletionRequest: {
-            /** @description Model id (`gpt-4o-mini`), or `provider/model`. Optional when routing by cost. */
+            /**
+             * @description Model id (`gpt-4o-mini`), or `provider/model`; printable ASCII, as it is echoed in the
+             *     `x-runestone-model` header. Optional when routing by cost.
+             */
             model?: string;
             messages: components["schemas"]["ChatMessage"][];
             tools?: components["schemas"]["Tool"][];
@@ -399,7 +402,10 @@ export interface components {
             capabilities?: components["schemas"]["Capability"][];
             /** @description The highest acceptable price in USD per token (input or output), for cost routing. */
             max_cost_per_token?: number;
-            /** @description The caller's id for this request; echoed as `request_id` and `x-request-id`. */
+            /**
+             * @description The caller's id for this request (letters, digits, `_`, `.`, `:` and `-`, as an `x-request-id`
+             *     header may carry); echoed as `request_id` and `x-request-id`.
+             */
             request_id?: string;
             /** @description The routing policy for this request, instead of the gateway's. */
             routing_policy?: components["schemas"]["RoutingPolicy"];
@@ -982,8 +988,8 @@ export interface components {
             };
         };
         /**
-         * @description The key may not act for the body's `tenant_id`, the tenant may not use the model, or the upstream provider
-         *     refused the request for this account or model.
+         * @description The key may not act for the `tenant_id` it names (in the body or the query), the tenant may not use the
+         *     model, or the upstream provider refused the request for this account or model.
          */
         Forbidden: {
             headers: {
@@ -1185,7 +1191,7 @@ export interface components {
         ServiceUnavailable: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
-                /** @description Seconds until a provider's circuit breaker lets requests through again, when known. */
+                /** @description Seconds to wait before retrying, when known (the provider's own `retry-after`, say). */
                 "retry-after"?: string;
                 [name: string]: unknown;
             };
@@ -1420,6 +1426,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -1471,6 +1478,7 @@ export interface operations {
                     "application/json": components["schemas"]["Model"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
         };
@@ -1542,7 +1550,9 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["JobNotFound"];
         };
     };
@@ -1587,7 +1597,9 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["JobNotFound"];
             409: components["responses"]["Conflict"];
         };
@@ -1711,6 +1723,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     getMetrics: {
@@ -1737,6 +1750,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
         };
     };
@@ -1812,6 +1826,7 @@ export interface operations {
                     "application/json": components["schemas"]["HealthReport"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description Unhealthy. */
             503: {
                 headers: {
@@ -1885,6 +1900,7 @@ export interface operations {
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     readinessCheck: {
@@ -1916,6 +1932,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             /** @description Not ready. */
             503: {
                 headers: {
@@ -1970,6 +1987,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getOpenApiYaml: {
@@ -2001,6 +2019,7 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
     getOpenApiJson: {
@@ -2039,6 +2058,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
+            400: components["responses"]["BadRequest"];
         };
     };
 }

@@ -4,6 +4,9 @@ const providerName = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be lowercase letters, digits, '_' or '-', starting with a letter");
 
+/** A model name: printable ASCII, as the model that served a request is named in a response header. */
+const modelName = z.string().regex(/^[\x20-\x7E]{1,256}$/, "must be 1 to 256 printable ASCII characters");
+
 export const providerSchema = z
   .object({
     kind: z
@@ -53,7 +56,7 @@ export const providerSchema = z
 
 const modelSchema = z
   .object({
-    id: z.string().min(1).describe("The model name clients send; an entry with a built-in model's id replaces it"),
+    id: modelName.describe("The model name clients send; an entry with a built-in model's id replaces it"),
     provider: providerName.describe("The provider that serves it (a key of `providers`, or openai/anthropic)"),
     owned_by: z.string().optional().describe("`owned_by` in /v1/models; the provider's name when absent"),
     model_family: z
@@ -148,11 +151,11 @@ export const configSchema = z
       ),
     models: z.array(modelSchema).default([]).describe("Catalog entries to add, or to override by id"),
     aliases: z
-      .record(z.string().min(1), z.string().min(1))
+      .record(modelName, modelName)
       .default({})
       .describe("Model names clients may use, mapped to `provider/model` or a catalog id"),
     fallbacks: z
-      .record(z.string().min(1), z.array(z.string().min(1)))
+      .record(modelName, z.array(modelName))
       .default({})
       .describe("Per model (or alias): the ordered models to try when it fails, on any provider"),
     routing: z

@@ -11,8 +11,16 @@ export interface ErrorTraits {
   type: ErrorType;
   /** May the same request succeed on another attempt (same or next candidate)? */
   retryable: boolean;
-  /** The breakers the fault counts against; none for the client's mistakes and the gateway's own refusals. */
+  /**
+   * The breakers the fault counts against: only upstream faults; never the client's mistakes, the gateway's own
+   * failures and refusals, nor an upstream's rate limit (see backsOff).
+   */
   breaker: BreakerScope | null;
+  /**
+   * The upstream asked to be left alone for a while (its retry-after): the model is skipped for that long while
+   * other candidates serve, and counts no failure.
+   */
+  backsOff?: true;
   /** A refusal by the tenant's limits: reported as `overflow: rejected` in the request log. */
   limitRefusal?: true;
 }
@@ -26,7 +34,7 @@ const clientError = (status: number, type: ErrorType): ErrorTraits => ({
 const refusal = (status: number, type: ErrorType): ErrorTraits => ({ status, type, retryable: false, breaker: null });
 const upstreamFault = (status: number, breaker: BreakerScope): ErrorTraits => ({
   status,
-  type: status === 429 ? "rate_limit_error" : "service_error",
+  type: "service_error",
   retryable: true,
   breaker,
 });
@@ -36,8 +44,10 @@ const upstreamFault = (status: number, breaker: BreakerScope): ErrorTraits => ({
  * may help, and which breakers it counts against. Upstream mapping, the retry policy, the breakers and telemetry
  * all read this table.
  *
- * An unreachable or silent provider is down as a whole; one that answers 5xx, 429 or "overloaded" for one model
- * may still serve its others. Client errors (4xx) and the gateway's own refusals count against nothing.
+ * An unreachable or silent provider is down as a whole; one that answers 5xx or "overloaded" for one model may
+ * still serve its others. A 429 is no fault: the upstream works and asks for less (a breaker opened by a burst of
+ * them would refuse the model long after the upstream's own retry-after). Client errors (4xx) and the gateway's
+ * own failures and refusals count against nothing.
  */
 export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorTraits>> = {
   invalid_value: clientError(400, "invalid_request_error"),
@@ -67,12 +77,11 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorTraits>> = {
   rate_limit_exceeded: { ...refusal(429, "rate_limit_error"), limitRefusal: true },
   queue_full: { ...refusal(429, "rate_limit_error"), limitRefusal: true },
   budget_exceeded: refusal(429, "rate_limit_error"),
-  upstream_rate_limited: upstreamFault(429, "model"),
+  upstream_rate_limited: { status: 429, type: "rate_limit_error", retryable: true, breaker: null, backsOff: true },
   internal_error: refusal(500, "service_error"),
   upstream_error: upstreamFault(502, "model"),
   upstream_unreachable: upstreamFault(502, "provider"),
   provider_not_configured: refusal(503, "service_error"),
-  all_providers_unavailable: refusal(503, "service_error"),
   state_backend_unavailable: refusal(503, "service_error"),
   provider_overloaded: upstreamFault(503, "model"),
   upstream_unavailable: upstreamFault(503, "model"),

@@ -84,7 +84,8 @@ export async function createOpenApiDispatch(
     definition: loadSpecForValidation(),
     strict: true,
     quick: false,
-    ajvOpts: { discriminator: true, allErrors: false },
+    // strictNumbers: JSON's 1e999 parses as Infinity, which no number field of the spec means.
+    ajvOpts: { discriminator: true, allErrors: false, strictNumbers: true },
     customizeAjv: (ajv) => addFormats.default(ajv),
     handlers: {
       // openapi-backend passes its context first; our handlers take Koa's first, as Koa code does.
@@ -140,6 +141,7 @@ export async function createOpenApiDispatch(
         "The request body must be JSON: send Content-Type: application/json.",
       );
     }
+    assertDecodablePath(ctx.path);
     await api.handleRequest(
       {
         method: ctx.method,
@@ -152,4 +154,13 @@ export async function createOpenApiDispatch(
     );
     await next();
   };
+}
+
+/** Path parameters are percent-decoded by the router: a path that is not valid percent-encoding names nothing. */
+function assertDecodablePath(path: string): void {
+  try {
+    decodeURIComponent(path);
+  } catch {
+    throw new GatewayError("invalid_value", `The URL path ${path} is not valid percent-encoding.`);
+  }
 }

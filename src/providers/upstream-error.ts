@@ -11,6 +11,7 @@ import {
 import { ERROR_TABLE, type ErrorCode } from "../errors/error-table.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { parseRetryAfter } from "../resilience/retry-after.js";
+import type { SendingCall } from "./request-sending.js";
 
 interface UpstreamErrorFields {
   message?: string;
@@ -109,4 +110,14 @@ export function toGatewayError(err: unknown, provider: string): GatewayError {
     `Provider '${provider}' failed: ${err instanceof Error ? err.message : String(err)}`,
     { cause: err },
   );
+}
+
+/**
+ * What to throw for an SDK call that failed. Once its request was sent, the upstream's failure as the client sees
+ * it (toGatewayError). Before that the gateway failed, not the upstream (a body too deeply nested to serialise, a
+ * translation bug): the error is thrown as it is, so that nothing counts or retries it as an upstream fault, and
+ * the error handler answers it (see ownFailure).
+ */
+export function callFailure(err: unknown, provider: string, call: SendingCall): unknown {
+  return call.sent || err instanceof GatewayError ? toGatewayError(err, provider) : err;
 }

@@ -1,4 +1,5 @@
 import { GatewayError } from "../errors/gateway-error.js";
+import { ownFailure } from "../errors/own-failure.js";
 import type { JobError } from "./types.js";
 
 /** Thrown by enqueue when the tenant's queue is at its depth bound; the caller answers 429. */
@@ -39,11 +40,7 @@ export function attemptsExhaustedError(attempts: number): JobError {
   );
 }
 
-/** A GatewayError keeps its OpenAI error shape; anything else is a bug of ours and is not detailed to the client. */
+/** A GatewayError keeps its OpenAI error shape; anything else is the gateway's own failure, not detailed. */
 export function toJobError(err: unknown): JobError {
-  const error =
-    err instanceof GatewayError
-      ? err
-      : new GatewayError("internal_error", "The gateway failed while running the queued request.");
-  return error.toBody().error;
+  return ownFailure(err, "The gateway failed while running the queued request.").toBody().error;
 }

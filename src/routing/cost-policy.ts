@@ -4,12 +4,7 @@ import type { ChatRequest } from "../providers/types.js";
 import { costConstraints, type ModelFamily } from "./cost-constraints.js";
 import { applyFilters } from "./eligibility.js";
 import type { ProviderStatus } from "./provider-status.js";
-import {
-  allProvidersUnavailable,
-  modelNotInCatalog,
-  noEligibleModel,
-  type BlockedCandidate,
-} from "./routing-refusals.js";
+import { modelNotInCatalog, noEligibleModel } from "./routing-refusals.js";
 import { estimatePromptTokens, requestedMaxTokens } from "./token-estimate.js";
 
 /** What the policy reads from the catalog; a ModelCatalog is one. */
@@ -36,7 +31,7 @@ export interface RankedCandidate {
 }
 
 export interface CostSelection {
-  /** Cheapest first; ties by id. */
+  /** Cheapest first (ties by id), those behind an open breaker last. */
   candidates: RankedCandidate[];
   estimatedPromptTokens: number;
 }
@@ -44,11 +39,11 @@ export interface CostSelection {
 /**
  * The cost policy: the catalog models that meet the request's hints (model_family, else the context's default;
  * capabilities, including those implied by stream, tools and images; max_cost_per_token; provider) and whose
- * provider is configured and not behind an open breaker, cheapest first for this request. A request that names
- * its model gets that model only, checked against the hints.
+ * provider is configured, cheapest first for this request; those whose provider is behind an open breaker come
+ * last (failover skips them, and probes one when nothing else is left). A request that names its model gets that
+ * model only, checked against the hints.
  *
- * Throws 400 no_eligible_model when the constraints leave nothing, and 503 all_providers_unavailable when
- * what they leave is all behind open breakers.
+ * Throws 400 no_eligible_model when the constraints leave nothing.
  */
 export function selectByCost(request: ChatRequest, catalog: CatalogView, context: CostPolicyContext): CostSelection {
   const pool = request.model === undefined ? [...catalog.entries()] : [namedModel(request.model, catalog)];
@@ -60,20 +55,12 @@ export function selectByCost(request: ChatRequest, catalog: CatalogView, context
   const { kept, outcomes } = applyFilters(pool, constraints);
   if (kept.length === 0) throw noEligibleModel(outcomes, request.model);
 
-  const available: CatalogEntry[] = [];
-  const blocked: BlockedCandidate[] = [];
-  for (const entry of kept) {
-    const status = context.providerStatus(entry.provider);
-    if (status.state === "circuit_open") blocked.push({ entry, retryAfterSeconds: status.retryAfterSeconds });
-    else available.push(entry);
-  }
-  if (available.length === 0) throw allProvidersUnavailable(blocked);
-
   const estimatedPromptTokens = estimatePromptTokens(request);
-  const candidates = available
+  const ranked = kept
     .map((entry) => rank(entry, estimatedPromptTokens, request, context.defaultMaxTokens))
     .sort(cheapestFirst);
-  return { candidates, estimatedPromptTokens };
+  const open = (c: RankedCandidate) => context.providerStatus(c.entry.provider).state === "circuit_open";
+  return { candidates: [...ranked.filter((c) => !open(c)), ...ranked.filter(open)], estimatedPromptTokens };
 }
 
 /** `model`, a dated snapshot of it, or `provider/model` when the catalog has that model on that provider. */

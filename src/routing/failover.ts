@@ -6,6 +6,7 @@ import type { ChatEvent, ProviderCall } from "../providers/types.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { AttemptDeadline, type AttemptTimeouts } from "./attempt-deadline.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
+import type { AcquireMode } from "./breaker/breaker-store.js";
 import { nextStep } from "./retry-policy.js";
 import type { RetrySettings } from "./retry-settings.js";
 import type { RouteCandidate, RoutePlan } from "./route-plan.js";
@@ -35,48 +36,137 @@ export interface OpenedAttempt {
 }
 
 const breakerKeys = (c: RouteCandidate) => ({ provider: c.provider.name, model: `${c.provider.name}:${c.model}` });
+type BreakerKeys = ReturnType<typeof breakerKeys>;
+
+/** A candidate's breakers let it through; `probing`: the keys whose half-open probe slot this request holds. */
+interface Permit {
+  probing: Array<keyof BreakerKeys>;
+}
+
+/** A candidate its breakers refused. */
+interface Refusal {
+  candidate: RouteCandidate;
+  key: string;
+  /** When the breaker lets a probe through (undefined: half-open, its probe slots taken), or the backoff ends. */
+  retryAfterMs: number | undefined;
+  /** The upstream asked to wait (a 429 with retry-after), rather than the breaker being open. */
+  backingOff: boolean;
+}
+
+/** How one candidate's attempts ended: it answered, or failover moves on with this error. */
+type CandidateOutcome = { opened: OpenedAttempt } | { failedOver: unknown };
 
 /**
  * Tries the plan's candidates in order until one answers: retryable failures (connection refused or reset,
  * timeouts, 429, 5xx, overloaded) are retried per the retry policy, then the next candidate takes over; client
- * errors end it at once. Candidates behind an open breaker are skipped; when every candidate was skipped that way
- * the answer is 503 with Retry-After. An attempt has answered once its first event is in, so a stream fails over
- * only before anything reached the client.
+ * errors end it at once. Candidates behind an open breaker, or backing off after an upstream's 429, are skipped
+ * while others remain; when every candidate was skipped, the one whose breaker opened first is tried all the same
+ * (see lastResort). An attempt has answered once its first event is in, so a stream fails over only before
+ * anything reached the client.
  */
-export async function openWithFailover(
+export function openWithFailover(
   plan: RoutePlan,
   call: AttemptCall,
   requestId: string,
   clientSignal: AbortSignal,
   deps: FailoverDeps,
 ): Promise<OpenedAttempt> {
-  const started = performance.now();
-  let attempts = 0;
-  let lastError: unknown;
-  let soonestReopenMs: number | undefined;
-  for (const [index, candidate] of plan.candidates.entries()) {
-    const keys = breakerKeys(candidate);
-    const refusal = await refusedByBreaker(deps.breakers, keys);
-    if (refusal) {
-      soonestReopenMs = Math.min(
-        soonestReopenMs ?? Number.POSITIVE_INFINITY,
-        refusal.retryAfterMs ?? Number.POSITIVE_INFINITY,
-      );
-      announceFailover(deps.telemetry, requestId, plan, index, `circuit open for ${refusal.key}`);
-      continue;
+  return new FailoverRun(plan, call, requestId, clientSignal, deps).open();
+}
+
+class FailoverRun {
+  private readonly started = performance.now();
+  private attempts = 0;
+
+  constructor(
+    private readonly plan: RoutePlan,
+    private readonly call: AttemptCall,
+    private readonly requestId: string,
+    private readonly clientSignal: AbortSignal,
+    private readonly deps: FailoverDeps,
+  ) {}
+
+  async open(): Promise<OpenedAttempt> {
+    let lastError: unknown;
+    const refused: Refusal[] = [];
+    for (const [index, candidate] of this.plan.candidates.entries()) {
+      const permit = await this.acquire(candidate, "normal");
+      if ("key" in permit) {
+        refused.push(permit);
+        this.announceFailover(index, `${permit.backingOff ? "backing off" : "circuit open"} for ${permit.key}`);
+        continue;
+      }
+      const outcome = await this.tryCandidate(candidate, permit);
+      if ("opened" in outcome) return outcome.opened;
+      lastError = outcome.failedOver;
+      this.announceFailover(index, describe(lastError));
     }
+    if (lastError !== undefined) throw lastError;
+    return this.lastResort(refused);
+  }
+
+  /**
+   * Every candidate was refused by its breakers. Answering 503 would turn what the breakers saw into an outage
+   * with the upstream perhaps healthy again and nowhere else to go (Envoy's panic threshold and LiteLLM's
+   * cooldown rules avoid the same): the candidate whose breaker opened first is tried, as a probe ahead of its
+   * cooldown. Only an upstream's own request to wait is kept: when every candidate is backing off, the client
+   * gets that 429 with the time left.
+   */
+  private async lastResort(refused: readonly Refusal[]): Promise<OpenedAttempt> {
+    const open = refused.filter((r) => !r.backingOff);
+    const first = open.reduce<Refusal | undefined>(
+      (best, r) => (best === undefined || (r.retryAfterMs ?? 0) < (best.retryAfterMs ?? 0) ? r : best),
+      undefined,
+    );
+    if (first === undefined) throw rateLimited(refused);
+    const permit = await this.acquire(first.candidate, "last_resort");
+    if ("key" in permit) throw rateLimited([permit]);
+    const outcome = await this.tryCandidate(first.candidate, permit);
+    if ("opened" in outcome) return outcome.opened;
+    throw outcome.failedOver;
+  }
+
+  /** The provider's breaker, then the model's; a refusal by the model's gives the provider's probe slot back. */
+  private async acquire(candidate: RouteCandidate, mode: AcquireMode): Promise<Permit | Refusal> {
+    const keys = breakerKeys(candidate);
+    const probing: Permit["probing"] = [];
+    for (const kind of ["provider", "model"] as const) {
+      const permit = await this.deps.breakers.acquire(keys[kind], mode);
+      if (!permit.allowed) {
+        await this.release(keys, probing);
+        return {
+          candidate,
+          key: keys[kind],
+          retryAfterMs: permit.retryAfterMs,
+          backingOff: permit.backingOff === true,
+        };
+      }
+      if (permit.state === "half_open") probing.push(kind);
+    }
+    return { probing };
+  }
+
+  /** The candidate's attempts, retried per the retry policy; throws when the error must reach the client as is. */
+  private async tryCandidate(candidate: RouteCandidate, permit: Permit): Promise<CandidateOutcome> {
+    const { deps, clientSignal } = this;
+    const keys = breakerKeys(candidate);
     for (let tryNumber = 1; ; tryNumber++) {
-      attempts++;
+      this.attempts++;
       const deadline = new AttemptDeadline(
         clientSignal,
         candidate.provider.name,
         deps.timeouts(candidate.provider.name),
       );
       const attemptStarted = performance.now();
-      const report = { requestId, provider: candidate.provider.name, model: candidate.model, attempt: tryNumber };
+      const report = {
+        requestId: this.requestId,
+        provider: candidate.provider.name,
+        model: candidate.model,
+        attempt: tryNumber,
+      };
       try {
         const events = candidate.provider
-          .chat({ ...call, model: candidate.model, signal: deadline.signal })
+          .chat({ ...this.call, model: candidate.model, signal: deadline.signal })
           [Symbol.asyncIterator]();
         const first = await events.next();
         if (first.done) throw endedEarly(candidate.provider.name);
@@ -87,17 +177,23 @@ export async function openWithFailover(
           outcome: "success",
           durationMs: performance.now() - attemptStarted,
         });
-        return openedAttempt(candidate, attempts, performance.now() - started, first.value, events, deadline);
+        const opened = openedAttempt(
+          candidate,
+          this.attempts,
+          performance.now() - this.started,
+          first.value,
+          events,
+          deadline,
+        );
+        return { opened };
       } catch (error) {
         deadline.dispose();
-        if (clientSignal.aborted) throw clientSignal.reason;
-        const traits = error instanceof GatewayError ? error.traits : undefined;
-        if (traits?.breaker) {
-          await Promise.all([
-            traits.breaker === "provider" ? deps.breakers.recordFailure(keys.provider) : undefined,
-            deps.breakers.recordFailure(keys.model),
-          ]);
+        if (clientSignal.aborted) {
+          await this.release(keys, permit.probing);
+          throw clientSignal.reason;
         }
+        const traits = error instanceof GatewayError ? error.traits : undefined;
+        await this.recordFailure(keys, permit, error);
         deps.telemetry.emit("upstream.attempt", {
           ...report,
           outcome: "failure",
@@ -105,37 +201,77 @@ export async function openWithFailover(
           durationMs: performance.now() - attemptStarted,
           retryable: traits?.retryable === true,
         });
-        lastError = error;
         const step = nextStep({
           attempt: tryNumber,
-          elapsedMs: performance.now() - started,
+          elapsedMs: performance.now() - this.started,
           error,
           settings: deps.retry(),
         });
         if (step.action === "fail") throw error;
-        if (step.action === "retry") {
-          deps.telemetry.emit("routing.retry", {
-            ...report,
-            attempt: tryNumber + 1,
-            delayMs: step.delayMs,
-            reason: describe(error),
-          });
-          await sleep(step.delayMs, undefined, { signal: clientSignal }).catch(() => {
-            throw clientSignal.reason;
-          });
-          continue;
-        }
-        announceFailover(deps.telemetry, requestId, plan, index, describe(error));
-        break;
+        if (step.action === "failover") return { failedOver: error };
+        deps.telemetry.emit("routing.retry", {
+          ...report,
+          attempt: tryNumber + 1,
+          delayMs: step.delayMs,
+          reason: describe(error),
+        });
+        await sleep(step.delayMs, undefined, { signal: clientSignal }).catch(() => {
+          throw clientSignal.reason;
+        });
       }
     }
   }
-  if (lastError !== undefined) throw lastError;
-  const names = plan.candidates.map((c) => formatModelRef(c.provider.name, c.model)).join(", ");
-  throw new GatewayError(
-    "all_providers_unavailable",
-    `Every candidate for this request is behind an open circuit breaker (${names}); try again later.`,
-    { retryAfterMs: Number.isFinite(soonestReopenMs) ? Math.max(1000, soonestReopenMs ?? 0) : undefined },
+
+  /**
+   * What a failed attempt tells the breakers (the error table decides): an upstream fault counts against its
+   * scope; a 429 with retry-after backs the model off; anything else (the client's mistake, the gateway's own
+   * failure) counts against nothing, and only gives back the probe slots the request holds.
+   */
+  private async recordFailure(keys: BreakerKeys, permit: Permit, error: unknown): Promise<void> {
+    const { breakers } = this.deps;
+    const traits = error instanceof GatewayError ? error.traits : undefined;
+    const fails = { provider: traits?.breaker === "provider", model: traits?.breaker != null };
+    const retryAfterMs = error instanceof GatewayError ? error.retryAfterMs : undefined;
+    await Promise.all([
+      ...(["provider", "model"] as const).map((kind) =>
+        fails[kind]
+          ? breakers.recordFailure(keys[kind])
+          : permit.probing.includes(kind)
+            ? breakers.recordNeutral(keys[kind])
+            : undefined,
+      ),
+      traits?.backsOff && retryAfterMs !== undefined ? breakers.backOff(keys.model, retryAfterMs) : undefined,
+    ]);
+  }
+
+  private async release(keys: BreakerKeys, probing: Permit["probing"]): Promise<void> {
+    await Promise.all(probing.map((kind) => this.deps.breakers.recordNeutral(keys[kind])));
+  }
+
+  private announceFailover(index: number, reason: string): void {
+    const from = this.plan.candidates[index];
+    const to = this.plan.candidates[index + 1];
+    if (!from || !to) return;
+    this.deps.telemetry.emit("routing.failover", {
+      requestId: this.requestId,
+      fromProvider: from.provider.name,
+      fromModel: from.model,
+      toProvider: to.provider.name,
+      toModel: to.model,
+      reason,
+    });
+  }
+}
+
+/** Every candidate left is backing off at its upstream's request: that 429, with the soonest end. */
+function rateLimited(refusals: readonly Refusal[]): GatewayError {
+  const soonest = refusals.reduce((a, b) => ((b.retryAfterMs ?? 0) < (a.retryAfterMs ?? 0) ? b : a));
+  const names = refusals.map((r) => formatModelRef(r.candidate.provider.name, r.candidate.model)).join(", ");
+  const seconds = Math.max(1, Math.ceil((soonest.retryAfterMs ?? 0) / 1000));
+  return new GatewayError(
+    "upstream_rate_limited",
+    `The provider rate-limited ${names} and asked to wait; retry in ${seconds} s.`,
+    { retryAfterMs: soonest.retryAfterMs },
   );
 }
 
@@ -205,37 +341,6 @@ class AttemptEvents implements AsyncIterableIterator<ChatEvent> {
     this.first = undefined;
     this.deadline.dispose();
   }
-}
-
-async function refusedByBreaker(
-  breakers: CircuitBreakers,
-  keys: { provider: string; model: string },
-): Promise<{ key: string; retryAfterMs?: number } | undefined> {
-  for (const key of [keys.provider, keys.model]) {
-    const permit = await breakers.acquire(key);
-    if (!permit.allowed) return { key, retryAfterMs: permit.retryAfterMs };
-  }
-  return undefined;
-}
-
-function announceFailover(
-  telemetry: Telemetry,
-  requestId: string,
-  plan: RoutePlan,
-  index: number,
-  reason: string,
-): void {
-  const from = plan.candidates[index];
-  const to = plan.candidates[index + 1];
-  if (!from || !to) return;
-  telemetry.emit("routing.failover", {
-    requestId,
-    fromProvider: from.provider.name,
-    fromModel: from.model,
-    toProvider: to.provider.name,
-    toModel: to.model,
-    reason,
-  });
 }
 
 function describe(error: unknown): string {

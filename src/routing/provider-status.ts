@@ -6,7 +6,7 @@ export type ProviderStatus =
   | { state: "available" }
   | { state: "not_configured" }
   /**
-   * Its breaker refuses every request until the cooldown ends (a half-open breaker counts as available: acquire
-   * decides whether this request is the probe). `retryAfterSeconds`: when it lets a probe through, if known.
+   * Its breaker refuses requests until the cooldown ends (a half-open breaker counts as available: acquire
+   * decides whether this request is the probe).
    */
-  | { state: "circuit_open"; retryAfterSeconds?: number };
+  | { state: "circuit_open" };

@@ -28,29 +28,6 @@ export function modelNotInCatalog(model: string): GatewayError {
   );
 }
 
-export interface BlockedCandidate {
-  entry: CatalogEntry;
-  /** When its provider's breaker lets a probe through, if known. */
-  retryAfterSeconds: number | undefined;
-}
-
-/**
- * 503 all_providers_unavailable: every eligible model is behind an open breaker; retry-after is the earliest reopening.
- */
-export function allProvidersUnavailable(blocked: readonly BlockedCandidate[]): GatewayError {
-  const known = blocked.flatMap(({ retryAfterSeconds }) =>
-    retryAfterSeconds === undefined ? [] : [retryAfterSeconds],
-  );
-  const retryAfterSeconds = known.length > 0 ? Math.max(1, Math.ceil(Math.min(...known))) : undefined;
-  const providers = groupByProvider(blocked.map(({ entry }) => entry));
-  const retry = retryAfterSeconds === undefined ? "" : ` Retry in ${retryAfterSeconds} s.`;
-  return new GatewayError(
-    "all_providers_unavailable",
-    `Every model that satisfies this request is on a provider whose circuit breaker is open: ${providers}.${retry}`,
-    { retryAfterMs: retryAfterSeconds === undefined ? undefined : retryAfterSeconds * 1000 },
-  );
-}
-
 function describeOutcome({ filter, considered, removed }: FilterOutcome): string {
   switch (filter.report) {
     case "kept": {

@@ -34,6 +34,8 @@ export interface BreakerKeys {
   readonly index: string;
   /** Hash: the state of one breaker ("openai", "openai:gpt-4o"). */
   state(breakerKey: string): string;
+  /** String: when the breaker's backoff ends (ms); expires then. */
+  backoff(breakerKey: string): string;
 }
 
 export interface QueueKeys {
@@ -84,7 +86,11 @@ function limiterKeys(base: string): LimiterKeys {
 
 function breakerKeys(base: string): BreakerKeys {
   // Breaker keys follow the tag, so their characters cannot move it.
-  return { index: `${base}:index`, state: (breakerKey) => `${base}:state:${breakerKey}` };
+  return {
+    index: `${base}:index`,
+    state: (breakerKey) => `${base}:state:${breakerKey}`,
+    backoff: (breakerKey) => `${base}:backoff:${breakerKey}`,
+  };
 }
 
 function queueKeys(base: string): QueueKeys {

@@ -67,6 +67,19 @@ describe("configuration", () => {
     expect(problems).toHaveLength(5);
   });
 
+  it("refuses model names that could not be sent in the x-runestone-model header", () => {
+    const problems = problemsOf({
+      models: [{ id: "gpt\nx", provider: "openai" }],
+      aliases: { fast: "💩" },
+      fallbacks: { "gpt-4o": ["claude\r"] },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^models\.0\.id: .*printable ASCII/),
+      expect.stringMatching(/^aliases\.fast: .*printable ASCII/),
+      expect.stringMatching(/^fallbacks\.gpt-4o\.0: .*printable ASCII/),
+    ]);
+  });
+
   it("refuses a file that is not valid YAML, with the parser's message", () => {
     const dir = mkdtempSync(join(tmpdir(), "runestone-config-"));
     const path = join(dir, "bad.yaml");

@@ -54,6 +54,18 @@ describe("API keys and tenants", () => {
     expect(tg.fake.requests).toHaveLength(0);
   });
 
+  it.each([
+    ["GET", "/v1/jobs/job_1?tenant_id=globex"],
+    ["DELETE", "/v1/jobs/job_1?tenant_id=globex"],
+    ["GET", "/v1/usage?tenant_id=globex"],
+  ])("refuses a tenant's key naming another tenant in the query: %s %s → 403", async (method, path) => {
+    const response = await tg.fetch(`${tg.url}${path}`, { method, headers: withKey(ACME_KEY) });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({
+      error: { type: "permission_error", code: "tenant_mismatch", param: "tenant_id" },
+    });
+  });
+
   it("authenticates before validating: a bad key with a bad body is 401", async () => {
     const response = await tg.post("/v1/chat/completions", { messages: "nope" }, withKey("rsk_nope"));
     expect(response.status).toBe(401);

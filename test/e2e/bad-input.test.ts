@@ -176,6 +176,81 @@ const badBodies: BadCase[] = [
     param: "messages[1].tool_calls[0].function.arguments",
     code: "invalid_value",
   },
+  // Shapes that once passed validation and crashed further in (a 500, or a 503 naming NaN).
+  {
+    name: "a null message",
+    body: { model: "gpt-4o-mini", messages: [null] },
+    param: "messages[0]",
+    code: "invalid_type",
+  },
+  {
+    name: "a string message",
+    body: { model: "gpt-4o-mini", messages: ["hi"] },
+    param: "messages[0]",
+    code: "invalid_type",
+  },
+  {
+    name: "a number message",
+    body: { model: "gpt-4o-mini", messages: [1] },
+    param: "messages[0]",
+    code: "invalid_type",
+  },
+  {
+    name: "an array message",
+    body: { model: "gpt-4o-mini", messages: [[]] },
+    param: "messages[0]",
+    code: "invalid_type",
+  },
+  {
+    name: "a null content part",
+    body: { model: "gpt-4o-mini", messages: [{ role: "user", content: [null] }] },
+    param: "messages[0].content[0]",
+    code: "invalid_type",
+  },
+  {
+    name: "an assistant content part that is a string",
+    body: { model: "gpt-4o-mini", messages: [...user, { role: "assistant", content: ["hi"] }] },
+    param: "messages[1].content[0]",
+    code: "invalid_type",
+  },
+  {
+    name: "a response_format that is an array",
+    body: { model: "gpt-4o-mini", messages: user, response_format: [] },
+    param: "response_format",
+    code: "invalid_type",
+  },
+  {
+    name: "max_tokens too large for a number (Infinity)",
+    body: '{"model":"gpt-4o-mini","max_tokens":1e999999,"messages":[{"role":"user","content":"hi"}]}',
+    param: "max_tokens",
+    code: "invalid_type",
+  },
+  {
+    name: "a seed too large for a number (-Infinity)",
+    body: '{"model":"gpt-4o-mini","seed":-1e400,"messages":[{"role":"user","content":"hi"}]}',
+    param: "seed",
+    code: "invalid_type",
+  },
+  // Values that are echoed in response headers, where they could not be sent.
+  {
+    name: "a model with a newline",
+    body: { model: "gpt-4o-mini\n", messages: user },
+    param: "model",
+    code: "invalid_value",
+  },
+  { name: "a model named 💩", body: { model: "💩", messages: user }, param: "model", code: "invalid_value" },
+  {
+    name: "a request_id with a newline",
+    body: { model: "gpt-4o-mini", messages: user, request_id: "a\nb" },
+    param: "request_id",
+    code: "invalid_value",
+  },
+  {
+    name: "a request_id named 💩",
+    body: { model: "gpt-4o-mini", messages: user, request_id: "💩" },
+    param: "request_id",
+    code: "invalid_value",
+  },
 ];
 
 describe.each(["/v1/chat/completions", "/v1/chat/stream"])("bad requests to %s", (path) => {
@@ -231,6 +306,41 @@ describe.each(["/v1/chat/completions", "/v1/chat/stream"])("bad requests to %s",
     });
     expect(response.status).toBe(200);
     await response.text();
+  });
+});
+
+describe("paths that are not valid percent-encoding", () => {
+  it.each([
+    ["GET", "/v1/models/%ff"],
+    ["GET", "/v1/jobs/%"],
+    ["DELETE", "/v1/jobs/%E0%A4%A"],
+  ])("%s %s → 400 invalid_value", async (method, path) => {
+    const response = await tg.fetch(`${tg.url}${path}`, { method });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: { type: "invalid_request_error", code: "invalid_value", message: /not valid percent-encoding/ },
+    });
+  });
+});
+
+describe("an unknown query parameter", () => {
+  it.each([
+    ["GET", "/v1/models"],
+    ["GET", "/v1/models/gpt-4o-mini"],
+    ["GET", "/v1/jobs/job_x"],
+    ["DELETE", "/v1/jobs/job_x"],
+    ["GET", "/v1/usage"],
+    ["GET", "/metrics"],
+    ["GET", "/health"],
+    ["GET", "/health/live"],
+    ["GET", "/health/ready"],
+    ["GET", "/docs"],
+    ["GET", "/openapi.yaml"],
+    ["GET", "/openapi.json"],
+  ])("%s %s?bogus=1 → 400 unknown_parameter", async (method, path) => {
+    const response = await tg.fetch(`${tg.url}${path}?bogus=1`, { method });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "unknown_parameter", param: "bogus" } });
   });
 });
 

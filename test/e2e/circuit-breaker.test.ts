@@ -101,24 +101,28 @@ describe.each([
     expect(b.fake.requests.map((r) => r.provider)).toEqual(["anthropic"]);
   });
 
-  it("answers 503 with Retry-After when every candidate's breaker is open; /health is unhealthy", async () => {
+  it("probes the candidate whose breaker opened first when every candidate's is open, rather than refuse", async () => {
     a.fake.once("anthropic", { kind: "reset" });
     a.fake.once("anthropic", { kind: "reset" });
     await chat(a, "claude-haiku-4-5");
     await chat(a, "claude-haiku-4-5");
-    const refused = await chat(b);
-    expect(refused).toMatchObject({ status: 503 });
-    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
     expect(await providersHealth(b)).toMatchObject({ status: "unhealthy" });
     const health = await b.fetch(`${b.url}/health`);
     expect(health.status).toBe(503);
     await health.text();
+
+    // openai's breaker opened in the test before, anthropic's just now: openai is probed, ahead of its cooldown.
+    b.fake.reset();
+    expect(await chat(b)).toMatchObject({ status: 200, provider: "openai", attempts: "1" });
+    expect(b.fake.requests.map((r) => r.provider)).toEqual(["openai"]);
+    expect((await providersHealth(a)).details.openai?.breaker).toBe("closed");
     await b.contract.settle();
   });
 
   it(`emitted each transition once (${backend})`, () => {
     const seen = transitions.map((t) => `${t.key}:${t.from}->${t.to}`);
-    expect(seen.filter((t) => t === "openai:open->half_open").length).toBeLessThanOrEqual(2);
+    // Twice after a cooldown, once for the probe ahead of it; with Redis some are B's, which this list leaves out.
+    expect(seen.filter((t) => t === "openai:open->half_open").length).toBeLessThanOrEqual(3);
     expect(seen).toEqual(expect.arrayContaining(["openai:closed->open", "anthropic:closed->open"]));
   });
 });

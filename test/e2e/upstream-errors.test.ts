@@ -21,6 +21,11 @@ interface Case {
   code: string;
   sdkError: new (...args: never[]) => APIError;
   retryAfter?: string;
+  /**
+   * The models asked for (through the SDK, on the stream) instead of the provider's usual one: a 429 with
+   * retry-after backs its model off, which would answer the next case's request for it.
+   */
+  models?: [string, string];
 }
 
 const cases: Case[] = [
@@ -69,6 +74,7 @@ const cases: Case[] = [
     code: "upstream_rate_limited",
     sdkError: OpenAI.RateLimitError,
     retryAfter: "7",
+    models: ["claude-sonnet-4-5", "claude-opus-4-5"],
   },
   {
     name: "OpenAI 429 with retry-after-ms",
@@ -79,6 +85,7 @@ const cases: Case[] = [
     code: "upstream_rate_limited",
     sdkError: OpenAI.RateLimitError,
     retryAfter: "2",
+    models: ["gpt-4o", "gpt-4.1"],
   },
   {
     name: "OpenAI 500",
@@ -136,13 +143,14 @@ const cases: Case[] = [
   },
 ];
 
-const modelOf = (provider: Provider) => (provider === "openai" ? "gpt-4o-mini" : "claude-haiku-4-5");
+const modelOf = (c: Case, variant: 0 | 1) =>
+  c.models?.[variant] ?? (c.provider === "openai" ? "gpt-4o-mini" : "claude-haiku-4-5");
 
 describe.each(cases)("$name", (c) => {
   it(`is ${c.status} ${c.type} through the OpenAI SDK (${c.sdkError.name})`, async () => {
     tg.fake.once(c.provider, c.scenario);
     const error = await tg.openai.chat.completions
-      .create({ model: modelOf(c.provider), messages: [{ role: "user", content: "x" }] })
+      .create({ model: modelOf(c, 0), messages: [{ role: "user", content: "x" }] })
       .then(
         () => undefined,
         (err: unknown) => err,
@@ -158,7 +166,7 @@ describe.each(cases)("$name", (c) => {
   it(`is ${c.status} on /v1/chat/stream before any event`, async () => {
     tg.fake.once(c.provider, c.scenario);
     const response = await tg.post("/v1/chat/stream", {
-      model: modelOf(c.provider),
+      model: modelOf(c, 1),
       messages: [{ role: "user", content: "x" }],
     });
     expect(response.status).toBe(c.status);

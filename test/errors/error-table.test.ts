@@ -45,7 +45,6 @@ describe("the error table", () => {
     const upstream = Object.entries(ERROR_TABLE).filter(([, traits]) => traits.retryable || traits.breaker !== null);
     for (const [code] of upstream) expect(code).toMatch(/^(upstream_|provider_overloaded$|job_timeout$)/);
     expect(ERROR_TABLE.internal_error).toMatchObject({ retryable: false, breaker: null });
-    expect(ERROR_TABLE.all_providers_unavailable).toMatchObject({ retryable: false, breaker: null });
     expect(ERROR_TABLE.budget_exceeded).toMatchObject({ retryable: false, breaker: null });
   });
 });

@@ -211,6 +211,60 @@ describe.each(storeKinds)("circuit breakers on the %s store", (_kind, makeStore)
     expect(await breakers.acquire(key)).toMatchObject({ allowed: false, retryAfterMs: 15_000 }); // opened before
   });
 
+  it("lets a last-resort request through an open breaker ahead of its cooldown, and a busy half-open one", async () => {
+    const { breakers, events } = harness(makeStore());
+    const key = freshKey();
+    await fail(breakers, key, 5);
+    expect(await breakers.acquire(key)).toEqual({ allowed: false, state: "open", retryAfterMs: 15_000 });
+    expect(await breakers.acquire(key, "last_resort")).toEqual({ allowed: true, state: "half_open" });
+    expect(await breakers.acquire(key)).toEqual({ allowed: false, state: "half_open" }); // the probe slot is taken
+    expect(await breakers.acquire(key, "last_resort")).toEqual({ allowed: true, state: "half_open" });
+    expect(await breakers.recordSuccess(key)).toBe("half_open");
+    expect(await breakers.recordSuccess(key)).toBe("closed");
+    expect(events.map((e) => `${e.from}→${e.to}: ${e.reason}`)).toEqual([
+      "closed→open: 5 consecutive failures",
+      "open→half_open: probe ahead of the cooldown: a request had no other candidate",
+      "half_open→closed: 2 probes succeeded in a row",
+    ]);
+  });
+
+  it("counts a neutral outcome as nothing, and gives a half-open probe slot back", async () => {
+    const { breakers, events, clock } = harness(makeStore());
+    const key = freshKey();
+    await fail(breakers, key, 4);
+    expect(await breakers.recordNeutral(key)).toBe("closed");
+    expect(await breakers.recordFailure(key)).toBe("open"); // the run of failures went on: five in a row
+    clock.now += 15_000;
+    expect((await breakers.acquire(key)).allowed).toBe(true);
+    expect((await breakers.acquire(key)).allowed).toBe(false);
+    expect(await breakers.recordNeutral(key)).toBe("half_open");
+    expect((await breakers.acquire(key)).allowed).toBe(true);
+    expect(events.map((e) => e.to)).toEqual(["open", "half_open"]);
+
+    const untouched = freshKey();
+    expect(await breakers.recordNeutral(untouched)).toBe("closed");
+    expect((await breakers.states())[untouched]).toBeUndefined();
+  });
+
+  it("refuses a key backing off until its backoff ends, in every mode, counting nothing", async () => {
+    const { breakers, events, clock } = harness(makeStore());
+    const key = freshKey();
+    await breakers.backOff(key, 1_000);
+    const refusal = { allowed: false, state: "closed", retryAfterMs: 1_000, backingOff: true };
+    expect(await breakers.acquire(key)).toEqual(refusal);
+    expect(await breakers.acquire(key, "last_resort")).toEqual(refusal);
+    clock.now += 400;
+    expect(await breakers.acquire(key)).toMatchObject({ allowed: false, retryAfterMs: 600, backingOff: true });
+    clock.now += 600;
+    expect(await breakers.acquire(key)).toEqual({ allowed: true, state: "closed" });
+    expect(await breakers.state(key)).toBe("closed");
+    expect(events).toEqual([]);
+
+    await fail(breakers, key, 5); // an open breaker backing off reads open
+    await breakers.backOff(key, 2_000);
+    expect(await breakers.acquire(key, "last_resort")).toMatchObject({ allowed: false, state: "open" });
+  });
+
   it("reports each transition exactly once under concurrent callers", async () => {
     const { breakers, events, clock } = harness(makeStore());
     const key = freshKey();
@@ -254,6 +308,16 @@ describe("circuit breakers shared through Redis by two replicas", () => {
     await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).breakers.recordFailure(key)));
     const opened = [...a.events, ...b.events].filter((e) => e.to === "open");
     expect(opened).toEqual([{ key, from: "closed", to: "open", reason: "5 consecutive failures" }]);
+  });
+
+  it("shares backoffs, which expire in Redis when they end", async () => {
+    const [a, b] = replicas();
+    const key = freshKey();
+    await a.breakers.backOff(key, 1_500);
+    expect(await b.breakers.acquire(key)).toMatchObject({ allowed: false, retryAfterMs: 1_500, backingOff: true });
+    const ttl = await connections[0]!.pttl(keys.backoff(key));
+    expect(ttl).toBeGreaterThan(1_000);
+    expect(ttl).toBeLessThanOrEqual(1_500);
   });
 
   it("lets idle keys expire in Redis", async () => {

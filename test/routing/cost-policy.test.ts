@@ -73,7 +73,7 @@ const LONG_PROMPT: ChatRequest["messages"] = [{ role: "user", content: "x".repea
 
 const AVAILABLE: ProviderStatus = { state: "available" };
 const NOT_CONFIGURED: ProviderStatus = { state: "not_configured" };
-const open = (retryAfterSeconds?: number): ProviderStatus => ({ state: "circuit_open", retryAfterSeconds });
+const OPEN: ProviderStatus = { state: "circuit_open" };
 
 interface Row {
   name: string;
@@ -258,52 +258,28 @@ const ROWS: Row[] = [
     ids: ["b-basic", "a-mini", "a-large"],
   },
   {
-    name: "an open breaker's models are removed",
+    name: "an open breaker's models come last: failover skips them while others remain",
     request: {},
-    providers: { gamma: open(12) },
+    providers: { gamma: OPEN },
+    ids: ["b-basic", "a-mini", "a-large", "c-flash"],
+  },
+  {
+    name: "every candidate behind an open breaker: all kept, cheapest first (failover probes one)",
+    request: { model_family: "reasoning" },
+    providers: { alpha: OPEN, beta: OPEN },
+    ids: ["r-output-cheap", "r-input-cheap"],
+  },
+  {
+    name: "unconfigured and open-circuited: the open ones are kept, the unconfigured removed",
+    request: {},
+    providers: { gamma: NOT_CONFIGURED, alpha: OPEN, beta: OPEN },
     ids: ["b-basic", "a-mini", "a-large"],
   },
   {
-    name: "every candidate behind an open breaker: 503 with the earliest retry",
-    request: { model_family: "reasoning" },
-    providers: { alpha: open(30), beta: open(7.4) },
-    error: {
-      status: 503,
-      code: "all_providers_unavailable",
-      param: null,
-      retryAfter: "8",
-      message: ["circuit breaker is open: alpha (r-input-cheap), beta (r-output-cheap). Retry in 8 s."],
-    },
-  },
-  {
-    name: "unconfigured and open-circuited: still 503, the eligible ones are only waiting",
-    request: {},
-    providers: { gamma: NOT_CONFIGURED, alpha: open(), beta: open(5) },
-    error: {
-      status: 503,
-      code: "all_providers_unavailable",
-      param: null,
-      retryAfter: "5",
-      message: ["alpha (a-mini, a-large), beta (b-basic)"],
-    },
-  },
-  {
-    name: "a named model behind an open breaker",
+    name: "a named model behind an open breaker is kept",
     request: { model: "c-flash" },
-    providers: { gamma: open(3) },
-    error: {
-      status: 503,
-      code: "all_providers_unavailable",
-      param: null,
-      retryAfter: "3",
-      message: ["gamma (c-flash)"],
-    },
-  },
-  {
-    name: "an open breaker without a known reopening: no retry-after",
-    request: { model: "c-flash" },
-    providers: { gamma: open() },
-    error: { status: 503, code: "all_providers_unavailable", param: null, message: ["gamma (c-flash)."] },
+    providers: { gamma: OPEN },
+    ids: ["c-flash"],
   },
 
   // Refusals say which constraint removed which models.

@@ -68,7 +68,6 @@ describe("isRetryable", () => {
     ["413", upstream(413), false],
     ["422", upstream(422), false],
     ["provider not configured (503, our own)", gatewayError("provider_not_configured"), false],
-    ["every candidate behind an open breaker (503, our own)", gatewayError("all_providers_unavailable"), false],
     ["the tenant's budget (429, our own)", gatewayError("budget_exceeded"), false],
     ["the tenant's rate limit (429, our own)", gatewayError("rate_limit_exceeded"), false],
     ["the state backend away (503, our own)", gatewayError("state_backend_unavailable"), false],

@@ -2,7 +2,8 @@ import Anthropic from "@anthropic-ai/sdk";
 import { chunkStreamEvents, completionEvents } from "../chat-events.js";
 import type { ChatEvent, ChatProvider, Completion, CompletionChunk, ProviderCall } from "../types.js";
 import { createUpstreamAgent } from "../upstream-agent.js";
-import { toGatewayError } from "../upstream-error.js";
+import { RequestSending } from "../request-sending.js";
+import { callFailure } from "../upstream-error.js";
 import { fromAnthropicResponse } from "./from-anthropic-response.js";
 import { jsonResponseToolName } from "./json-response-tool.js";
 import { createStreamTransformer } from "./stream-transformer.js";
@@ -36,28 +37,35 @@ export interface AnthropicProviderOptions {
 export function createAnthropicProvider(options: AnthropicProviderOptions): ChatProvider {
   const { name, defaultMaxTokens } = options;
   const now = options.now ?? Date.now;
+  const sending = new RequestSending();
   const client = new Anthropic({
     apiKey: options.apiKey,
     baseURL: options.baseURL,
     maxRetries: 0,
     timeout: options.timeoutMs,
+    fetch: sending.fetch,
     fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) },
   });
 
   const created = (): number => Math.floor(now() / 1000);
 
   async function* chunks({ request, model, signal }: ProviderCall): AsyncGenerator<CompletionChunk> {
-    const params = toAnthropicRequest(request, { model, defaultMaxTokens });
     const transformer = createStreamTransformer({
       created: created(),
       jsonToolName: jsonResponseToolName(request),
       provider: name,
     });
+    const attempt = sending.start();
     try {
-      const events = await client.messages.create({ ...params, stream: true }, { signal });
+      const events = await attempt.run(() =>
+        client.messages.create(
+          { ...toAnthropicRequest(request, { model, defaultMaxTokens }), stream: true },
+          { signal },
+        ),
+      );
       for await (const event of events) yield* transformer.push(event);
     } catch (err) {
-      throw signal.aborted ? signal.reason : toGatewayError(err, name);
+      throw signal.aborted ? signal.reason : callFailure(err, name, attempt);
     }
     // On abort the SDK's stream just ends, as if the answer were complete: it is not.
     if (signal.aborted) throw signal.reason;
@@ -70,16 +78,18 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     async *chat(call: ProviderCall): AsyncGenerator<ChatEvent> {
       if (call.stream) return yield* chunkStreamEvents(chunks(call), name);
       const { request, model, signal } = call;
-      const params = toAnthropicRequest(request, { model, defaultMaxTokens });
       let completion: Completion;
+      const attempt = sending.start();
       try {
-        const message = await client.messages.create(params, { signal });
+        const message = await attempt.run(() =>
+          client.messages.create(toAnthropicRequest(request, { model, defaultMaxTokens }), { signal }),
+        );
         completion = fromAnthropicResponse(message, {
           created: created(),
           jsonToolName: jsonResponseToolName(request),
         });
       } catch (err) {
-        throw signal.aborted ? signal.reason : toGatewayError(err, name);
+        throw signal.aborted ? signal.reason : callFailure(err, name, attempt);
       }
       yield* completionEvents(completion);
     },

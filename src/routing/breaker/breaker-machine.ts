@@ -1,5 +1,12 @@
 import { WINDOW_BUCKETS, type BreakerSettings } from "./breaker-settings.js";
-import type { AcquireResult, BreakerOutcome, BreakerState, BreakerTransition, RecordResult } from "./breaker-store.js";
+import type {
+  AcquireMode,
+  AcquireResult,
+  BreakerOutcome,
+  BreakerState,
+  BreakerTransition,
+  RecordResult,
+} from "./breaker-store.js";
 
 /*
  * The breaker state machine over one key's state. MemoryBreakerStore runs it as is; the Lua scripts in
@@ -63,22 +70,33 @@ export const transitionReasons = {
   failureRatio: (failures: number, requests: number, windowMs: number) =>
     `${failures} of ${requests} requests failed within ${windowMs} ms`,
   cooldownElapsed: (cooldownMs: number) => `cooldown of ${cooldownMs} ms elapsed`,
+  lastResort: () => "probe ahead of the cooldown: a request had no other candidate",
   probeFailed: () => "probe failed",
   probesSucceeded: (count: number) => `${count} probes succeeded in a row`,
 };
 
-/** Mutates `s`. */
-export function acquireOn(s: BreakerSnapshot, now: number, settings: BreakerSettings): AcquireResult {
+/** Mutates `s`. A backoff is not part of the state: the stores check it before. */
+export function acquireOn(
+  s: BreakerSnapshot,
+  now: number,
+  settings: BreakerSettings,
+  mode: AcquireMode = "normal",
+): AcquireResult {
   if (s.state === "closed") return { allowed: true, state: "closed" };
+  const lastResort = mode === "last_resort";
   let transition: BreakerTransition | undefined;
   if (s.state === "open") {
-    if (now < s.reopenAt) return { allowed: false, state: "open", retryAfterMs: s.reopenAt - now };
+    const early = now < s.reopenAt;
+    if (early && !lastResort) return { allowed: false, state: "open", retryAfterMs: s.reopenAt - now };
     Object.assign(s, freshSnapshot(now, "half_open"));
-    transition = { from: "open", to: "half_open", reason: transitionReasons.cooldownElapsed(settings.cooldownMs) };
+    const reason = early ? transitionReasons.lastResort() : transitionReasons.cooldownElapsed(settings.cooldownMs);
+    transition = { from: "open", to: "half_open", reason };
   }
   if (now >= s.probeLeaseUntil) s.probesInFlight = 0;
   // No retryAfterMs when the probe slots are taken: it depends on the probes' outcome, not on a clock.
-  if (s.probesInFlight >= settings.halfOpenProbes) return { allowed: false, state: "half_open", transition };
+  if (s.probesInFlight >= settings.halfOpenProbes && !lastResort) {
+    return { allowed: false, state: "half_open", transition };
+  }
   s.probesInFlight += 1;
   s.probeLeaseUntil = now + settings.probeLeaseMs;
   s.touchedAt = now;
@@ -94,6 +112,13 @@ export function recordOn(
 ): RecordResult {
   // A late answer to a request let through before the breaker opened: the cooldown stands either way.
   if (s.state === "open") return { state: "open" };
+  if (outcome === "neutral") {
+    if (s.state === "half_open") {
+      s.probesInFlight = Math.max(0, s.probesInFlight - 1);
+      s.touchedAt = now;
+    }
+    return { state: s.state };
+  }
   s.touchedAt = now;
   return s.state === "half_open" ? recordProbe(s, outcome, now, settings) : recordClosed(s, outcome, now, settings);
 }

@@ -5,7 +5,8 @@ import { RedisScript } from "../../state/redis-script.js";
  * replica. One hash per breaker key; fields: state, reopenAt, touchedAt, consecutive, probes, probeLeaseUntil,
  * probeSuccesses, and the window as req:<bucket> / fail:<bucket> counters with the windowMs they were counted
  * with. KEYS[2] is a sorted set of breaker keys by last write, for states(). Every write refreshes the hash's and
- * the set's expiry.
+ * the set's expiry. A backoff (see BreakerStore.backOff) is a string key of its own holding its end, which expires
+ * with it; acquire reads it as KEYS[3].
  *
  * Integers only go through Lua numbers (%.14g keeps millisecond timestamps exact until the year 5138).
  */
@@ -33,35 +34,44 @@ local function forgetIfIdle(touchedAt)
 end
 `;
 
-// ARGV[4] cooldownMs, ARGV[5] halfOpenProbes, ARGV[6] probeLeaseMs
-// Returns {allowed 0|1, state, retryAfterMs or -1, transition from or '', reason or ''}
+// KEYS[3] backoff; ARGV[4] cooldownMs, ARGV[5] halfOpenProbes, ARGV[6] probeLeaseMs, ARGV[7] mode
+// Returns {allowed 0|1, state, retryAfterMs or -1, transition from or '', reason or '', backing off 0|1}
 const ACQUIRE = `${PRELUDE}
 local cooldownMs = ARGV[4]
 local maxProbes = tonumber(ARGV[5])
 local probeLeaseMs = tonumber(ARGV[6])
+local lastResort = ARGV[7] == 'last_resort'
 
 local f = redis.call('HMGET', key, 'state', 'reopenAt', 'probes', 'probeLeaseUntil', 'touchedAt')
 local state = f[1] or 'closed'
 if forgetIfIdle(f[5]) then state = 'closed' end
-if state == 'closed' then return {1, 'closed', -1, '', ''} end
+local backoffUntil = tonumber(redis.call('GET', KEYS[3]) or 0)
+if now < backoffUntil then
+  local seen = state
+  if state == 'open' and now >= (tonumber(f[2]) or 0) then seen = 'half_open' end
+  return {0, seen, backoffUntil - now, '', '', 1}
+end
+if state == 'closed' then return {1, 'closed', -1, '', '', 0} end
 
 local from, reason = '', ''
 local probes = tonumber(f[3]) or 0
 local leaseUntil = tonumber(f[4]) or 0
 if state == 'open' then
   local reopenAt = tonumber(f[2]) or 0
-  if now < reopenAt then return {0, 'open', reopenAt - now, '', ''} end
+  local early = now < reopenAt
+  if early and not lastResort then return {0, 'open', reopenAt - now, '', '', 0} end
   from, reason = 'open', 'cooldown of ' .. cooldownMs .. ' ms elapsed'
+  if early then reason = 'probe ahead of the cooldown: a request had no other candidate' end
   probes, leaseUntil = 0, 0
   redis.call('DEL', key)
   redis.call('HSET', key, 'state', 'half_open')
   touch()
 end
 if now >= leaseUntil then probes = 0 end
-if probes >= maxProbes then return {0, 'half_open', -1, from, reason} end
+if probes >= maxProbes and not lastResort then return {0, 'half_open', -1, from, reason, 0} end
 redis.call('HSET', key, 'probes', probes + 1, 'probeLeaseUntil', now + probeLeaseMs)
 touch()
-return {1, 'half_open', -1, from, reason}
+return {1, 'half_open', -1, from, reason, 0}
 `;
 
 // ARGV[4] outcome, ARGV[5] consecutiveFailures, ARGV[6] failureRatio, ARGV[7] minimumRequests,
@@ -83,6 +93,13 @@ for i = 1, #raw, 2 do h[raw[i]] = raw[i + 1] end
 local state = h.state or 'closed'
 if forgetIfIdle(h.touchedAt) then state, h = 'closed', {} end
 if state == 'open' then return {'open', '', ''} end
+if ARGV[4] == 'neutral' then
+  if state == 'half_open' then
+    redis.call('HSET', key, 'probes', math.max(0, (tonumber(h.probes) or 0) - 1))
+    touch()
+  end
+  return {state, '', ''}
+end
 
 local function reset(newState)
   redis.call('DEL', key)

@@ -1,6 +1,13 @@
 import type { Telemetry } from "../../telemetry/events.js";
 import type { BreakerSettings } from "./breaker-settings.js";
-import type { AcquireResult, BreakerState, BreakerStore, BreakerTransition } from "./breaker-store.js";
+import type {
+  AcquireMode,
+  AcquireResult,
+  BreakerOutcome,
+  BreakerState,
+  BreakerStore,
+  BreakerTransition,
+} from "./breaker-store.js";
 
 export interface CircuitBreakersOptions {
   /** routing.breaker as it is now: read on every call, so an edit applies to the next one. */
@@ -32,9 +39,9 @@ export class CircuitBreakers {
     this.clock = options.clock ?? Date.now;
   }
 
-  async acquire(key: string): Promise<BreakerPermit> {
+  async acquire(key: string, mode: AcquireMode = "normal"): Promise<BreakerPermit> {
     try {
-      const { transition, ...permit } = await this.store.acquire(key, this.clock(), this.options.settings());
+      const { transition, ...permit } = await this.store.acquire(key, this.clock(), this.options.settings(), mode);
       this.announce(key, transition);
       return permit;
     } catch (err) {
@@ -52,6 +59,24 @@ export class CircuitBreakers {
     return this.record(key, "success");
   }
 
+  /** An attempt that tells nothing of the upstream's health; a half-open breaker gets its probe slot back. */
+  recordNeutral(key: string): Promise<BreakerState> {
+    return this.record(key, "neutral");
+  }
+
+  /**
+   * The upstream asked to wait (429 with retry-after): refuse the key for that long, counting no failure. Fails
+   * open like the rest: a backoff that could not be stored is only a request more for the upstream to refuse.
+   */
+  async backOff(key: string, retryAfterMs: number): Promise<void> {
+    const now = this.clock();
+    try {
+      await this.store.backOff(key, now + retryAfterMs, now);
+    } catch (err) {
+      this.options.onStoreError?.(err, "record");
+    }
+  }
+
   state(key: string): Promise<BreakerState> {
     return this.store.state(key, this.clock(), this.options.settings());
   }
@@ -60,7 +85,7 @@ export class CircuitBreakers {
     return this.store.states(this.clock(), this.options.settings());
   }
 
-  private async record(key: string, outcome: "success" | "failure"): Promise<BreakerState> {
+  private async record(key: string, outcome: BreakerOutcome): Promise<BreakerState> {
     try {
       const { state, transition } = await this.store.record(key, outcome, this.clock(), this.options.settings());
       this.announce(key, transition);

@@ -1,23 +1,47 @@
 import { acquireOn, freshSnapshot, isIdle, observedState, recordOn, type BreakerSnapshot } from "./breaker-machine.js";
 import { idleExpiryMs, type BreakerSettings } from "./breaker-settings.js";
-import type { AcquireResult, BreakerOutcome, BreakerState, BreakerStore, RecordResult } from "./breaker-store.js";
+import type {
+  AcquireMode,
+  AcquireResult,
+  BreakerOutcome,
+  BreakerState,
+  BreakerStore,
+  RecordResult,
+} from "./breaker-store.js";
 
 /** Breakers for a single gateway process. Calls are synchronous underneath, hence atomic. */
 export class MemoryBreakerStore implements BreakerStore {
   private readonly breakers = new Map<string, BreakerSnapshot>();
+  /** Breaker key → when its backoff ends. */
+  private readonly backoffs = new Map<string, number>();
 
-  async acquire(key: string, now: number, settings: BreakerSettings): Promise<AcquireResult> {
+  async acquire(key: string, now: number, settings: BreakerSettings, mode?: AcquireMode): Promise<AcquireResult> {
     const snapshot = this.live(key, now, idleExpiryMs(settings));
-    return snapshot ? acquireOn(snapshot, now, settings) : { allowed: true, state: "closed" };
+    const backoffUntil = this.backoffs.get(key) ?? 0;
+    if (now < backoffUntil) {
+      return {
+        allowed: false,
+        state: observedState(snapshot, now, idleExpiryMs(settings)),
+        retryAfterMs: backoffUntil - now,
+        backingOff: true,
+      };
+    }
+    return snapshot ? acquireOn(snapshot, now, settings, mode) : { allowed: true, state: "closed" };
   }
 
   async record(key: string, outcome: BreakerOutcome, now: number, settings: BreakerSettings): Promise<RecordResult> {
     let snapshot = this.live(key, now, idleExpiryMs(settings));
     if (!snapshot) {
+      if (outcome === "neutral") return { state: "closed" };
       snapshot = freshSnapshot(now);
       this.breakers.set(key, snapshot);
     }
     return recordOn(snapshot, outcome, now, settings);
+  }
+
+  async backOff(key: string, until: number, now: number): Promise<void> {
+    for (const [other, end] of this.backoffs) if (end <= now) this.backoffs.delete(other);
+    if (until > now) this.backoffs.set(key, until);
   }
 
   async state(key: string, now: number, settings: BreakerSettings): Promise<BreakerState> {
@@ -37,6 +61,7 @@ export class MemoryBreakerStore implements BreakerStore {
 
   async close(): Promise<void> {
     this.breakers.clear();
+    this.backoffs.clear();
   }
 
   /** The key's state, unless it has been idle long enough to be forgotten (as Redis would expire it). */

@@ -4,6 +4,7 @@ import { observedState, type StoredState } from "./breaker-machine.js";
 import { acquireScript, recordScript } from "./breaker-scripts.js";
 import { WINDOW_BUCKETS, idleExpiryMs, type BreakerSettings } from "./breaker-settings.js";
 import type {
+  AcquireMode,
   AcquireResult,
   BreakerOutcome,
   BreakerState,
@@ -35,19 +36,31 @@ export class RedisBreakerStore implements BreakerStore {
     this.keys = options.keys;
   }
 
-  async acquire(key: string, now: number, s: BreakerSettings): Promise<AcquireResult> {
+  async acquire(key: string, now: number, s: BreakerSettings, mode: AcquireMode = "normal"): Promise<AcquireResult> {
     const reply = await acquireScript.run(
       this.redis,
-      [this.keys.state(key), this.keys.index],
-      [now, idleExpiryMs(s), key, s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs],
+      [this.keys.state(key), this.keys.index, this.keys.backoff(key)],
+      [now, idleExpiryMs(s), key, s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs, mode],
     );
-    const [allowed, state, retryAfterMs, from, reason] = reply as [number, string, number, string, string];
+    const [allowed, state, retryAfterMs, from, reason, backingOff] = reply as [
+      number,
+      string,
+      number,
+      string,
+      string,
+      number,
+    ];
     return {
       allowed: allowed === 1,
       state: asState(state),
       ...(retryAfterMs >= 0 ? { retryAfterMs } : {}),
+      ...(backingOff === 1 ? { backingOff: true } : {}),
       ...transitionOf(from, state, reason),
     };
+  }
+
+  async backOff(key: string, until: number, now: number): Promise<void> {
+    if (until > now) await this.redis.set(this.keys.backoff(key), until, "PX", until - now);
   }
 
   async record(key: string, outcome: BreakerOutcome, now: number, s: BreakerSettings): Promise<RecordResult> {
