@@ -96,7 +96,8 @@ export interface paths {
         parameters: {
             query?: {
                 /**
-                 * @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own.
+                 * @description For admin keys (and the keyless open mode), the tenant whose job it is: a tenant of the config file or
+                 *     `default` (any other id is refused with 400). By default the key's own.
                  * @example acme
                  */
                 tenant_id?: string;
@@ -161,8 +162,9 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description This process's metrics in the Prometheus text format. Served to loopback clients, and to others that send
-         *     the configured metrics token as `Authorization: Bearer <token>`.
+         * @description This process's metrics in the Prometheus text format, for clients that send the configured metrics token
+         *     as `Authorization: Bearer <token>` (and, with `metrics.loopback_without_token`, to loopback clients
+         *     whose request carries no proxy header).
          */
         get: operations["getMetrics"];
         put?: never;
@@ -319,7 +321,7 @@ export interface components {
          *     | code | status | meaning |
          *     |---|---|---|
          *     | `invalid_value`, `invalid_type`, `missing_required_parameter`, `unknown_parameter` | 400 | the request does not match this spec (`param` names the field) |
-         *     | `invalid_json`, `invalid_body`, `invalid_encoding` | 400 | the body is not JSON, not its declared length, or not UTF-8 |
+         *     | `invalid_json`, `invalid_body`, `invalid_encoding` | 400 | the body is not JSON (or nests more than 64 levels deep), not its declared length, cannot be decompressed, or is not UTF-8 |
          *     | `no_eligible_model` | 400 | no model satisfies the request's routing constraints |
          *     | `unsupported_value` | 400 | the request asks for what the model it is routed to cannot do (a PDF for a non-Claude model, say) |
          *     | `upstream_invalid_request` | 400 | the provider refused the request as invalid |
@@ -960,8 +962,10 @@ export interface components {
             };
         };
         /**
-         * @description No API key (`missing_api_key`), an unknown one (`invalid_api_key`), a non-loopback client of a gateway
-         *     that has no keys configured, or (`upstream_authentication_failed`) the provider refused the gateway's own key.
+         * @description No API key (`missing_api_key`), an unknown one (`invalid_api_key`), a request open mode may not serve
+         *     (`no_api_keys_configured`: no keys configured, and the client is not on the gateway's machine, came through
+         *     a proxy, or the gateway listens beyond loopback), or (`upstream_authentication_failed`) the provider refused
+         *     the gateway's own key.
          */
         Unauthorized: {
             headers: {
@@ -1091,7 +1095,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body is larger than the configured limit. */
+        /**
+         * @description The request body is larger than the operation accepts: `server.body_limit`, or the operation's own
+         *     `x-runestone-body-limit` when lower. Measured after decompression.
+         */
         PayloadTooLarge: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1111,7 +1118,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body is not `application/json`. */
+        /**
+         * @description The request body is not `application/json`, or its `Content-Encoding` is not one of gzip, deflate, br
+         *     and identity.
+         */
         UnsupportedMediaType: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1179,11 +1189,17 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description No provider can serve the request (not configured, overloaded or unreachable). */
+        /**
+         * @description No provider can serve the request (not configured, overloaded or unreachable), or (`server_busy`) too many
+         *     bodies of requests without an API key are being read at once.
+         */
         ServiceUnavailable: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
-                /** @description Seconds until a provider's circuit breaker lets requests through again, when known. */
+                /**
+                 * @description Seconds until a provider's circuit breaker lets requests through again, when known; 1 for
+                 *     `server_busy`.
+                 */
                 "retry-after"?: string;
                 [name: string]: unknown;
             };
@@ -1477,7 +1493,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own.
+                 * @description For admin keys (and the keyless open mode), the tenant whose job it is: a tenant of the config file or
+                 *     `default` (any other id is refused with 400). By default the key's own.
                  * @example acme
                  */
                 tenant_id?: string;
@@ -1540,6 +1557,7 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["JobNotFound"];
         };
@@ -1548,7 +1566,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own.
+                 * @description For admin keys (and the keyless open mode), the tenant whose job it is: a tenant of the config file or
+                 *     `default` (any other id is refused with 400). By default the key's own.
                  * @example acme
                  */
                 tenant_id?: string;
@@ -1585,6 +1604,7 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["JobNotFound"];
             409: components["responses"]["Conflict"];
