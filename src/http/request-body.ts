@@ -71,6 +71,8 @@ export function bodyReader(settings: () => BodySettings) {
     } finally {
       release();
     }
+    // koa-body left the text on ctx.request.body, which lives as long as the request (a stream's minutes).
+    ctx.request.body = undefined;
     return parseJson(ctx, text, coding);
   };
 }

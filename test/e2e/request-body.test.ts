@@ -161,7 +161,7 @@ describe("authentication before the body is read (keys configured)", () => {
 describe("server.unauthenticated_body_budget (open mode)", () => {
   const tg = useTestGateway({ config: { server: { unauthenticated_body_budget: "1mb" } } });
 
-  it("refuses a body that does not fit beside those being read with 503 server_busy, and frees what is read", async () => {
+  it("refuses a body that does not fit beside those being read with 503 server_busy; frees what is read", async () => {
     const held = new AbortController();
     const holding = rawRequest(`${tg.url}/v1/chat/completions`, {
       headers: json,
