@@ -394,7 +394,10 @@ export interface components {
             } | null;
             /** @description Force a configured provider (`openai`, `anthropic` or a configured OpenAI-compatible host). */
             provider?: string;
-            /** @description The tenant the request is made for. */
+            /**
+             * @description The tenant the request is made for: the key's own by default; another only for admin keys and in the
+             *     keyless open mode, and then a tenant of the config file or `default` (any other id is refused with 400).
+             */
             tenant_id?: string;
             /** @description For cost routing, the family the chosen model must belong to. */
             model_family?: components["schemas"]["ModelFamily"];
@@ -1629,7 +1632,8 @@ export interface operations {
                  */
                 period?: "today" | "7d" | "30d" | "month";
                 /**
-                 * @description For admin keys (and the keyless open mode), the tenant to report on.
+                 * @description For admin keys (and the keyless open mode), the tenant to report on: a tenant of the config file or
+                 *     `default` (any other id is refused with 400).
                  * @example acme
                  */
                 tenant_id?: string;
