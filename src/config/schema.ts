@@ -148,8 +148,8 @@ export const configSchema = z
         unauthenticated_body_budget: byteSize
           .default("64mb")
           .describe(
-            "Bytes of request bodies read at once for requests no API key vouches for (open mode); " +
-              "past it they get 503 server_busy",
+            "Bytes of request bodies read at once for requests no API key vouches for (open mode), a body " +
+              "without Content-Length (or compressed) counting as its operation's whole limit; past it, 503 server_busy",
           ),
       })
       .strict()
