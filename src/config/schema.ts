@@ -149,7 +149,8 @@ export const configSchema = z
           .default("64mb")
           .describe(
             "Bytes of request bodies read at once for requests no API key vouches for (open mode), a body " +
-              "without Content-Length (or compressed) counting as its operation's whole limit; past it, 503 server_busy",
+              "without Content-Length (or compressed) counting as its operation's whole limit; " +
+              "past it, 503 server_busy",
           ),
       })
       .strict()
