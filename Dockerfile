@@ -8,7 +8,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-bookworm-slim
+# HOST: listen on every interface, as a container must (clients from outside it then need API keys).
 ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
     PORT=4001
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -96,7 +96,8 @@ export interface paths {
         parameters: {
             query?: {
                 /**
-                 * @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own.
+                 * @description For admin keys (and the keyless open mode), the tenant whose job it is: a tenant of the config file or
+                 *     `default` (any other id is refused with 400). By default the key's own.
                  * @example acme
                  */
                 tenant_id?: string;
@@ -161,8 +162,9 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description This process's metrics in the Prometheus text format. Served to loopback clients, and to others that send
-         *     the configured metrics token as `Authorization: Bearer <token>`.
+         * @description This process's metrics in the Prometheus text format, for clients that send the configured metrics token
+         *     as `Authorization: Bearer <token>` (and, with `metrics.loopback_without_token`, to loopback clients
+         *     whose request carries no proxy header).
          */
         get: operations["getMetrics"];
         put?: never;
@@ -319,7 +321,7 @@ export interface components {
          *     | code | status | meaning |
          *     |---|---|---|
          *     | `invalid_value`, `invalid_type`, `missing_required_parameter`, `unknown_parameter` | 400 | the request does not match this spec (`param` names the field) |
-         *     | `invalid_json`, `invalid_body`, `invalid_encoding` | 400 | the body is not JSON, not its declared length, or not UTF-8 |
+         *     | `invalid_json`, `invalid_body`, `invalid_encoding` | 400 | the body is not JSON (or nests more than 64 levels deep), not its declared length, cannot be decompressed, or is not UTF-8 |
          *     | `no_eligible_model` | 400 | no model satisfies the request's routing constraints |
          *     | `unsupported_value` | 400 | the request asks for what the model it is routed to cannot do (a PDF for a non-Claude model, say) |
          *     | `upstream_invalid_request` | 400 | the provider refused the request as invalid |
@@ -337,11 +339,12 @@ export interface components {
          *     | `internal_error` | 500 | a bug in the gateway (quote the request id) |
          *     | `upstream_error`, `upstream_unreachable` | 502 | the provider failed or could not be reached |
          *     | `provider_not_configured`, `state_backend_unavailable`, `provider_overloaded`, `upstream_unavailable`, `docs_not_built` | 503 | cannot serve now |
+         *     | `server_busy` | 503 | too many bodies of requests without an API key are being read at once (see `retry-after`) |
          *     | `upstream_timeout` | 504 | the provider did not answer in time |
          *     | `job_expired`, `job_timeout`, `job_attempts_exhausted` | – | only in a job's `error`: why it did not complete |
          * @enum {string}
          */
-        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "unsupported_value" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
+        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "unsupported_value" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "server_busy" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
         /** @enum {string} */
         ErrorType: "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "rate_limit_error" | "service_error";
         /**
@@ -394,7 +397,10 @@ export interface components {
             } | null;
             /** @description Force a configured provider (`openai`, `anthropic` or a configured OpenAI-compatible host). */
             provider?: string;
-            /** @description The tenant the request is made for. */
+            /**
+             * @description The tenant the request is made for: the key's own by default; another only for admin keys and in the
+             *     keyless open mode, and then a tenant of the config file or `default` (any other id is refused with 400).
+             */
             tenant_id?: string;
             /** @description For cost routing, the family the chosen model must belong to. */
             model_family?: components["schemas"]["ModelFamily"];
@@ -965,8 +971,10 @@ export interface components {
             };
         };
         /**
-         * @description No API key (`missing_api_key`), an unknown one (`invalid_api_key`), a non-loopback client of a gateway
-         *     that has no keys configured, or (`upstream_authentication_failed`) the provider refused the gateway's own key.
+         * @description No API key (`missing_api_key`), an unknown one (`invalid_api_key`), a request open mode may not serve
+         *     (`no_api_keys_configured`: no keys configured, and the client is not on the gateway's machine, came through
+         *     a proxy, or the gateway listens beyond loopback), or (`upstream_authentication_failed`) the provider refused
+         *     the gateway's own key.
          */
         Unauthorized: {
             headers: {
@@ -1096,7 +1104,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body is larger than the configured limit. */
+        /**
+         * @description The request body is larger than the operation accepts: `server.body_limit`, or the operation's own
+         *     `x-runestone-body-limit` when lower. Measured after decompression.
+         */
         PayloadTooLarge: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1116,7 +1127,10 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The request body is not `application/json`. */
+        /**
+         * @description The request body is not `application/json`, or its `Content-Encoding` is not one of gzip, deflate, br
+         *     and identity.
+         */
         UnsupportedMediaType: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
@@ -1187,11 +1201,17 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description No provider can serve the request (not configured, overloaded or unreachable). */
+        /**
+         * @description No provider can serve the request (not configured, overloaded or unreachable), or (`server_busy`) too many
+         *     bodies of requests without an API key are being read at once.
+         */
         ServiceUnavailable: {
             headers: {
                 "x-request-id": components["headers"]["RequestId"];
-                /** @description Seconds to wait before retrying, when known (the provider's own `retry-after`, say). */
+                /**
+                 * @description Seconds to wait before retrying, when known (the provider's own `retry-after`, say); 1 for
+                 *     `server_busy`.
+                 */
                 "retry-after"?: string;
                 [name: string]: unknown;
             };
@@ -1487,7 +1507,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own.
+                 * @description For admin keys (and the keyless open mode), the tenant whose job it is: a tenant of the config file or
+                 *     `default` (any other id is refused with 400). By default the key's own.
                  * @example acme
                  */
                 tenant_id?: string;
@@ -1560,7 +1581,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description For admin keys (and the keyless open mode), the tenant whose job it is; by default the key's own.
+                 * @description For admin keys (and the keyless open mode), the tenant whose job it is: a tenant of the config file or
+                 *     `default` (any other id is refused with 400). By default the key's own.
                  * @example acme
                  */
                 tenant_id?: string;
@@ -1623,7 +1645,8 @@ export interface operations {
                  */
                 period?: "today" | "7d" | "30d" | "month";
                 /**
-                 * @description For admin keys (and the keyless open mode), the tenant to report on.
+                 * @description For admin keys (and the keyless open mode), the tenant to report on: a tenant of the config file or
+                 *     `default` (any other id is refused with 400).
                  * @example acme
                  */
                 tenant_id?: string;

@@ -68,6 +68,27 @@ export interface StartupFacts {
   auth: string;
 }
 
+/** What start-up knows about authentication, for the banner's Auth line. */
+export interface AuthFacts {
+  /** No API key configured: open mode. */
+  open: boolean;
+  /** auth.open */
+  openToEveryone: boolean;
+  /** The address the gateway listens on, when beyond loopback (0.0.0.0, ::, a LAN address). */
+  listeningBeyondLoopback?: string;
+  tenants: number;
+}
+
+/** The banner's Auth line: whom the gateway serves without a key, in plain words. */
+export function describeAuth(facts: AuthFacts): string {
+  if (!facts.open) return `API keys: ${facts.tenants} tenant(s)`;
+  if (facts.openToEveryone)
+    return "open to everyone: no API keys, and auth.open: true serves any client (tenant 'default')";
+  if (facts.listeningBeyondLoopback)
+    return `no API keys, listening on ${facts.listeningBeyondLoopback}: every request refused (see README, Open mode)`;
+  return "open: no API keys; clients on this machine need none (tenant 'default'), proxied requests are refused";
+}
+
 /** redis://user:secret@host → redis://user:***@host */
 export function redactUrl(url: string): string {
   return url.replace(/^(rediss?:\/\/[^:@/]*:)[^@/]*@/, "$1***@");

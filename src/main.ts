@@ -1,5 +1,6 @@
-import { listenFailure, parseCli, startupBanner, USAGE, type StartupFacts } from "./cli.js";
+import { describeAuth, listenFailure, parseCli, startupBanner, USAGE, type StartupFacts } from "./cli.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load-config.js";
+import { isLoopback } from "./http/client-origin.js";
 import { VERSION } from "./runtime.js";
 import { type RunningGateway, startGateway } from "./server.js";
 
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
   }
   const { runtime } = gateway;
   const { logger } = runtime;
+  const bound = gateway.server.address();
+  const listeningBeyondLoopback = typeof bound === "object" && bound && !isLoopback(bound.address) ? bound.address : "";
   const facts: StartupFacts = {
     version: VERSION,
     url: `${gateway.url}/v1`,
@@ -50,9 +53,12 @@ async function main(): Promise<void> {
         ? "in memory (queued jobs are lost on restart; set REDIS_URL for bee-queue)"
         : "bee-queue on Redis",
     routing_policy: config.routing.policy,
-    auth: runtime.snapshot().tenants.open
-      ? "open: no API keys configured, loopback clients only (tenant 'default')"
-      : `API keys: ${Object.keys(config.tenants).length} tenant(s)`,
+    auth: describeAuth({
+      open: runtime.snapshot().tenants.open,
+      openToEveryone: config.auth.open,
+      ...(listeningBeyondLoopback ? { listeningBeyondLoopback } : {}),
+      tenants: Object.keys(config.tenants).length,
+    }),
   };
   process.stdout.write(startupBanner(facts));
   const { redis_url: _redisUrl, ...logged } = facts;
@@ -63,6 +69,11 @@ async function main(): Promise<void> {
     },
     `Runestone ${VERSION} listening on ${gateway.url}`,
   );
+  if (runtime.snapshot().tenants.open && listeningBeyondLoopback && !config.auth.open)
+    logger.warn(
+      { listening: listeningBeyondLoopback },
+      "no API keys configured and listening beyond loopback: open mode refuses every request",
+    );
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
     gateway.close().then(

@@ -19,6 +19,7 @@ type Env = Record<string, string | undefined>;
 /** Environment variables for the common settings, and where each lands in the config. */
 export const ENV_SETTINGS: ReadonlyArray<{ variable: string; path: string[]; number?: boolean }> = [
   { variable: "PORT", path: ["server", "port"], number: true },
+  { variable: "HOST", path: ["server", "host"] },
   { variable: "OPENAI_API_KEY", path: ["providers", "openai", "api_key"] },
   { variable: "OPENAI_BASE_URL", path: ["providers", "openai", "base_url"] },
   { variable: "ANTHROPIC_API_KEY", path: ["providers", "anthropic", "api_key"] },

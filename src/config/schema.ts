@@ -135,8 +135,26 @@ export const configSchema = z
     server: z
       .object({
         port: z.number().int().min(0).max(65535).default(4001).describe("TCP port; env PORT"),
-        host: z.string().default("0.0.0.0").describe("Interface to listen on"),
-        body_limit: byteSize.default("20mb").describe("Largest accepted JSON body (base64 images make bodies large)"),
+        host: z
+          .string()
+          .default("127.0.0.1")
+          .describe(
+            "Interface to listen on; env HOST. 0.0.0.0 (every interface) for containers and remote clients, " +
+              "which then need API keys (or auth.open)",
+          ),
+        body_limit: byteSize
+          .default("20mb")
+          .describe(
+            "Largest accepted JSON body (base64 images make chat bodies large); an operation's " +
+              "x-runestone-body-limit in the spec lowers it for that operation",
+          ),
+        unauthenticated_body_budget: byteSize
+          .default("64mb")
+          .describe(
+            "Bytes of request bodies read at once for requests no API key vouches for (open mode), a body " +
+              "without Content-Length (or compressed) counting as its operation's whole limit; " +
+              "past it, 503 server_busy",
+          ),
       })
       .strict()
       .prefault({}),
@@ -315,9 +333,21 @@ export const configSchema = z
       .record(z.string().regex(/^[\w.-]{1,128}$/, "must be letters, digits, '_', '.' or '-'"), tenantSchema)
       .default({})
       .describe(
-        "Tenants by id, each with its API keys and limits; " +
-          "with none, the gateway serves loopback clients only, without keys",
+        "Tenants by id, each with its API keys and limits. With no key in any of them the gateway runs in " +
+          "open mode (see auth.open), where a body's tenant_id may name only these tenants or 'default'",
       ),
+    auth: z
+      .object({
+        open: z
+          .boolean()
+          .default(false)
+          .describe(
+            "With no API keys configured: serve every client without a key, even behind a proxy or on a " +
+              "non-loopback interface. Off: only loopback clients, on a loopback-bound gateway, without proxy headers",
+          ),
+      })
+      .strict()
+      .prefault({}),
     // max_attempts 3: a queued job has no caller waiting on the line, so it can afford more tries (and a longer
     // backoff, see QUEUE_PACING) than a live request. stall_interval_ms 5 s is bee-queue's default: a dead
     // worker's job restarts 5–10 s later.
@@ -376,8 +406,11 @@ export const configSchema = z
         token: z.string().min(16).optional().describe("Bearer token that lets clients read /metrics"),
         loopback_without_token: z
           .boolean()
-          .default(true)
-          .describe("Whether loopback clients (a local Prometheus or sidecar) may read /metrics without the token"),
+          .default(false)
+          .describe(
+            "Whether loopback clients (a local Prometheus or sidecar) may read /metrics without the token " +
+              "(never when the request carries proxy headers)",
+          ),
       })
       .strict()
       .prefault({}),
@@ -391,7 +424,16 @@ export const configSchema = z
       .default("info")
       .describe("Log level (pino); JSON lines on stdout"),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    const keyed = Object.values(config.tenants).some((t) => t.api_keys.length + t.admin_api_keys.length > 0);
+    if (config.auth.open && keyed)
+      context.addIssue({
+        code: "custom",
+        path: ["auth", "open"],
+        message: "open mode serves clients without keys, so it cannot be combined with tenants' api_keys",
+      });
+  });
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;

@@ -82,6 +82,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorTraits>> = {
   upstream_error: upstreamFault(502, "model"),
   upstream_unreachable: upstreamFault(502, "provider"),
   provider_not_configured: refusal(503, "service_error"),
+  server_busy: refusal(503, "service_error"),
   state_backend_unavailable: refusal(503, "service_error"),
   provider_overloaded: upstreamFault(503, "model"),
   upstream_unavailable: upstreamFault(503, "model"),

@@ -8,6 +8,11 @@ export interface AppState {
   requestIdFromHeader: boolean;
   /** Who called, once an operation that needs a key has authenticated the request. */
   principal?: Principal;
+  /**
+   * A security scheme verified a secret the request carries (an API key, the metrics token). Requests without
+   * one (open mode) read their bodies within server.unauthenticated_body_budget.
+   */
+  credentialed?: true;
   /** When the request arrived (performance.now()). */
   startedAt: number;
   /** The error the request ended with (answered, or sent as a stream's last event), for its log line. */

@@ -1,12 +1,13 @@
 import { fileURLToPath } from "node:url";
 import type { Next } from "koa";
-import { OpenAPIBackend, type Context as ApiContext, type Document } from "openapi-backend";
+import { OpenAPIBackend, type Context as ApiContext, type Document, type Request } from "openapi-backend";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
 import type { operations } from "../../generated/openapi.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "./app-state.js";
+import { type BodyOperation, operationBodyLimit } from "./request-body.js";
 import { validationError } from "./validation-error.js";
 
 export const SPEC_PATH = fileURLToPath(new URL("../../spec/openapi.yaml", import.meta.url));
@@ -72,13 +73,19 @@ export function loadSpecForValidation(): Document {
   return spec;
 }
 
+/** Reads the body an operation declares (undefined when it declares none or none was sent). */
+export type BodyReader = (ctx: AppContext, operation: BodyOperation) => Promise<unknown>;
+
 /**
- * openapi-backend over the spec: validates each request (validators compiled once, here) and dispatches it by
- * operationId. Unknown paths, wrong methods and invalid requests answer in the OpenAI error shape.
+ * openapi-backend over the spec: routes each request, checks the operation's security requirements, only then
+ * reads its body (postSecurityHandler: a refused client's body is never read), validates the request (validators
+ * compiled once, here) and dispatches it by operationId. Unknown paths, wrong methods, refusals and invalid
+ * requests answer in the OpenAI error shape.
  */
 export async function createOpenApiDispatch(
   handlers: OperationHandlers,
   security: Record<string, (ctx: AppContext) => unknown>,
+  readBody: BodyReader,
 ) {
   const api = new OpenAPIBackend({
     definition: loadSpecForValidation(),
@@ -98,6 +105,12 @@ export async function createOpenApiDispatch(
           },
         ]),
       ),
+      postSecurityHandler: async (c: ApiContext, ctx: AppContext, req: Request) => {
+        if (!c.security?.authorized && (c.operation.security ?? []).length > 0) return;
+        // The validator reads the body from `req`, the handler from `c.request`.
+        req.body = await readBody(ctx, c.operation as BodyOperation);
+        c.request.requestBody = req.body;
+      },
       // A security handler that refused threw the error to answer; openapi-backend hands it over here.
       unauthorizedHandler: (c: ApiContext, ctx: AppContext) => {
         ctx.state.summary.operation = c.operation.operationId;
@@ -132,26 +145,17 @@ export async function createOpenApiDispatch(
   for (const [scheme, check] of Object.entries(security))
     api.registerSecurityHandler(scheme, (_c: ApiContext, ctx: AppContext) => check(ctx));
   await api.init();
+  for (const operation of api.getOperations()) operationBodyLimit(operation as BodyOperation);
 
   return async function dispatch(ctx: AppContext, next: Next): Promise<void> {
-    const hasBody = ctx.request.length > 0 || ctx.get("transfer-encoding") !== "";
-    if (hasBody && ctx.method === "POST" && !ctx.is("application/json")) {
-      throw new GatewayError(
-        "unsupported_media_type",
-        "The request body must be JSON: send Content-Type: application/json.",
-      );
-    }
     assertDecodablePath(ctx.path);
-    await api.handleRequest(
-      {
-        method: ctx.method,
-        path: ctx.path,
-        query: ctx.querystring,
-        headers: ctx.headers as Record<string, string>,
-        body: ctx.request.body,
-      },
-      ctx,
-    );
+    const req: Request = {
+      method: ctx.method,
+      path: ctx.path,
+      query: ctx.querystring,
+      headers: ctx.headers as Record<string, string>,
+    };
+    await api.handleRequest(req, ctx, req);
     await next();
   };
 }

@@ -1,35 +1,46 @@
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
+import { isLoopback, listenAddressBeyondLoopback, proxyHeaderOf } from "../http/client-origin.js";
 import { OPEN_MODE_TENANT, type Principal, type TenantDirectory } from "../tenants/tenant-directory.js";
 
-/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  return v4.startsWith("127.") || address === "::1";
+/**
+ * Why open mode (no keys configured) may not serve this request keylessly, or undefined when it may. Unless
+ * `auth.open` says otherwise, open mode serves a loopback client of a loopback-bound gateway, and only when the
+ * request carries no proxy headers: behind a local reverse proxy every client comes from 127.0.0.1, and a gateway
+ * listening beyond loopback is meant for other machines (a port-forward or sidecar also connects from loopback).
+ */
+function openModeRefusal(ctx: AppContext, allowEveryone: boolean): string | undefined {
+  if (allowEveryone) return undefined;
+  if (!isLoopback(ctx.socket.remoteAddress)) return "this client is not on the gateway's machine";
+  const proxyHeader = proxyHeaderOf(ctx.headers);
+  if (proxyHeader) return `the request came through a proxy (it carries ${proxyHeader})`;
+  const listening = listenAddressBeyondLoopback(ctx.socket);
+  if (listening) return `the gateway listens on ${listening}, beyond loopback (server.host)`;
+  return undefined;
 }
 
 /**
- * The bearerAuth security scheme of the spec: operations that declare it run this before validation. The key
- * (`Authorization: Bearer <key>`, the OpenAI SDK's way) names the tenant. With no keys configured the gateway is
- * open to loopback clients only (the socket's address: a proxy in front must use keys).
+ * The bearerAuth security scheme of the spec, run before the request body is read. The key (`Authorization:
+ * Bearer <key>`, the OpenAI SDK's way) names the tenant. With no keys configured the gateway runs in open mode
+ * (tenant `default`, no key needed) within the bounds of openModeRefusal.
  */
-export function bearerAuth(tenants: () => TenantDirectory) {
+export function bearerAuth(tenants: () => TenantDirectory, settings: () => { open: boolean }) {
   return function authenticate(ctx: AppContext): Principal {
     const directory = tenants();
-    const header = ctx.get("authorization");
-    const key = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
     if (directory.open) {
-      if (!isLoopback(ctx.socket.remoteAddress)) {
+      const refusal = openModeRefusal(ctx, settings().open);
+      if (refusal) {
         throw new GatewayError(
           "no_api_keys_configured",
-          "This gateway has no API keys configured, so it only serves clients on this machine. " +
-            "Add tenants with api_keys to the config file (npm run hash-key prints a key's digest).",
+          `This gateway has no API keys configured (open mode), which serves only clients on its own machine ` +
+            `without a proxy in between; here ${refusal}. Add tenants with api_keys to the config file ` +
+            "(npm run hash-key prints a key's digest), or set auth.open: true to serve everyone without a key.",
         );
       }
       ctx.state.principal = { tenant: OPEN_MODE_TENANT, mayActForOthers: true };
       return ctx.state.principal;
     }
+    const key = /^Bearer\s+(.+)$/i.exec(ctx.get("authorization"))?.[1]?.trim();
     if (!key)
       throw new GatewayError(
         "missing_api_key",
@@ -38,6 +49,7 @@ export function bearerAuth(tenants: () => TenantDirectory) {
     const principal = directory.authenticate(key);
     if (!principal) throw new GatewayError("invalid_api_key", "The API key you provided is not valid.");
     ctx.state.principal = principal;
+    ctx.state.credentialed = true;
     return principal;
   };
 }

@@ -4,40 +4,9 @@ import type { AppContext } from "../http/app-state.js";
 import { ClientAbortedError } from "../errors/client-aborted.js";
 import { ownFailure } from "../errors/own-failure.js";
 
-/** Errors of the body parser (http-errors from co-body / raw-body) carry a status and a `type`. */
+/** The body reader (raw-body) reports a client that left mid-body with this `type`. */
 interface HttpLikeError {
-  status?: number;
   type?: string;
-  message?: string;
-}
-
-function fromBodyParserError(err: HttpLikeError): GatewayError | undefined {
-  // co-body reports JSON it cannot parse as a SyntaxError with status 400 and no type.
-  if (err.status === 400 && err instanceof SyntaxError) {
-    return new GatewayError(
-      "invalid_json",
-      `We could not parse the JSON body of your request: ${err.message}. Send a JSON object.`,
-    );
-  }
-  switch (err.type) {
-    case "entity.too.large":
-      return new GatewayError(
-        "request_too_large",
-        "The request body is larger than this gateway accepts (server.body_limit).",
-      );
-    case "entity.parse.failed":
-      return new GatewayError(
-        "invalid_json",
-        `We could not parse the JSON body of your request: ${err.message ?? "malformed JSON"}. Send valid JSON.`,
-      );
-    case "encoding.unsupported":
-    case "charset.unsupported":
-      return new GatewayError("unsupported_media_type", "The request body must be JSON encoded as UTF-8.");
-    case "request.size.invalid":
-      return new GatewayError("invalid_body", "The request body is shorter or longer than its Content-Length.");
-    default:
-      return undefined;
-  }
 }
 
 /**
@@ -57,8 +26,7 @@ export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
     const error =
       caught instanceof GatewayError
         ? caught
-        : (fromBodyParserError(caught as HttpLikeError) ??
-          ownFailure(caught, `Internal error; quote request id ${ctx.state.requestId} when reporting it.`));
+        : ownFailure(caught, `Internal error; quote request id ${ctx.state.requestId} when reporting it.`);
     ctx.state.failure = error;
     if (ctx.headerSent) return;
     ctx.status = error.status;

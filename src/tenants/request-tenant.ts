@@ -20,6 +20,7 @@ export function requestTenant(
     );
   }
   const tenant = directory.get(wanted);
-  if (!tenant) throw invalidRequest(`unknown tenant '${wanted}'`, "tenant_id");
+  if (!tenant)
+    throw invalidRequest(`unknown tenant '${wanted}': name 'default' or a tenant of the config file`, "tenant_id");
   return tenant;
 }

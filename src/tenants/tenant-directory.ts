@@ -85,7 +85,7 @@ export class TenantDirectory {
     }
   }
 
-  /** Without any key configured the gateway runs open, for loopback clients only. */
+  /** Without any key configured the gateway runs in open mode (see middleware/auth.ts for whom it serves). */
   get open(): boolean {
     return this.byKeyHash.size === 0;
   }
@@ -94,12 +94,15 @@ export class TenantDirectory {
     return this.byKeyHash.get(hashApiKey(key));
   }
 
-  /** A configured tenant, or (open mode, and tenant `default`) one with the default limits. */
+  /**
+   * A configured tenant, or `default` with the default limits. Nothing else, in open mode too: a made-up id would
+   * otherwise become a tenant with its own limits, queue and Redis keys.
+   */
   get(id: string): Tenant | undefined {
-    return this.tenants.get(id) ?? (this.open || id === OPEN_MODE_TENANT ? { ...this.defaults, id } : undefined);
+    return this.tenants.get(id) ?? (id === OPEN_MODE_TENANT ? { ...this.defaults } : undefined);
   }
 
-  /** A tenant of the config file (or the open mode's `default`): safe to use as a metrics label. */
+  /** A tenant of the config file (or `default`): safe to use as a metrics label. */
   isConfigured(id: string): boolean {
     return id === OPEN_MODE_TENANT || this.tenants.has(id);
   }

@@ -16,9 +16,16 @@ function problemsOf(raw: unknown, env: Record<string, string> = {}): string[] {
 }
 
 describe("configuration", () => {
-  it("has working embedded defaults: port 4001, default policy, in-memory state", () => {
+  it("has working embedded defaults: port 4001 on loopback, default policy, in-memory state", () => {
     const config = parseConfig({}, {}, "embedded");
-    expect(config.server).toEqual({ port: 4001, host: "0.0.0.0", body_limit: "20mb" });
+    expect(config.server).toEqual({
+      port: 4001,
+      host: "127.0.0.1",
+      body_limit: "20mb",
+      unauthenticated_body_budget: "64mb",
+    });
+    expect(config.auth.open).toBe(false);
+    expect(config.metrics.loopback_without_token).toBe(false);
     expect(config.routing.policy).toBe("default");
     expect(config.redis_url).toBeUndefined();
     expect(resolveProviderSettings(config).map((p) => [p.name, p.configured])).toEqual([
@@ -32,6 +39,7 @@ describe("configuration", () => {
       { server: { port: 5000 }, routing: { policy: "default" } },
       {
         PORT: "6000",
+        HOST: "0.0.0.0",
         RUNESTONE_ROUTER_POLICY: "cost",
         OPENAI_API_KEY: "sk-1",
         ANTHROPIC_BASE_URL: "http://127.0.0.1:9/",
@@ -40,6 +48,7 @@ describe("configuration", () => {
       "test",
     );
     expect(config.server.port).toBe(6000);
+    expect(config.server.host).toBe("0.0.0.0");
     expect(config.routing.policy).toBe("cost");
     expect(config.providers.openai?.api_key).toBe("sk-1");
     expect(config.providers.anthropic?.base_url).toBe("http://127.0.0.1:9/");
@@ -78,6 +87,13 @@ describe("configuration", () => {
       expect.stringMatching(/^aliases\.fast: .*printable ASCII/),
       expect.stringMatching(/^fallbacks\.gpt-4o\.0: .*printable ASCII/),
     ]);
+  });
+
+  it("refuses auth.open together with API keys", () => {
+    const keyed = { tenants: { acme: { api_keys: ["a".repeat(64)] } } };
+    expect(problemsOf({ ...keyed, auth: { open: true } }, {})).toEqual([expect.stringMatching(/^auth\.open: /)]);
+    expect(problemsOf({ ...keyed, auth: { open: false } }, {})).toEqual([]);
+    expect(problemsOf({ auth: { open: true } }, {})).toEqual([]);
   });
 
   it("refuses a file that is not valid YAML, with the parser's message", () => {

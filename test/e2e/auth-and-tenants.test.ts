@@ -1,6 +1,6 @@
 import OpenAI, { type APIError } from "openai";
 import { describe, expect, it } from "vitest";
-import { isLoopback } from "../../src/middleware/auth.js";
+import { isLoopback } from "../../src/http/client-origin.js";
 import { hashApiKey } from "../../src/tenants/tenant-directory.js";
 import { useTestGateway } from "../support/test-gateway.js";
 
@@ -146,12 +146,8 @@ describe("API keys and tenants", () => {
 describe("open mode (no keys configured)", () => {
   const tg = useTestGateway();
 
-  it("serves loopback clients without a key, as tenant 'default', and lets them name a tenant", async () => {
-    const response = await tg.post("/v1/chat/stream", {
-      model: "gpt-4o-mini",
-      messages: hello,
-      tenant_id: "my-tenant",
-    });
+  it("serves loopback clients without a key, as tenant 'default'", async () => {
+    const response = await tg.post("/v1/chat/stream", { model: "gpt-4o-mini", messages: hello });
     expect(response.status).toBe(200);
     await response.text();
   });

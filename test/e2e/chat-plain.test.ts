@@ -43,7 +43,7 @@ describe("plain chat through the OpenAI SDK", () => {
     await tg.post("/v1/chat/completions", {
       model: "gpt-4o-mini",
       messages: [{ role: "user", content: "x" }],
-      tenant_id: "acme",
+      tenant_id: "default",
       model_family: "general",
       capabilities: ["chat"],
       max_cost_per_token: 0.01,

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TelemetryEvents } from "../../src/telemetry/events.js";
 import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
 
-const COOLDOWN_MS = 400;
+// Long enough that a loaded machine does not see a breaker half-open before a test looks at it.
+const COOLDOWN_MS = 1_500;
 const hello = [{ role: "user", content: "hello" }];
 
 function config(prefix: string) {

@@ -157,12 +157,12 @@ describe("editing the config file", () => {
   it("tenants and tenant_defaults: limits, and API keys", async () => {
     const limitOf = async (tenant: string) =>
       (await chat({ tenant_id: tenant })).headers.get("x-ratelimit-limit-requests");
-    expect([await limitOf("acme"), await limitOf("other")]).toEqual(["1", "10"]);
+    expect([await limitOf("acme"), await limitOf("default")]).toEqual(["1", "10"]);
     await applyConfig({
       tenant_defaults: { max_concurrency: 3 },
       tenants: { acme: { requests_per_minute: 7 } },
     });
-    expect([await limitOf("acme"), await limitOf("other")]).toEqual(["7", "3"]);
+    expect([await limitOf("acme"), await limitOf("default")]).toEqual(["7", "3"]);
 
     const key = `sk-keyed-${randomUUID()}`;
     await applyConfig({ tenants: { keyed: { api_keys: [hashApiKey(key)] } } });
@@ -226,9 +226,11 @@ describe("editing the config file", () => {
   });
 
   it("metrics: who may read /metrics", async () => {
+    expect((await tg.fetch(`${tg.url}/metrics`)).status).toBe(401);
+    await applyConfig({ metrics: { loopback_without_token: true } });
     expect((await tg.fetch(`${tg.url}/metrics`)).status).toBe(200);
     const token = `metrics-${randomUUID()}`;
-    await applyConfig({ metrics: { token, loopback_without_token: false } });
+    await applyConfig({ metrics: { token } });
     expect((await tg.fetch(`${tg.url}/metrics`)).status).toBe(401);
     const authorized = await tg.fetch(`${tg.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(authorized.status).toBe(200);

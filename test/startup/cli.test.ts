@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseCli, redactUrl, startupBanner, type StartupFacts } from "../../src/cli.js";
+import { describeAuth, parseCli, redactUrl, startupBanner, type StartupFacts } from "../../src/cli.js";
 import { ContractRecorder } from "../support/contract.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -64,6 +64,27 @@ describe("the start-up banner", () => {
     }
     expect(banner).not.toContain("s3cret");
     expect(banner).not.toMatch(/^\{/m); // not a JSON log line
+  });
+
+  it("says plainly whom the gateway serves without a key", () => {
+    expect(describeAuth({ open: false, openToEveryone: false, tenants: 3 })).toBe("API keys: 3 tenant(s)");
+    expect(describeAuth({ open: true, openToEveryone: false, tenants: 0 })).toMatch(
+      /^open: no API keys; clients on this machine need none .*proxied requests are refused$/,
+    );
+    expect(describeAuth({ open: true, openToEveryone: false, listeningBeyondLoopback: "0.0.0.0", tenants: 0 })).toMatch(
+      /listening on 0\.0\.0\.0: every request refused/,
+    );
+    expect(describeAuth({ open: true, openToEveryone: true, listeningBeyondLoopback: "::", tenants: 0 })).toMatch(
+      /^open to everyone/,
+    );
+    const variants = [
+      { open: true, openToEveryone: false, tenants: 0 },
+      { open: true, openToEveryone: false, listeningBeyondLoopback: "0.0.0.0", tenants: 0 },
+      { open: true, openToEveryone: true, tenants: 0 },
+    ];
+    for (const auth of variants)
+      for (const line of startupBanner({ ...facts, auth: describeAuth(auth) }).split("\n"))
+        expect(line.length).toBeLessThanOrEqual(120);
   });
 
   it("redacts Redis passwords", () => {
