@@ -27,10 +27,10 @@ import { utcDay } from "./usage/usage-report.js";
 import { MemoryUsageStore, type UsageStore } from "./usage/usage-store.js";
 import { Telemetry } from "./telemetry/events.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
+import { packageFile } from "./package-root.js";
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+export const VERSION: string = (JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string })
+  .version;
 
 /** Workers per tenant per process for queued jobs (each also needs a free slot of the tenant to run). */
 const MAX_JOB_WORKERS_PER_TENANT = 16;

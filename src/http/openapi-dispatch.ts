@@ -1,14 +1,14 @@
-import { fileURLToPath } from "node:url";
 import type { Next } from "koa";
 import { OpenAPIBackend, type Context as ApiContext, type Document } from "openapi-backend";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
 import { GatewayError } from "../errors.js";
+import { packageFile } from "../package-root.js";
 import type { AppContext } from "./app-state.js";
 import { validationError } from "./validation-error.js";
 
-export const SPEC_PATH = fileURLToPath(new URL("../../spec/openapi.yaml", import.meta.url));
+export const SPEC_PATH = packageFile("spec", "openapi.yaml");
 
 export type OperationHandler = (ctx: AppContext, api: ApiContext) => Promise<void> | void;
 
