@@ -1,6 +1,7 @@
 // npm run bench: the fake upstream direct, a bare Node pass-through proxy (the floor of any Node gateway) and
 // Runestone with everything on, each in its own process, measured in one run; ratios to the bare proxy first.
 // Options: --quick, --long, --json FILE (npm run bench -- --help).
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +48,8 @@ if (options.kind === "help") {
 }
 const { mode } = options;
 ensureWrk();
+// Production runs dist/: measure the sources as they are now, as npm start would (a no-op when dist/ is fresh).
+execFileSync(process.execPath, ["scripts/build-if-stale.mjs"], { cwd: REPO_ROOT, stdio: "inherit" });
 if (!(await redisAnswers())) {
   process.stderr.write("npm run bench needs Redis on 127.0.0.1:6379 (the Redis state backend scenario)\n");
   process.exit(1);
