@@ -98,7 +98,7 @@ function handle(name: string, child: Child, url: string, options: SpawnOptions):
   };
 }
 
-/** Starts a process that prints its URL as the first line of stdout. */
+/** Starts a process that prints its URL as the first line of stdout (the rest of its stdout is drained). */
 export async function startPrintingUrl(
   name: string,
   command: readonly string[],
@@ -107,14 +107,21 @@ export async function startPrintingUrl(
   const child = launch(name, command, options, "pipe");
   const stdout = child.stdout;
   if (stdout === null) throw new Error(`${name}: no stdout`);
-  let printed = "";
-  for await (const chunk of stdout) {
-    printed += String(chunk);
-    if (printed.includes("\n")) break;
-  }
-  const url = printed.split("\n")[0]?.trim() ?? "";
-  if (!url.startsWith("http://")) throw new Error(`${name} did not print its URL: ${printed}${tail(options.logFile)}`);
+  const url = await new Promise<string>((resolve, reject) => {
+    let printed = "";
+    const read = (chunk: Buffer) => {
+      printed += chunk.toString();
+      if (!printed.includes("\n")) return;
+      stdout.off("data", read);
+      child.off("exit", exited);
+      resolve(printed.slice(0, printed.indexOf("\n")).trim());
+    };
+    const exited = () => reject(new Error(`${name} exited before printing its URL:\n${tail(options.logFile)}`));
+    stdout.on("data", read);
+    child.once("exit", exited);
+  });
   stdout.resume();
+  if (!url.startsWith("http://")) throw new Error(`${name} printed ${url}, not its URL`);
   return handle(name, child, url, options);
 }
 
