@@ -30,7 +30,7 @@ import {
   soak,
   type Throughput,
 } from "./bench/scenarios.js";
-import { type ServerProcess, startPrintingUrl } from "./bench/server-process.js";
+import { liveChildPids, type ServerProcess, startPrintingUrl } from "./bench/server-process.js";
 import { median } from "./bench/stats.js";
 import { judge } from "./bench/targets.js";
 import { ensureWrk } from "./bench/wrk.js";
@@ -93,7 +93,20 @@ const perSecond = (t: Throughput) => {
   return `${Math.round(t.perSecond)}/s, errors ${t.statusErrors}/${t.socketErrors}, CPU ${cpu} ms each`;
 };
 
-const machine = trackMachine();
+const machine = trackMachine(liveChildPids);
+const othersCpus: Record<string, number> = {};
+
+/** Runs one scenario, noting how busy the rest of the machine was meanwhile. */
+async function scenario<T>(key: string, title: string, run: () => Promise<T>): Promise<T> {
+  say(title);
+  const noise = trackMachine(liveChildPids);
+  const result = await run();
+  const busy = noise.end().othersCpus;
+  othersCpus[key] = busy;
+  say(`  (other processes kept ${busy.toFixed(2)} CPUs busy meanwhile)`);
+  return result;
+}
+
 say(`npm run bench (${mode.name}): ${new Date().toISOString()}, ${cpus().length} CPUs, Node ${process.version}`);
 say(`Runestone runs as the Dockerfile's CMD: ${productionCommand().join(" ")}; logs and bodies in ${dir}\n`);
 
@@ -108,9 +121,10 @@ const proxy = await startPrintingUrl("bare proxy", [process.execPath, "scripts/b
 });
 const configPath = writeBenchConfig(dir);
 
-say("start to ready (nothing else running but the fake upstream and the bare proxy, both idle)");
-const startup = await startToReady("Runestone (start)", productionCommand(), upstream.url, configPath);
-const npmStart = await startToReady("Runestone (npm start)", ["npm", "start"], upstream.url, configPath);
+const { startup, npmStart } = await scenario("start", "start to ready (before any load)", async () => ({
+  startup: await startToReady("Runestone (start)", productionCommand(), upstream.url, configPath),
+  npmStart: await startToReady("Runestone (npm start)", ["npm", "start"], upstream.url, configPath),
+}));
 
 const runestone = await startRunestone("Runestone", upstream.url, configPath, logFile("runestone"));
 const idle = { proxy: await idleRss(proxy), runestone: await idleRss(runestone) };
@@ -118,57 +132,66 @@ say(`idle RSS: bare proxy ${idle.proxy.toFixed(0)} MB, Runestone ${idle.runeston
 const rss = sampleRss([proxy.pid, runestone.pid]);
 const all = { upstream, proxy, runestone };
 
-say("max throughput, plain (Runestone also with the Redis state backend, and on the translation lane)");
 const redisRunestone = await startRedisRunestone(upstream.url, dir, logFile("runestone-redis"));
-const plain = await maxThroughput(bench, {
-  upstream: { server: upstream, body: "plain" },
-  proxy: { server: proxy, body: "plain" },
-  runestone: { server: runestone, body: "plain" },
-  anthropicLane: { server: runestone, body: "anthropicPlain" },
-  redis: { server: redisRunestone, body: "plain" },
-});
+const plain = await scenario(
+  "plain",
+  "max throughput, plain (Runestone also with the Redis state backend, and on the translation lane)",
+  () =>
+    maxThroughput(bench, {
+      upstream: { server: upstream, body: "plain" },
+      proxy: { server: proxy, body: "plain" },
+      runestone: { server: runestone, body: "plain" },
+      anthropicLane: { server: runestone, body: "anthropicPlain" },
+      redis: { server: redisRunestone, body: "plain" },
+    }),
+);
 await redisRunestone.stop();
 for (const [name, t] of Object.entries(plain)) say(`  ${name}: ${perSecond(t)}`);
 const { anthropicLane: plainLane, redis, ...plainPerServer } = plain;
 
-say("max throughput, streams of 20 chunks");
-const stream20 = await maxThroughput(bench, {
-  upstream: { server: upstream, body: "stream20" },
-  proxy: { server: proxy, body: "stream20" },
-  runestone: { server: runestone, body: "stream20" },
-  anthropicLane: { server: runestone, body: "anthropicStream20" },
-});
+const stream20 = await scenario("streams", "max throughput, streams of 20 chunks", () =>
+  maxThroughput(bench, {
+    upstream: { server: upstream, body: "stream20" },
+    proxy: { server: proxy, body: "stream20" },
+    runestone: { server: runestone, body: "stream20" },
+    anthropicLane: { server: runestone, body: "anthropicStream20" },
+  }),
+);
 for (const [name, t] of Object.entries(stream20)) say(`  ${name}: ${perSecond(t)}`);
 const { anthropicLane: streamLane, ...streamPerServer } = stream20;
 
-say("time to first token, sequential streams");
-const ttft = await each(
-  "first token",
-  all,
-  (s) => firstToken(bench, s),
-  (t) => `p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms`,
+const ttft = await scenario("firstToken", "time to first token, sequential streams", () =>
+  each(
+    "first token",
+    all,
+    (s) => firstToken(bench, s),
+    (t) => `p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms`,
+  ),
 );
 const rate = Math.max(1, Math.round(plainPerServer.runestone.perSecond / 4));
-say(`fixed rate: ${rate} req/s (a quarter of Runestone's max)`);
-const fixed = await each(
-  `${rate}/s`,
-  all,
-  (s) => fixedRate(bench, s, rate),
-  (t) => `p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms, errors ${t.errors}`,
+const fixed = await scenario("fixedRate", `fixed rate: ${rate} req/s (a quarter of Runestone's max)`, () =>
+  each(
+    `${rate}/s`,
+    all,
+    (s) => fixedRate(bench, s, rate),
+    (t) => `p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms, errors ${t.errors}`,
+  ),
 );
-say(`long streams: ${CONNECTIONS} at once, ${LONG_STREAM.chunks} chunks ${LONG_STREAM.intervalMs} ms apart`);
-const long = await each(
-  "long streams",
-  all,
-  (s) => longStreams(bench, s),
-  (t) => `${t.events} events, ${t.cpuUsPerEvent.toFixed(1)} µs CPU each, p50 ${t.p50DurationMs.toFixed(0)} ms`,
+const long = await scenario(
+  "longStreams",
+  `long streams: ${CONNECTIONS} at once, ${LONG_STREAM.chunks} chunks ${LONG_STREAM.intervalMs} ms apart`,
+  () =>
+    each(
+      "long streams",
+      all,
+      (s) => longStreams(bench, s),
+      (t) => `${t.events} events, ${t.cpuUsPerEvent.toFixed(1)} µs CPU each, p50 ${t.p50DurationMs.toFixed(0)} ms`,
+    ),
 );
-let soaked: Results["memory"]["soak"];
-if (mode.soak) {
-  say("5 minutes of plain load (RSS after 1 and 5 minutes)");
-  soaked = await soak(bench, runestone);
-  say(`  ${soaked.afterOneMinuteMb.toFixed(0)} MB, then ${soaked.afterFiveMinutesMb.toFixed(0)} MB`);
-}
+const soaked = mode.soak
+  ? await scenario("soak", "5 minutes of plain load (RSS after 1 and 5 minutes)", () => soak(bench, runestone))
+  : undefined;
+if (soaked) say(`  ${soaked.afterOneMinuteMb.toFixed(0)} MB, then ${soaked.afterFiveMinutesMb.toFixed(0)} MB`);
 const peaks = rss.stop();
 const runestoneRecorded = await recorded(runestone, logFile("runestone"));
 await runestone.stop();
@@ -184,6 +207,7 @@ const results: Results = {
     commit: gitCommit(),
     connections: CONNECTIONS,
     machine: machine.end(),
+    othersCpusByScenario: othersCpus,
   },
   startup,
   npmStart,

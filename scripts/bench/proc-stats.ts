@@ -61,22 +61,26 @@ export function loadAverage(): number {
 }
 
 export interface MachineNoise {
-  /** CPUs' worth of work done by processes other than the bench's, on average over the run. */
+  /** CPUs' worth of work done by processes other than the bench's, on average over the time tracked. */
   othersCpus: number;
   loadAtStart: number;
   loadAtEnd: number;
 }
 
-/** How busy the rest of the machine was while the bench ran; `end()` once every child of the bench has exited. */
-export function trackMachine(): { end(): MachineNoise } {
+/**
+ * How busy the rest of the machine was while the bench ran: all CPU time spent, minus the bench's own (this process,
+ * the children it has reaped, and `liveChildren`, read from /proc).
+ */
+export function trackMachine(liveChildren: () => readonly number[]): { end(): MachineNoise } {
+  const ours = () => ownAndReapedSeconds() + liveChildren().reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const started = performance.now();
   const busy = machineBusySeconds();
-  const own = ownAndReapedSeconds();
+  const own = ours();
   const loadAtStart = loadAverage();
   return {
     end() {
       const seconds = (performance.now() - started) / 1000;
-      const others = machineBusySeconds() - busy - (ownAndReapedSeconds() - own);
+      const others = machineBusySeconds() - busy - (ours() - own);
       return { othersCpus: Math.max(0, others / seconds), loadAtStart, loadAtEnd: loadAverage() };
     },
   };

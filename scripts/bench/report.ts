@@ -134,6 +134,9 @@ export function absoluteTable(r: Results): string {
 export function sources(mode: Mode, r: Results): string {
   const rounds = `${mode.rounds} round(s) of ${mode.roundSeconds} s after ${mode.warmupSeconds} s of warm-up`;
   const { othersCpus, loadAtStart, loadAtEnd } = r.meta.machine;
+  const byScenario = Object.entries(r.meta.othersCpusByScenario)
+    .map(([name, cpus]) => `${name} ${cpus.toFixed(2)}`)
+    .join(", ");
   return [
     `a: wrk -t1 -c${CONNECTIONS}, ${rounds} each, the servers taking turns round by round; POST bodies from`,
     "   scripts/bench/wrk/post.lua; req/s = requests completed / seconds; errors: answers with status > 399 /",
@@ -157,8 +160,10 @@ export function sources(mode: Mode, r: Results): string {
     `${formatStatuses(r)} chat requests (499: requests still running when a wrk run ended and closed its`,
     `connections); its request log has ${int(r.runestoneRecorded.requestLogLines)} request lines.`,
     `The machine: ${r.meta.cpus} CPUs; other processes kept ${othersCpus.toFixed(2)} CPUs busy on average`,
-    `during the run (load average ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end).`,
-    "On a busy machine absolute numbers move a lot between runs; the ratios, measured in turns, less.",
+    `during the run (load average ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end), by`,
+    `scenario: ${byScenario}.`,
+    "On a busy machine absolute numbers move a lot between runs, the ratios (measured in turns) less; a scenario",
+    "during which others were busy is worth running again.",
   ].join("\n");
 }
 

@@ -22,6 +22,8 @@ export interface Results {
     commit: string;
     connections: number;
     machine: MachineNoise;
+    /** CPUs other processes kept busy during each scenario. */
+    othersCpusByScenario: Record<string, number>;
   };
   startup: Startup;
   npmStart: Startup;

@@ -35,6 +35,11 @@ process.once("exit", () => {
 });
 for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => process.exit(130));
 
+/** The pids of the bench's children still running. */
+export function liveChildPids(): number[] {
+  return [...running.keys()].map((child) => child.pid);
+}
+
 function signal(child: Child, group: boolean, name: NodeJS.Signals): void {
   try {
     if (group) process.kill(-child.pid, name);
