@@ -9,7 +9,7 @@ import { type Options, parseOptions, USAGE } from "./bench/options.js";
 import { sampleRss, trackMachine } from "./bench/proc-stats.js";
 import { absoluteTable, sources, verdictTable } from "./bench/report.js";
 import { gitCommit, productionCommand, REPO_ROOT } from "./bench/repository.js";
-import type { Results, Server, Startup } from "./bench/results.js";
+import type { Results, Startup } from "./bench/results.js";
 import {
   BENCH_API_KEY,
   recorded,
@@ -30,7 +30,7 @@ import {
   soak,
   type Throughput,
 } from "./bench/scenarios.js";
-import { liveChildPids, type ServerProcess, startPrintingUrl } from "./bench/server-process.js";
+import { liveChildPids, startPrintingUrl } from "./bench/server-process.js";
 import { median } from "./bench/stats.js";
 import { judge } from "./bench/targets.js";
 import { ensureWrk } from "./bench/wrk.js";
@@ -59,22 +59,6 @@ const dir = mkdtempSync(join(tmpdir(), "runestone-bench-"));
 const logFile = (name: string) => join(dir, `${name}.log`);
 const bench: Bench = { mode, dir, authorization: `Bearer ${BENCH_API_KEY}` };
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Measures each server in turn, never two at once. */
-async function each<K extends Server, T>(
-  label: string,
-  servers: Record<K, ServerProcess>,
-  measure: (server: ServerProcess) => Promise<T>,
-  show: (result: T) => string,
-): Promise<Record<K, T>> {
-  const results = {} as Record<K, T>;
-  for (const name of Object.keys(servers) as K[]) {
-    const result = await measure(servers[name]);
-    results[name] = result;
-    say(`  ${label}, ${servers[name].name}: ${show(result)}`);
-  }
-  return results;
-}
 
 async function startToReady(name: string, command: string[], upstreamUrl: string, configPath: string) {
   const runsMs: number[] = [];
@@ -160,34 +144,24 @@ const stream20 = await scenario("streams", "max throughput, streams of 20 chunks
 for (const [name, t] of Object.entries(stream20)) say(`  ${name}: ${perSecond(t)}`);
 const { anthropicLane: streamLane, ...streamPerServer } = stream20;
 
-const ttft = await scenario("firstToken", "time to first token, sequential streams", () =>
-  each(
-    "first token",
-    all,
-    (s) => firstToken(bench, s),
-    (t) => `p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms`,
-  ),
-);
+const ttft = await scenario("firstToken", "time to first token, sequential streams", () => firstToken(bench, all));
+for (const [name, t] of Object.entries(ttft))
+  say(`  ${name}: p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms`);
 const rate = Math.max(1, Math.round(plainPerServer.runestone.perSecond / 4));
 const fixed = await scenario("fixedRate", `fixed rate: ${rate} req/s (a quarter of Runestone's max)`, () =>
-  each(
-    `${rate}/s`,
-    all,
-    (s) => fixedRate(bench, s, rate),
-    (t) => `p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms, errors ${t.errors}`,
-  ),
+  fixedRate(bench, all, rate),
 );
+for (const [name, t] of Object.entries(fixed)) {
+  say(`  ${name}: p50 ${t.p50Ms.toFixed(2)} ms, p99 ${t.p99Ms.toFixed(2)} ms, errors ${t.errors}`);
+}
 const long = await scenario(
   "longStreams",
   `long streams: ${CONNECTIONS} at once, ${LONG_STREAM.chunks} chunks ${LONG_STREAM.intervalMs} ms apart`,
-  () =>
-    each(
-      "long streams",
-      all,
-      (s) => longStreams(bench, s),
-      (t) => `${t.events} events, ${t.cpuUsPerEvent.toFixed(1)} µs CPU each, p50 ${t.p50DurationMs.toFixed(0)} ms`,
-    ),
+  () => longStreams(bench, all),
 );
+for (const [name, t] of Object.entries(long)) {
+  say(`  ${name}: ${t.events} events, ${t.cpuUsPerEvent.toFixed(1)} µs CPU each, p50 ${t.p50DurationMs.toFixed(0)} ms`);
+}
 const soaked = mode.soak
   ? await scenario("soak", "5 minutes of plain load (RSS after 1 and 5 minutes)", () => soak(bench, runestone))
   : undefined;

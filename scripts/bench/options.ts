@@ -16,8 +16,8 @@ export interface Mode {
   firstTokenWarmup: number;
   firstTokenStreams: number;
   longStreamWarmup: boolean;
-  /** Streams each of the 50 long-stream clients reads one after another (500 chunks at 10 ms: ~5 s each). */
-  longStreamsPerClient: number;
+  /** Rounds of 50 concurrent long streams (500 chunks 10 ms apart: ~5.5 s a round). */
+  longStreamRounds: number;
   startRuns: number;
   soak: boolean;
 }
@@ -30,7 +30,7 @@ const QUICK: Mode = {
   firstTokenWarmup: 20,
   firstTokenStreams: 100,
   longStreamWarmup: false,
-  longStreamsPerClient: 1,
+  longStreamRounds: 1,
   startRuns: 3,
   soak: false,
 };
@@ -43,7 +43,7 @@ const FULL: Mode = {
   firstTokenWarmup: 50,
   firstTokenStreams: 300,
   longStreamWarmup: true,
-  longStreamsPerClient: 3,
+  longStreamRounds: 3,
   startRuns: 5,
   soak: false,
 };

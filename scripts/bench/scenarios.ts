@@ -63,6 +63,41 @@ function target(bench: Bench, server: ServerProcess, body: BodyName): Target {
   };
 }
 
+/**
+ * Warms every server up, then measures them in rounds in which they take turns, never two at once: a burst of other
+ * work on the machine then hits all of them alike. Returns each one's measurements, one per round.
+ */
+async function inTurns<K extends string, T>(
+  names: readonly K[],
+  rounds: number,
+  warmUp: (name: K) => Promise<unknown>,
+  measure: (name: K) => Promise<T>,
+): Promise<Record<K, T[]>> {
+  for (const name of names) await warmUp(name);
+  const results = new Map<K, T[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const name of names) results.get(name)?.push(await measure(name));
+  }
+  return Object.fromEntries(results) as Record<K, T[]>;
+}
+
+function keysOf<K extends string>(record: Record<K, unknown>): K[] {
+  return Object.keys(record) as K[];
+}
+
+function mapValues<K extends string, T, U>(record: Record<K, T>, map: (value: T) => U): Record<K, U> {
+  return Object.fromEntries(keysOf(record).map((key) => [key, map(record[key])])) as Record<K, U>;
+}
+
+const sum = <T>(items: readonly T[], value: (item: T) => number) => items.reduce((total, i) => total + value(i), 0);
+
+/** Runs `measure` and reads the server's CPU time (seconds) around it. */
+async function withCpu<T>(server: ServerProcess, measure: () => Promise<T>): Promise<T & { cpu: number }> {
+  const before = cpuSeconds(server.pid);
+  const result = await measure();
+  return { ...result, cpu: cpuSeconds(server.pid) - before };
+}
+
 export interface Throughput {
   perSecond: number;
   requests: number;
@@ -79,47 +114,37 @@ export interface Contender {
   body: BodyName;
 }
 
-/**
- * wrk at 50 connections against each contender: all warmed up, then measured in rounds that take turns (so that
- * a burst of other work on the machine hits every contender alike), the server's CPU time read around each run.
- */
+/** wrk at 50 connections against each contender, in turns. */
 export async function maxThroughput<K extends string>(
   bench: Bench,
   contenders: Record<K, Contender>,
 ): Promise<Record<K, Throughput>> {
-  const names = Object.keys(contenders) as K[];
-  const run = (name: K) => ({
-    url: `${contenders[name].server.url}${CHAT_PATH}`,
-    bodyFile: bodyFile(bench, contenders[name].body),
-    authorization: bench.authorization,
-    connections: CONNECTIONS,
+  const run = (name: K, seconds: number) =>
+    wrk({
+      url: `${contenders[name].server.url}${CHAT_PATH}`,
+      bodyFile: bodyFile(bench, contenders[name].body),
+      authorization: bench.authorization,
+      connections: CONNECTIONS,
+      seconds,
+    });
+  const runs = await inTurns(
+    keysOf(contenders),
+    bench.mode.rounds,
+    (name) => run(name, bench.mode.warmupSeconds),
+    (name) => withCpu(contenders[name].server, () => run(name, bench.mode.roundSeconds)),
+  );
+  return mapValues(runs, (r): Throughput => {
+    const requests = sum(r, (x) => x.requests);
+    const seconds = sum(r, (x) => x.seconds);
+    return {
+      perSecond: requests / seconds,
+      requests,
+      seconds,
+      statusErrors: sum(r, (x) => x.statusErrors),
+      socketErrors: sum(r, (x) => x.socketErrors),
+      cpuMsPerRequest: (sum(r, (x) => x.cpu) * 1000) / requests,
+    };
   });
-  for (const name of names) await wrk({ ...run(name), seconds: bench.mode.warmupSeconds });
-  const totals = new Map<
-    K,
-    { requests: number; seconds: number; statusErrors: number; socketErrors: number; cpu: number }
-  >();
-  for (let round = 0; round < bench.mode.rounds; round++) {
-    for (const name of names) {
-      const cpuBefore = cpuSeconds(contenders[name].server.pid);
-      const r = await wrk({ ...run(name), seconds: bench.mode.roundSeconds });
-      const cpu = cpuSeconds(contenders[name].server.pid) - cpuBefore;
-      const sum = totals.get(name) ?? { requests: 0, seconds: 0, statusErrors: 0, socketErrors: 0, cpu: 0 };
-      totals.set(name, {
-        requests: sum.requests + r.requests,
-        seconds: sum.seconds + r.seconds,
-        statusErrors: sum.statusErrors + r.statusErrors,
-        socketErrors: sum.socketErrors + r.socketErrors,
-        cpu: sum.cpu + cpu,
-      });
-    }
-  }
-  const results = {} as Record<K, Throughput>;
-  for (const name of names) {
-    const { cpu, ...sum } = totals.get(name) ?? { requests: 0, seconds: 0, statusErrors: 0, socketErrors: 0, cpu: 0 };
-    results[name] = { ...sum, perSecond: sum.requests / sum.seconds, cpuMsPerRequest: (cpu * 1000) / sum.requests };
-  }
-  return results;
 }
 
 export interface FirstToken {
@@ -129,12 +154,28 @@ export interface FirstToken {
   errors: number;
 }
 
-/** Sequential 20-chunk streams: time to the first `data:` event. */
-export async function firstToken(bench: Bench, server: ServerProcess): Promise<FirstToken> {
-  const streamTarget = target(bench, server, "stream20");
-  await timeToFirstEvent(streamTarget, bench.mode.firstTokenWarmup);
-  const { samples, errors } = await timeToFirstEvent(streamTarget, bench.mode.firstTokenStreams);
-  return { p50Ms: median(samples), p99Ms: quantile(samples, 0.99), streams: samples.length, errors };
+/** Sequential 20-chunk streams, in turns: time to the first `data:` event. */
+export async function firstToken<K extends string>(
+  bench: Bench,
+  servers: Record<K, ServerProcess>,
+): Promise<Record<K, FirstToken>> {
+  const { mode } = bench;
+  const streams = (name: K, count: number) => timeToFirstEvent(target(bench, servers[name], "stream20"), count);
+  const runs = await inTurns(
+    keysOf(servers),
+    mode.rounds,
+    (name) => streams(name, mode.firstTokenWarmup),
+    (name) => streams(name, Math.ceil(mode.firstTokenStreams / mode.rounds)),
+  );
+  return mapValues(runs, (r) => {
+    const samples = r.flatMap((x) => x.samples);
+    return {
+      p50Ms: median(samples),
+      p99Ms: quantile(samples, 0.99),
+      streams: samples.length,
+      errors: sum(r, (x) => x.errors),
+    };
+  });
 }
 
 export interface FixedRate {
@@ -143,22 +184,36 @@ export interface FixedRate {
   p99Ms: number;
   requests: number;
   errors: number;
+  /** The most a request was sent after its due time, ms (the client's own lag). */
   maxSendLagMs: number;
 }
 
-/** Plain requests at a fixed rate (open loop). */
-export async function fixedRate(bench: Bench, server: ServerProcess, perSecond: number): Promise<FixedRate> {
-  const plain = target(bench, server, "plain");
-  await openLoop(plain, perSecond, bench.mode.warmupSeconds);
-  const r = await openLoop(plain, perSecond, bench.mode.rounds * bench.mode.roundSeconds, CONNECTIONS);
-  return {
-    perSecond,
-    p50Ms: median(r.samples),
-    p99Ms: quantile(r.samples, 0.99),
-    requests: r.samples.length,
-    errors: r.errors,
-    maxSendLagMs: r.maxSendLagMs,
-  };
+/** Plain requests at a fixed rate (open loop), in turns. */
+export async function fixedRate<K extends string>(
+  bench: Bench,
+  servers: Record<K, ServerProcess>,
+  perSecond: number,
+): Promise<Record<K, FixedRate>> {
+  const { mode } = bench;
+  const load = (name: K, seconds: number) =>
+    openLoop(target(bench, servers[name], "plain"), perSecond, seconds, CONNECTIONS);
+  const runs = await inTurns(
+    keysOf(servers),
+    mode.rounds,
+    (name) => load(name, mode.warmupSeconds),
+    (name) => load(name, mode.roundSeconds),
+  );
+  return mapValues(runs, (r) => {
+    const samples = r.flatMap((x) => x.samples);
+    return {
+      perSecond,
+      p50Ms: median(samples),
+      p99Ms: quantile(samples, 0.99),
+      requests: samples.length,
+      errors: sum(r, (x) => x.errors),
+      maxSendLagMs: Math.max(...r.map((x) => x.maxSendLagMs)),
+    };
+  });
 }
 
 export interface LongStreams {
@@ -171,20 +226,28 @@ export interface LongStreams {
   p50DurationMs: number;
 }
 
-/** 50 concurrent paced streams of 500 chunks; the server's CPU time over the events the clients received. */
-export async function longStreams(bench: Bench, server: ServerProcess): Promise<LongStreams> {
-  const long = target(bench, server, "long");
-  if (bench.mode.longStreamWarmup) await concurrentStreams(long, CONNECTIONS, 1);
-  const cpuBefore = cpuSeconds(server.pid);
-  const r = await concurrentStreams(long, CONNECTIONS, bench.mode.longStreamsPerClient);
-  const cpu = cpuSeconds(server.pid) - cpuBefore;
-  return {
-    streams: r.streams,
-    events: r.events,
-    errors: r.errors,
-    cpuUsPerEvent: (cpu * 1e6) / r.events,
-    p50DurationMs: median(r.durations),
-  };
+/** 50 concurrent paced streams of 500 chunks a round, in turns; the server's CPU time over the events received. */
+export async function longStreams<K extends string>(
+  bench: Bench,
+  servers: Record<K, ServerProcess>,
+): Promise<Record<K, LongStreams>> {
+  const streams = (name: K) => concurrentStreams(target(bench, servers[name], "long"), CONNECTIONS, 1);
+  const runs = await inTurns(
+    keysOf(servers),
+    bench.mode.longStreamRounds,
+    (name) => (bench.mode.longStreamWarmup ? streams(name) : Promise.resolve()),
+    (name) => withCpu(servers[name], () => streams(name)),
+  );
+  return mapValues(runs, (r) => {
+    const events = sum(r, (x) => x.events);
+    return {
+      streams: sum(r, (x) => x.streams),
+      events,
+      errors: sum(r, (x) => x.errors),
+      cpuUsPerEvent: (sum(r, (x) => x.cpu) * 1e6) / events,
+      p50DurationMs: median(r.flatMap((x) => x.durations)),
+    };
+  });
 }
 
 /** RSS once the process has been idle for a second. */
