@@ -8,7 +8,7 @@ COPY package.json package-lock.json ./
 # No install scripts: the package's prepare would build before the sources are here (esbuild's, for tsx, is unused).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY generated/openapi.ts ./generated/openapi.ts
+COPY generated ./generated
 COPY src ./src
 RUN npm run build
 
