@@ -27,7 +27,7 @@ import { utcDay } from "./usage/usage-report.js";
 import { MemoryUsageStore, type UsageStore } from "./usage/usage-store.js";
 import { Telemetry } from "./telemetry/events.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
-import { packageFile } from "./package-root.js";
+import { packageFile } from "./package/package-root.js";
 
 export const VERSION: string = (JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string })
   .version;

@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import { GatewayError } from "../errors.js";
 import type { AppContext } from "../http/app-state.js";
 import { SPEC_PATH } from "../http/openapi-dispatch.js";
-import { packageFile } from "../package-root.js";
+import { packageFile } from "../package/package-root.js";
 
 /** The Redoc page `npm run docs` builds from the spec (committed; CI checks it is up to date). */
 export const DOCS_PATH = packageFile("generated", "docs.html");

@@ -4,7 +4,7 @@ import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
 import { GatewayError } from "../errors.js";
-import { packageFile } from "../package-root.js";
+import { packageFile } from "../package/package-root.js";
 import type { AppContext } from "./app-state.js";
 import { validationError } from "./validation-error.js";
 
