@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 // Each run records the responses it exercised in its own folder (test workers inherit this variable), so runs
@@ -11,6 +12,9 @@ process.env.RUNESTONE_CONTRACT_DIR ??= join(
 );
 
 export default defineConfig({
+  // Tests import the package ("runestone", "runestone/client") from its TypeScript sources, never from a dist/ build
+  // that may be stale: the exports' "runestone-source" condition (tsconfig.json's customConditions does the same).
+  ssr: { resolve: { conditions: ["runestone-source", ...defaultServerConditions] } },
   test: {
     testTimeout: 15_000,
     hookTimeout: 15_000,

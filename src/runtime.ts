@@ -27,10 +27,10 @@ import { BudgetGuard } from "./usage/budget-guard.js";
 import { createUsageStore, recordUsage } from "./usage/record-usage.js";
 import type { UsageStore } from "./usage/usage-store.js";
 import { WebhookSender } from "./webhooks/webhook-sender.js";
+import { packageFile } from "./package/package-root.js";
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+export const VERSION: string = (JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string })
+  .version;
 
 /** Everything the gateway is made of, wired once at start-up; the configuration it reads is the live snapshot. */
 export interface Runtime {

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 import { type HandlersOf, SPEC_PATH } from "../http/openapi-dispatch.js";
+import { packageFile } from "../package/package-root.js";
 
 /** The Redoc page `npm run docs` builds from the spec (committed; CI checks it is up to date). */
-export const DOCS_PATH = fileURLToPath(new URL("../../generated/docs.html", import.meta.url));
+export const DOCS_PATH = packageFile("generated", "docs.html");
 
 interface Document {
   body: Buffer;

@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import type { Next } from "koa";
 import { OpenAPIBackend, type Context as ApiContext, type Document, type Request } from "openapi-backend";
 import addFormats from "ajv-formats";
@@ -6,11 +5,12 @@ import { parse } from "yaml";
 import { readFileSync } from "node:fs";
 import type { operations } from "../../generated/openapi.js";
 import { GatewayError } from "../errors/gateway-error.js";
+import { packageFile } from "../package/package-root.js";
 import type { AppContext } from "./app-state.js";
 import { type BodyOperation, operationBodyLimit } from "./request-body.js";
 import { validationError } from "./validation-error.js";
 
-export const SPEC_PATH = fileURLToPath(new URL("../../spec/openapi.yaml", import.meta.url));
+export const SPEC_PATH = packageFile("spec", "openapi.yaml");
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 

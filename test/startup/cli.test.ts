@@ -112,7 +112,7 @@ describe("npm start -- --config <path> --port <n>", () => {
     const file = join(dir, "gateway.yaml");
     writeFileSync(file, "server:\n  host: 127.0.0.1\n  port: 1\nrouting:\n  policy: cost\nlog_level: warn\n");
     const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), PORT: "2" };
-    // node --import tsx src/main.ts is what `npm start` runs (tsx src/main.ts), without npm in between.
+    // The sources, as `npm run dev` runs them (tsx src/main.ts), without npm in between; npm start runs them compiled.
     child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--config", file, "--port", "0"], {
       cwd: ROOT,
       env,

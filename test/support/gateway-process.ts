@@ -10,9 +10,10 @@ import type { ConfigInput } from "../../src/config/schema.js";
 import type { FakeUpstream } from "../fake-upstream/index.js";
 
 /**
- * A real gateway as a separate OS process, started the way `npm start` starts it (`node --import tsx src/main.ts`,
- * config from RUNESTONE_CONFIG, providers and Redis from the environment), for tests that need what only separate
- * processes give: replicas that share nothing but Redis, and a gateway that can be SIGKILLed.
+ * A real gateway as a separate OS process, from the sources as `npm run dev` starts it (`node --import tsx
+ * src/main.ts`; npm start runs the same code compiled), config from RUNESTONE_CONFIG, providers and Redis from the
+ * environment, for tests that need what only separate processes give: replicas that share nothing but Redis, and a
+ * gateway that can be SIGKILLed.
  */
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
