@@ -1,14 +1,17 @@
 import Koa from "koa";
 import { chatHandlers } from "./handlers/chat.js";
 import { docsHandlers } from "./handlers/docs.js";
+import { embeddingsHandlers } from "./handlers/embeddings.js";
 import { healthHandlers } from "./handlers/health.js";
 import { modelHandlers } from "./handlers/models.js";
 import type { AppState } from "./http/app-state.js";
 import { createOpenApiDispatch } from "./http/openapi-dispatch.js";
 import { jobHandlers } from "./handlers/jobs.js";
+import { messagesHandlers } from "./handlers/messages.js";
 import { metricsHandlers } from "./handlers/metrics.js";
 import { usageHandlers } from "./handlers/usage.js";
 import { metricsAuth } from "./middleware/metrics-auth.js";
+import { apiKeyAuth } from "./middleware/api-key-auth.js";
 import { bearerAuth } from "./middleware/auth.js";
 import { errorHandler } from "./middleware/error-handler.js";
 import { jsonBody } from "./middleware/json-body.js";
@@ -22,7 +25,9 @@ export async function createApp(runtime: Runtime): Promise<Koa<AppState>> {
   const tenants = () => runtime.snapshot().tenants;
   const dispatch = await createOpenApiDispatch(
     {
-      ...chatHandlers({ chat: runtime.chat, tenants }),
+      ...chatHandlers({ pipeline: runtime.pipeline, tenants }),
+      ...messagesHandlers({ pipeline: runtime.pipeline, tenants }),
+      ...embeddingsHandlers({ pipeline: runtime.pipeline, tenants }),
       ...jobHandlers(runtime.queue, tenants),
       ...modelHandlers(runtime.models),
       ...healthHandlers(runtime.health),
@@ -30,7 +35,11 @@ export async function createApp(runtime: Runtime): Promise<Koa<AppState>> {
       ...usageHandlers(runtime.usage, tenants),
       ...metricsHandlers(runtime.metrics),
     },
-    { bearerAuth: bearerAuth(tenants), metricsToken: metricsAuth(() => config().metrics) },
+    {
+      bearerAuth: bearerAuth(tenants),
+      apiKeyAuth: apiKeyAuth(tenants),
+      metricsToken: metricsAuth(() => config().metrics),
+    },
   );
   const app = new Koa<AppState>();
   app.silent = true;

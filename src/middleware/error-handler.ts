@@ -2,6 +2,7 @@ import type { Next } from "koa";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 import { ClientAbortedError } from "../errors/client-aborted.js";
+import { errorBodyFor } from "../http/error-body.js";
 
 /** Errors of the body parser (http-errors from co-body / raw-body) carry a status and a `type`. */
 interface HttpLikeError {
@@ -40,8 +41,9 @@ function fromBodyParserError(err: HttpLikeError): GatewayError | undefined {
 }
 
 /**
- * Every failure leaves as the OpenAI error shape. Anything that is not a GatewayError is a bug of ours: a 500
- * `internal_error` whose cause (with its stack) goes to the request's log line, as every error's cause does.
+ * Every failure leaves in the error shape of the client's API (errorBodyFor). Anything that is not a GatewayError is
+ * a bug of ours: a 500 `internal_error` whose cause (with its stack) goes to the request's log line, as every error's
+ * cause does.
  */
 export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
   try {
@@ -66,7 +68,7 @@ export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
     ctx.state.failure = error;
     if (ctx.headerSent) return;
     ctx.status = error.status;
-    ctx.body = error.toBody();
+    ctx.body = errorBodyFor(ctx, error);
     ctx.set(error.responseHeaders());
   }
 }

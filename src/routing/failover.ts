@@ -2,7 +2,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { formatModelRef } from "../catalog/model-ref.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { endedEarly } from "../providers/chat-events.js";
-import type { ChatEvent, ProviderCall } from "../providers/types.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { AttemptDeadline, type AttemptTimeouts } from "./attempt-deadline.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
@@ -17,11 +16,11 @@ export interface FailoverDeps {
   timeouts(provider: string): AttemptTimeouts;
 }
 
-/** What failover asks of every attempt: the call, less what failover decides (model, signal). */
-export type AttemptCall = Omit<ProviderCall, "model" | "signal">;
+/** One attempt on a candidate: the upstream call of the request's operation, aborted by `signal`. */
+export type OpenAttempt<Event> = (candidate: RouteCandidate, signal: AbortSignal) => AsyncIterable<Event>;
 
 /** The attempt that answered: its first event is in, the rest follows. */
-export interface OpenedAttempt {
+export interface OpenedAttempt<Event> {
   candidate: RouteCandidate;
   /** Upstream attempts made, retries and failovers included. */
   attempts: number;
@@ -29,7 +28,7 @@ export interface OpenedAttempt {
    * The answer's events, the first included. The attempt's deadlines run until they end (or the consumer stops
    * early); iterate once.
    */
-  events: AsyncIterable<ChatEvent>;
+  events: AsyncIterable<Event>;
   /** Time spent waiting for upstreams so far: every attempt up to the first event, then each wait for the next. */
   upstreamMs(): number;
 }
@@ -43,13 +42,13 @@ const breakerKeys = (c: RouteCandidate) => ({ provider: c.provider.name, model: 
  * the answer is 503 with Retry-After. An attempt has answered once its first event is in, so a stream fails over
  * only before anything reached the client.
  */
-export async function openWithFailover(
+export async function openWithFailover<Event>(
   plan: RoutePlan,
-  call: AttemptCall,
+  open: OpenAttempt<Event>,
   requestId: string,
   clientSignal: AbortSignal,
   deps: FailoverDeps,
-): Promise<OpenedAttempt> {
+): Promise<OpenedAttempt<Event>> {
   const started = performance.now();
   let attempts = 0;
   let lastError: unknown;
@@ -75,9 +74,7 @@ export async function openWithFailover(
       const attemptStarted = performance.now();
       const report = { requestId, provider: candidate.provider.name, model: candidate.model, attempt: tryNumber };
       try {
-        const events = candidate.provider
-          .chat({ ...call, model: candidate.model, signal: deadline.signal })
-          [Symbol.asyncIterator]();
+        const events = open(candidate, deadline.signal)[Symbol.asyncIterator]();
         const first = await events.next();
         if (first.done) throw endedEarly(candidate.provider.name);
         deadline.firstByteReceived();
@@ -139,14 +136,14 @@ export async function openWithFailover(
   );
 }
 
-function openedAttempt(
+function openedAttempt<Event>(
   candidate: RouteCandidate,
   attempts: number,
   waitedMs: number,
-  first: ChatEvent,
-  rest: AsyncIterator<ChatEvent>,
+  first: Event,
+  rest: AsyncIterator<Event>,
   deadline: AttemptDeadline,
-): OpenedAttempt {
+): OpenedAttempt<Event> {
   const events = new AttemptEvents(first, rest, deadline, waitedMs);
   return { candidate, attempts, events, upstreamMs: () => events.upstreamMs };
 }
@@ -155,28 +152,28 @@ function openedAttempt(
  * The attempt's events from the first on. Its deadlines are disposed, and the upstream call ended, when they end
  * or when the consumer stops (`return()`, which `for await` calls on break or throw), even before the first read.
  */
-class AttemptEvents implements AsyncIterableIterator<ChatEvent> {
-  private first: ChatEvent | undefined;
+class AttemptEvents<Event> implements AsyncIterableIterator<Event> {
+  private first: { event: Event } | undefined;
   private done = false;
 
   constructor(
-    first: ChatEvent,
-    private readonly rest: AsyncIterator<ChatEvent>,
+    first: Event,
+    private readonly rest: AsyncIterator<Event>,
     private readonly deadline: AttemptDeadline,
     public upstreamMs: number,
   ) {
-    this.first = first;
+    this.first = { event: first };
   }
 
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  async next(): Promise<IteratorResult<ChatEvent>> {
+  async next(): Promise<IteratorResult<Event>> {
     if (this.first) {
-      const value = this.first;
+      const { event } = this.first;
       this.first = undefined;
-      return { value, done: false };
+      return { value: event, done: false };
     }
     if (this.done) return { value: undefined, done: true };
     const waitStarted = performance.now();
@@ -192,7 +189,7 @@ class AttemptEvents implements AsyncIterableIterator<ChatEvent> {
     }
   }
 
-  async return(): Promise<IteratorResult<ChatEvent>> {
+  async return(): Promise<IteratorResult<Event>> {
     if (!this.done) {
       this.finish();
       await this.rest.return?.(undefined);

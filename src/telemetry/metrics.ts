@@ -181,7 +181,7 @@ export function createMetrics(sources: MetricsSources): Registry {
       e.durationMs / 1000,
     ),
   );
-  telemetry.on("chat.usage", (e) => {
+  telemetry.on("answer.usage", (e) => {
     const labels = { tenant: tenant(e.tenant), provider: e.provider, model: model(e.model) };
     tokens.inc({ ...labels, type: "input" }, e.promptTokens);
     tokens.inc({ ...labels, type: "output" }, e.completionTokens);

@@ -236,7 +236,7 @@ describe.each(["/v1/chat/completions", "/v1/chat/stream"])("bad requests to %s",
 
 describe("unknown paths and methods", () => {
   it("answers 404 not_found_error for an unknown path", async () => {
-    const response = await tg.fetch(`${tg.url}/v1/embeddings`, {
+    const response = await tg.fetch(`${tg.url}/v1/images/generations`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{}",

@@ -1,6 +1,17 @@
 import OpenAI from "openai";
+import type { EmbeddingCreateParams } from "openai/resources/embeddings";
+import { messagesOverChat } from "../anthropic/messages-over-chat.js";
 import { chunkStreamEvents, completionEvents } from "../chat-events.js";
-import type { ChatEvent, ChatProvider, Completion, CompletionChunk, ProviderCall } from "../types.js";
+import { withoutRunestoneFields } from "../runestone-fields.js";
+import type {
+  ChatEvent,
+  ChatProvider,
+  Completion,
+  CompletionChunk,
+  EmbeddingList,
+  Provider,
+  ProviderCall,
+} from "../types.js";
 import { createUpstreamAgent } from "../upstream-agent.js";
 import { toGatewayError } from "../upstream-error.js";
 import { fromOpenAIChunk, fromOpenAIResponse } from "./from-openai-response.js";
@@ -16,9 +27,10 @@ export interface OpenAIProviderOptions {
 
 /**
  * The one place that calls the `openai` SDK. The client is made once (keep-alive) with the SDK's own
- * retries off: routing owns retries.
+ * retries off: routing owns retries. Messages API requests are translated to chat completions (see
+ * messages-over-chat.ts).
  */
-export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
+export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const client = new OpenAI({
     // Local OpenAI-compatible hosts need no key, but the SDK insists on one.
     apiKey: options.apiKey ?? "unused",
@@ -40,7 +52,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     if (signal.aborted) throw signal.reason;
   }
 
-  return {
+  const provider: ChatProvider = {
     name,
     kind: "openai",
     async *chat(call: ProviderCall): AsyncGenerator<ChatEvent> {
@@ -56,6 +68,25 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         throw signal.aborted ? signal.reason : toGatewayError(err, name);
       }
       yield* completionEvents(completion);
+    },
+  };
+
+  return {
+    ...provider,
+    messages: (call) => messagesOverChat(provider, call),
+    async *embeddings({ request, model, signal }): AsyncGenerator<EmbeddingList> {
+      const params = {
+        ...withoutRunestoneFields("EmbeddingRequest", request),
+        model,
+        // Always named: without it the SDK would ask for base64 and decode it into a Float32Array.
+        encoding_format: request.encoding_format ?? "float",
+      } as EmbeddingCreateParams;
+      try {
+        // The SDK's CreateEmbeddingResponse is the spec's EmbeddingList (base64 vectors are strings on the wire).
+        yield (await client.embeddings.create(params, { signal })) as EmbeddingList;
+      } catch (err) {
+        throw signal.aborted ? signal.reason : toGatewayError(err, name);
+      }
     },
   };
 }
