@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import type { MessageCountTokensParams, MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages";
+import type { MessageCountTokensParams, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { chunkStreamEvents, completionEvents } from "../chat-events.js";
 import { withoutRunestoneFields } from "../runestone-fields.js";
@@ -81,12 +81,16 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
     name,
     kind: "anthropic",
     async *messages({ request, model, stream, signal }): AsyncGenerator<MessagesEvent> {
-      // The spec's MessagesRequest and the SDK's params describe the same wire format; the spec validated it.
-      const params = { ...withoutRunestoneFields("MessagesRequest", request.body), model } as MessageCreateParamsBase;
+      // The spec's MessagesRequest and the SDK's params describe the same wire format; the spec validated it. Not
+      // streamed, the body is the client's (`stream` as it sent it, if at all).
+      const params = {
+        ...withoutRunestoneFields("MessagesRequest", request.body),
+        model,
+      } as MessageCreateParamsNonStreaming;
       const options = { signal, headers: anthropicHeaders(request.headers) };
       try {
         if (!stream) {
-          yield await client.messages.create({ ...params, stream: false }, options);
+          yield await client.messages.create(params, options);
           return;
         }
         for await (const event of await client.messages.create({ ...params, stream: true }, options)) yield event;
