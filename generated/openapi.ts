@@ -2131,6 +2131,12 @@ export interface components {
          */
         AnthropicVersion: string;
         /**
+         * @description `?beta=true`, which Claude Code and Anthropic's beta clients add to the URL: accepted (the `anthropic-beta`
+         *     header says which beta features the request uses).
+         * @example true
+         */
+        AnthropicBetaQuery: boolean;
+        /**
          * @description Anthropic beta features, comma-separated; passed on to Claude, ignored for other models.
          * @example prompt-caching-2024-07-31
          */
@@ -2250,7 +2256,14 @@ export interface operations {
     };
     createMessage: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `?beta=true`, which Claude Code and Anthropic's beta clients add to the URL: accepted (the `anthropic-beta`
+                 *     header says which beta features the request uses).
+                 * @example true
+                 */
+                beta?: components["parameters"]["AnthropicBetaQuery"];
+            };
             header?: {
                 /**
                  * @description The Messages API version the client speaks (the Anthropic SDK always sends it). Passed on to Claude, so a
@@ -2319,7 +2332,14 @@ export interface operations {
     };
     countMessageTokens: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description `?beta=true`, which Claude Code and Anthropic's beta clients add to the URL: accepted (the `anthropic-beta`
+                 *     header says which beta features the request uses).
+                 * @example true
+                 */
+                beta?: components["parameters"]["AnthropicBetaQuery"];
+            };
             header?: {
                 /**
                  * @description The Messages API version the client speaks (the Anthropic SDK always sends it). Passed on to Claude, so a

@@ -27,12 +27,15 @@ export function embeddingsRoute(request: EmbeddingRequest): RouteRequest {
   };
 }
 
-/** Each input's tokens: a string's estimated, a token array's counted. */
+/** Each input's tokens: a string's estimated, a token array's counted (an array of numbers is one input). */
 function inputTokens(input: EmbeddingRequest["input"]): number[] {
   if (typeof input === "string") return [textTokens(input)];
-  return input.map((item: string | number | number[]) =>
-    typeof item === "string" ? textTokens(item) : typeof item === "number" ? 1 : item.length,
-  );
+  if (isTokenArray(input)) return [input.length];
+  return input.map((item: string | number[]) => (typeof item === "string" ? textTokens(item) : item.length));
+}
+
+function isTokenArray(input: readonly unknown[]): input is number[] {
+  return input.every((item) => typeof item === "number");
 }
 
 /**

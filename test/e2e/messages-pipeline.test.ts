@@ -6,6 +6,7 @@ import { BUILTIN_MODELS } from "../../src/catalog/builtin-models.js";
 import { hashApiKey } from "../../src/tenants/tenant-directory.js";
 import { anthropicStream } from "../fake-upstream/index.js";
 import { parsePrometheus, sampleValue } from "../support/prometheus-text.js";
+import { parseSse } from "../support/sse.js";
 import { useTestGateway } from "../support/test-gateway.js";
 
 /**
@@ -47,6 +48,35 @@ describe("keys as Anthropic clients send them", () => {
         messages: hello,
       });
       expect(message.content).toEqual([expect.objectContaining({ text: "echo: Hello" })]);
+    }
+  });
+
+  it.each(["claude-sonnet-4-5", "gpt-4o-mini"])("serves a request as Claude Code sends it, to %s", async (model) => {
+    const response = await tg.post(
+      "/v1/messages?beta=true",
+      {
+        model,
+        max_tokens: 32000,
+        stream: true,
+        system: [{ type: "text", text: "You are Claude Code.", cache_control: { type: "ephemeral" } }],
+        messages: [{ role: "user", content: [{ type: "text", text: "List the files" }] }],
+        tools: [{ name: "Bash", description: "Runs a command", input_schema: { type: "object", properties: {} } }],
+        metadata: { user_id: "user_abc" },
+      },
+      {
+        "x-api-key": KEYS.acme,
+        "anthropic-version": "2023-06-01",
+        "anthropic-beta": "claude-code-20250219,interleaved-thinking-2025-05-14",
+      },
+    );
+    expect(response.status).toBe(200);
+    const events = parseSse(await response.text()).map((event) => JSON.parse(event.data) as Record<string, unknown>);
+    expect(events.at(-1)).toEqual({ type: "message_stop" });
+    const text = events.map((event) => (event.delta as { text?: string } | undefined)?.text ?? "").join("");
+    expect(text).toBe("echo: List the files");
+    const upstream = tg.fake.requests.at(-1);
+    if (model.startsWith("claude")) {
+      expect(upstream?.headers["anthropic-beta"]).toBe("claude-code-20250219,interleaved-thinking-2025-05-14");
     }
   });
 
