@@ -23,7 +23,7 @@ export type RoutedMessages = Pick<MessagesRequest, "model" | "messages" | "syste
     >
   >;
 
-/** How routing and admission see a Messages API request: as a chat request, its prompt counted in Anthropic's shapes. */
+/** How routing and admission see a Messages API request: as a chat request, its prompt counted in its shapes. */
 export function messagesRoute(request: RoutedMessages): RouteRequest {
   const promptTokens = estimateMessagesTokens(request);
   return {
