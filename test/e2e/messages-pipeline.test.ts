@@ -140,6 +140,19 @@ describe("token counting", () => {
     expect(upstream?.body).toEqual({ model: "claude-haiku-4-5", system: "Be brief.", messages: hello });
   });
 
+  it("answers the typed client, errors in Anthropic's shape as the spec types them", async () => {
+    const runestone = createRunestoneClient({ baseUrl: tg.url, apiKey: KEYS.acme, fetch: tg.fetch });
+    const counted = await runestone.POST("/v1/messages/count_tokens", {
+      body: { model: "claude-haiku-4-5", messages: [{ role: "user", content: "Hello, Claude" }] },
+    });
+    expect(counted.data).toEqual({ input_tokens: 4 });
+    const refused = await runestone.POST("/v1/messages/count_tokens", {
+      body: { model: "claude-haiku-4-5", messages: [] },
+    });
+    expect(refused.error?.error.type).toBe("invalid_request_error");
+    expect(refused.error?.error.message).toMatch(/^messages: /);
+  });
+
   it("estimates for other models, and says so", async () => {
     const response = await tg.post(
       "/v1/messages/count_tokens",
