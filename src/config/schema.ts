@@ -111,7 +111,7 @@ const tenantLimits = {
     .number()
     .positive()
     .optional()
-    .describe("Past it (at catalog prices, this calendar month, UTC), chat requests get 429 budget_exceeded"),
+    .describe("Past it (at catalog prices, this calendar month, UTC), requests get 429 budget_exceeded"),
 };
 
 const tenantSchema = z
