@@ -53,18 +53,22 @@ export const embeddingsOperation: Operation<EmbeddingRequest, EmbeddingList, Emb
   collect: embeddingsOf,
 };
 
+/** The list's usage; 0 tokens means the host reported none (then the prompt estimate counts). */
 function embeddingsMeter(): EventMeter<EmbeddingList> {
   let reported: TokenCounts | undefined;
+  let complete = false;
   return {
     observe(list) {
-      reported = { promptTokens: list.usage.prompt_tokens, completionTokens: 0 };
+      const tokens = list.usage.prompt_tokens;
+      reported = tokens > 0 ? { promptTokens: tokens, completionTokens: 0 } : undefined;
+      complete = true;
     },
     get reported() {
       return reported;
     },
     answerChars: 0,
     get complete() {
-      return reported !== undefined;
+      return complete;
     },
   };
 }

@@ -22,6 +22,11 @@ const tg = useTestGateway({
 const openai = () => new OpenAI({ baseURL: `${tg.url}/v1`, apiKey: KEY, maxRetries: 0, fetch: tg.fetch });
 const runestone = () => createRunestoneClient({ baseUrl: tg.url, apiKey: KEY, fetch: tg.fetch });
 
+async function usageOf(model: string) {
+  const { data } = await runestone().GET("/v1/usage", { params: { query: { period: "today" } } });
+  return data?.by_model.find((m) => m.model === model) ?? { requests: 0, prompt_tokens: 0, cost_usd: 0 };
+}
+
 describe("embeddings through the OpenAI SDK", () => {
   it("as floats, one vector per input in input order", async () => {
     const { data, response } = await openai()
@@ -105,6 +110,26 @@ describe("embeddings through the OpenAI SDK", () => {
     });
   });
 
+  it("fills in what an OpenAI-compatible host leaves out, and accounts its estimate", async () => {
+    // As some local hosts answer: no `object`s, no `index`, no `usage`.
+    tg.fake.once("openai", { kind: "json", body: { data: [{ embedding: [0.6, 0.8] }], model: "nomic-embed-text" } });
+    const before = await usageOf("nomic-embed-text");
+    const data = await openai().embeddings.create({
+      model: "nomic-embed-text",
+      input: "x".repeat(40),
+      encoding_format: "float",
+    });
+    expect(data).toEqual({
+      object: "list",
+      data: [{ object: "embedding", index: 0, embedding: [0.6, 0.8] }],
+      model: "nomic-embed-text",
+      usage: { prompt_tokens: 0, total_tokens: 0 },
+    });
+    const after = await usageOf("nomic-embed-text");
+    expect(after.requests - before.requests).toBe(1);
+    expect(after.prompt_tokens - before.prompt_tokens).toBe(10);
+  });
+
   it("refuses embeddings from Anthropic with a clear 400, which the SDK raises", async () => {
     const failure = await openai()
       .embeddings.create({ model: "claude-haiku-4-5", input: "hello" })
@@ -172,13 +197,9 @@ describe("routing embeddings", () => {
 
 describe("usage and the queue", () => {
   it("counts the input tokens and their cost to the tenant", async () => {
-    const usage = async () => {
-      const { data } = await runestone().GET("/v1/usage", { params: { query: { period: "today" } } });
-      return data?.by_model.find((m) => m.model === "text-embedding-3-large") ?? { requests: 0, cost_usd: 0 };
-    };
-    const before = await usage();
+    const before = await usageOf("text-embedding-3-large");
     const data = await openai().embeddings.create({ model: "text-embedding-3-large", input: "x".repeat(400) });
-    const after = await usage();
+    const after = await usageOf("text-embedding-3-large");
     expect(data.usage.prompt_tokens).toBe(100);
     expect(after.requests - before.requests).toBe(1);
     expect(after.cost_usd - before.cost_usd).toBeCloseTo((100 * 0.13) / 1e6, 12);

@@ -14,6 +14,7 @@ import type {
 } from "../types.js";
 import { createUpstreamAgent } from "../upstream-agent.js";
 import { toGatewayError } from "../upstream-error.js";
+import { fromOpenAIEmbeddings } from "./from-openai-embeddings.js";
 import { fromOpenAIChunk, fromOpenAIResponse } from "./from-openai-response.js";
 import { toOpenAIRequest, toOpenAIStreamRequest } from "./to-openai-request.js";
 
@@ -81,12 +82,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
         // Always named: without it the SDK would ask for base64 and decode it into a Float32Array.
         encoding_format: request.encoding_format ?? "float",
       } as EmbeddingCreateParams;
+      let list: EmbeddingList;
       try {
-        // The SDK's CreateEmbeddingResponse is the spec's EmbeddingList (base64 vectors are strings on the wire).
-        yield (await client.embeddings.create(params, { signal })) as EmbeddingList;
+        list = fromOpenAIEmbeddings(await client.embeddings.create(params, { signal }), model);
       } catch (err) {
         throw signal.aborted ? signal.reason : toGatewayError(err, name);
       }
+      yield list;
     },
   };
 }
