@@ -1,5 +1,7 @@
+import { Writable } from "node:stream";
 import Anthropic, { AuthenticationError, RateLimitError } from "@anthropic-ai/sdk";
 import type { MessageParam } from "@anthropic-ai/sdk/resources/messages";
+import { pino } from "pino";
 import { createRunestoneClient } from "runestone/client";
 import { describe, expect, it, vi } from "vitest";
 import { BUILTIN_MODELS } from "../../src/catalog/builtin-models.js";
@@ -17,7 +19,18 @@ import { useTestGateway } from "../support/test-gateway.js";
 const KEYS = { acme: "rsk_acme_messages_key", spender: "rsk_spender_messages_key" };
 const hello: MessageParam[] = [{ role: "user", content: "Hello" }];
 
+const logLines: Array<Record<string, unknown>> = [];
+const sink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const line of chunk.toString().split("\n")) {
+      if (line) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    }
+    done();
+  },
+});
+
 const tg = useTestGateway({
+  logger: pino({ level: "info" }, sink),
   config: {
     fallbacks: { "claude-haiku-4-5": ["gpt-4o-mini"] },
     routing: { retry: { max_attempts: 1 } },
@@ -206,7 +219,9 @@ describe("limits, the queue, usage and budgets", () => {
 
   it("counts the answers' usage and cost to the tenant, and shows them in the metrics", async () => {
     const before = await usageOf("claude-haiku-4-5");
-    const message = await acme().messages.create({ model: "claude-haiku-4-5", max_tokens: 64, messages: hello });
+    const { data: message, response } = await acme()
+      .messages.create({ model: "claude-haiku-4-5", max_tokens: 64, messages: hello })
+      .withResponse();
     const after = await usageOf("claude-haiku-4-5");
     const price = BUILTIN_MODELS.find((m) => m.id === "claude-haiku-4-5")!;
     const { input_tokens: input, output_tokens: output } = message.usage;
@@ -217,6 +232,17 @@ describe("limits, the queue, usage and budgets", () => {
       (input * price.input_cost_per_million + output * price.output_cost_per_million) / 1e6,
       10,
     );
+
+    const line = logLines.find((l) => l.msg === "request" && l.request_id === response.headers.get("x-request-id"));
+    expect(line).toMatchObject({
+      operation: "createMessage",
+      tenant: "acme",
+      provider: "anthropic",
+      model: "claude-haiku-4-5",
+      stream: false,
+      prompt_tokens: input,
+      completion_tokens: output,
+    });
 
     const metrics = parsePrometheus(await (await tg.fetch(`${tg.url}/metrics`)).text());
     expect(
