@@ -21,8 +21,9 @@ interface OperationCase {
   path: string;
   schema: Schema;
   body(model: string): Record<string, unknown>;
-  /** Whether it streams and can be queued (token counting does neither). */
-  answers: boolean;
+  /** Whether it can be queued (token counting is never), and streamed (embeddings never are). */
+  queues: boolean;
+  streams: boolean;
 }
 
 const hello = [{ role: "user", content: "hello" }];
@@ -30,26 +31,39 @@ const CHAT: OperationCase = {
   path: "/v1/chat/completions",
   schema: "ChatCompletionRequest",
   body: (model) => ({ model, messages: hello }),
-  answers: true,
+  queues: true,
+  streams: true,
 };
 const MESSAGES: OperationCase = {
   path: "/v1/messages",
   schema: "MessagesRequest",
   body: (model) => ({ model, max_tokens: 64, messages: hello }),
-  answers: true,
+  queues: true,
+  streams: true,
 };
 const COUNT_TOKENS: OperationCase = {
   path: "/v1/messages/count_tokens",
   schema: "CountTokensRequest",
   body: (model) => ({ model, messages: hello }),
-  answers: false,
+  queues: false,
+  streams: false,
 };
 const EMBEDDINGS: OperationCase = {
   path: "/v1/embeddings",
   schema: "EmbeddingRequest",
   body: (model) => ({ model, input: "hello" }),
-  answers: true,
+  queues: true,
+  streams: false,
 };
+
+const TARGETS = [
+  ["chat", CHAT, "openai", "gpt-4o-mini"],
+  ["chat", CHAT, "anthropic", "claude-haiku-4-5"],
+  ["messages", MESSAGES, "openai", "gpt-4o-mini"],
+  ["messages", MESSAGES, "anthropic", "claude-haiku-4-5"],
+  ["token counting", COUNT_TOKENS, "anthropic", "claude-haiku-4-5"],
+  ["embeddings", EMBEDDINGS, "openai", "text-embedding-3-small"],
+] as const;
 
 const TENANT = "acme";
 
@@ -128,14 +142,7 @@ describe.each([
     );
   });
 
-  describe.each([
-    ["chat", CHAT, "openai", "gpt-4o-mini"],
-    ["chat", CHAT, "anthropic", "claude-haiku-4-5"],
-    ["messages", MESSAGES, "openai", "gpt-4o-mini"],
-    ["messages", MESSAGES, "anthropic", "claude-haiku-4-5"],
-    ["token counting", COUNT_TOKENS, "anthropic", "claude-haiku-4-5"],
-    ["embeddings", EMBEDDINGS, "openai", "text-embedding-3-small"],
-  ] as const)("%s to %s", (_name, operation, provider, model) => {
+  describe.each(TARGETS)("%s to %s", (_name, operation, provider, model) => {
     it("plain", async () => {
       const response = await tg.post(operation.path, requestWithEveryField(operation, provider, model));
       expect(response.status).toBe(200);
@@ -147,36 +154,46 @@ describe.each([
       }
       expectNoGatewayField(provider);
     });
-
-    it.runIf(operation.answers && operation !== EMBEDDINGS)("streamed", async () => {
-      const response = await tg.post(operation.path, {
-        ...requestWithEveryField(operation, provider, model),
-        stream: true,
-      });
-      expect(response.status).toBe(200);
-      const events = sseData(await response.text());
-      expect(events.at(-1)).toBe(operation === CHAT ? "[DONE]" : '{"type":"message_stop"}');
-      expect(events.some((event) => event.includes('"error"'))).toBe(false);
-      expectNoGatewayField(provider);
-    });
-
-    it.runIf(operation.answers)("through a queued job", async () => {
-      const release = await holdSlot();
-      const queued = await tg.post(operation.path, requestWithEveryField(operation, provider, model));
-      expect(queued.status).toBe(202);
-      const { job_id: id } = (await queued.json()) as { job_id: string };
-      release();
-      await vi.waitFor(
-        async () => {
-          const job = await tg.fetch(`${tg.url}/v1/jobs/${id}?tenant_id=${TENANT}`);
-          expect(await job.json()).toMatchObject({
-            status: "succeeded",
-            ...(operation === CHAT ? { result: { provider } } : {}),
-          });
-        },
-        { timeout: 5000, interval: 50 },
-      );
-      expectNoGatewayField(provider);
-    });
   });
+
+  describe.each(TARGETS.filter(([, operation]) => operation.streams))(
+    "%s to %s",
+    (_name, operation, provider, model) => {
+      it("streamed", async () => {
+        const response = await tg.post(operation.path, {
+          ...requestWithEveryField(operation, provider, model),
+          stream: true,
+        });
+        expect(response.status).toBe(200);
+        const events = sseData(await response.text());
+        expect(events.at(-1)).toBe(operation === CHAT ? "[DONE]" : '{"type":"message_stop"}');
+        expect(events.some((event) => event.includes('"error"'))).toBe(false);
+        expectNoGatewayField(provider);
+      });
+    },
+  );
+
+  describe.each(TARGETS.filter(([, operation]) => operation.queues))(
+    "%s to %s",
+    (_name, operation, provider, model) => {
+      it("through a queued job", async () => {
+        const release = await holdSlot();
+        const queued = await tg.post(operation.path, requestWithEveryField(operation, provider, model));
+        expect(queued.status).toBe(202);
+        const { job_id: id } = (await queued.json()) as { job_id: string };
+        release();
+        await vi.waitFor(
+          async () => {
+            const job = await tg.fetch(`${tg.url}/v1/jobs/${id}?tenant_id=${TENANT}`);
+            expect(await job.json()).toMatchObject({
+              status: "succeeded",
+              ...(operation === CHAT ? { result: { provider } } : {}),
+            });
+          },
+          { timeout: 5000, interval: 50 },
+        );
+        expectNoGatewayField(provider);
+      });
+    },
+  );
 });
