@@ -18,6 +18,30 @@ export const GATEWAY_FIELDS = {
     "routing_policy",
     "callback_url",
   ],
+  "MessagesRequest": [
+    "provider",
+    "tenant_id",
+    "model_family",
+    "capabilities",
+    "max_cost_per_token",
+    "request_id",
+    "routing_policy",
+    "callback_url",
+  ],
+  "CountTokensRequest": [
+    "provider",
+    "tenant_id",
+    "request_id",
+    "routing_policy",
+  ],
+  "EmbeddingRequest": [
+    "provider",
+    "tenant_id",
+    "max_cost_per_token",
+    "request_id",
+    "routing_policy",
+    "callback_url",
+  ],
 } as const satisfies { [Schema in keyof Schemas]?: readonly (keyof Schemas[Schema] & string)[] };
 
 /** The gateway-only fields of one request schema, e.g. `GatewayField<"ChatCompletionRequest">`. */

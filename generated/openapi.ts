@@ -50,6 +50,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a message (Anthropic's Messages API)
+         * @description Anthropic's Messages API, for the `@anthropic-ai/sdk`, Claude Code (`ANTHROPIC_BASE_URL`) and any client that
+         *     speaks `POST /v1/messages`, in front of every configured model: routed, limited, queued and accounted as chat
+         *     completions are. To a Claude model the request goes as it is (less Runestone's own fields, with the client's
+         *     `anthropic-version` and `anthropic-beta`); to any other model it is translated to a chat completion and the
+         *     answer back to a `Message` (streamed: Anthropic's events, a `ping` after `message_start`). Fallbacks may cross
+         *     providers. The body is exactly Anthropic's shape: Runestone's metadata is in the `x-runestone-*` headers.
+         *     Errors have Anthropic's shape `{"type":"error","error":{"type","message"}}`, so the SDK raises its own classes.
+         *     What a model other than Claude cannot do (PDFs, server tools, prefill, citations...) is refused with a 400.
+         */
+        post: operations["createMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/messages/count_tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count the tokens of a message request
+         * @description Anthropic's token counting: the input tokens a Messages request would use. Routed as `createMessage` is; when
+         *     the model it goes to is Claude, Anthropic's own `count_tokens` endpoint answers (`x-runestone-token-count:
+         *     exact`), otherwise the gateway's estimate of about four characters per token (`x-runestone-token-count:
+         *     estimated`). It takes no slot of the tenant and costs nothing; it is never queued.
+         */
+        post: operations["countMessageTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create embeddings
+         * @description OpenAI's embeddings: one vector per input, as floats or (`encoding_format: base64`) as the base64 of their
+         *     little-endian float32 bytes, which the OpenAI SDK asks for and decodes by default. Served by OpenAI and
+         *     OpenAI-compatible hosts (vLLM, Ollama...); Anthropic has no embeddings, so a request routed there is a 400
+         *     `operation_not_supported`. Routed, limited, queued and accounted as chat completions are: under the cost
+         *     policy (or `routing_policy: cost`) the cheapest catalog model with the capability `embeddings` serves.
+         *     The body is exactly OpenAI's shape; Runestone's metadata is in the `x-runestone-*` headers.
+         */
+        post: operations["createEmbedding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -114,9 +189,10 @@ export interface paths {
         };
         /**
          * Get a queued request's job
-         * @description The job of a chat request that was queued because its tenant was at its limit: its status and, once it
-         *     succeeded, the `chat.completion`. A tenant sees only its own jobs; results are kept for a configured time
-         *     (24 hours by default), then the job is gone (404).
+         * @description The job of a request that was queued because its tenant was at its limit: its `operation`, its status and,
+         *     once it succeeded, the answer its operation gives (a `chat.completion`, a Messages API `Message`, or an
+         *     embedding list; a queued stream runs non-streaming). A tenant sees only its own jobs; results are kept for a
+         *     configured time (24 hours by default), then the job is gone (404).
          */
         get: operations["getJob"];
         put?: never;
@@ -324,6 +400,7 @@ export interface components {
          *     | `invalid_json`, `invalid_body`, `invalid_encoding` | 400 | the body is not JSON (or nests more than 64 levels deep), not its declared length, cannot be decompressed, or is not UTF-8 |
          *     | `no_eligible_model` | 400 | no model satisfies the request's routing constraints |
          *     | `unsupported_value` | 400 | the request asks for what the model it is routed to cannot do (a PDF for a non-Claude model, say) |
+         *     | `operation_not_supported` | 400 | the provider the request is routed to does not offer the operation (embeddings on Anthropic) |
          *     | `upstream_invalid_request` | 400 | the provider refused the request as invalid |
          *     | `missing_api_key`, `invalid_api_key`, `no_api_keys_configured` | 401 | no usable key |
          *     | `upstream_authentication_failed` | 401 | the provider refused the gateway's credentials |
@@ -344,7 +421,7 @@ export interface components {
          *     | `job_expired`, `job_timeout`, `job_attempts_exhausted` | – | only in a job's `error`: why it did not complete |
          * @enum {string}
          */
-        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "unsupported_value" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "server_busy" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
+        ErrorCode: "invalid_value" | "invalid_type" | "missing_required_parameter" | "unknown_parameter" | "invalid_json" | "invalid_body" | "invalid_encoding" | "no_eligible_model" | "unsupported_value" | "operation_not_supported" | "upstream_invalid_request" | "missing_api_key" | "invalid_api_key" | "no_api_keys_configured" | "upstream_authentication_failed" | "tenant_mismatch" | "model_not_allowed" | "upstream_permission_denied" | "unknown_url" | "model_not_found" | "job_not_found" | "method_not_allowed" | "job_not_cancellable" | "request_too_large" | "unsupported_media_type" | "rate_limit_exceeded" | "queue_full" | "budget_exceeded" | "upstream_rate_limited" | "internal_error" | "upstream_error" | "upstream_unreachable" | "provider_not_configured" | "server_busy" | "state_backend_unavailable" | "provider_overloaded" | "upstream_unavailable" | "docs_not_built" | "upstream_timeout" | "job_expired" | "job_timeout" | "job_attempts_exhausted";
         /** @enum {string} */
         ErrorType: "invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error" | "rate_limit_error" | "service_error";
         /**
@@ -583,8 +660,12 @@ export interface components {
         RoutingPolicy: "default" | "cost";
         /** @enum {string} */
         ModelFamily: "general" | "coding" | "reasoning" | "vision";
-        /** @enum {string} */
-        Capability: "chat" | "streaming" | "function_calling" | "vision" | "code_generation";
+        /**
+         * @description What a model can do. `chat` models serve chat completions and the Messages API, `embeddings` models serve
+         *     embeddings; cost routing picks among the models of the request's operation.
+         * @enum {string}
+         */
+        Capability: "chat" | "streaming" | "function_calling" | "vision" | "code_generation" | "embeddings";
         RunestoneMetadata: {
             /** @description The provider that served the request. */
             provider: string;
@@ -730,7 +811,7 @@ export interface components {
                 output: number;
             };
             context_window: number;
-            /** @description The most output tokens one answer may have. */
+            /** @description The most output tokens one answer may have (0 for embedding models, which answer vectors). */
             max_tokens: number;
             /** @description Set on aliases from the config file; the `provider/model` the alias stands for. */
             alias_for?: string;
@@ -781,18 +862,20 @@ export interface components {
         /** @enum {string} */
         JobStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
         /**
-         * @description A queued chat request. `result` (the chat.completion; a queued stream runs non-streaming) is present once
-         *     the job succeeded, `error` once it failed or expired.
+         * @description A queued request. `result` is present once the job succeeded: what its operation answers (a queued stream
+         *     runs non-streaming); `error` once it failed or expired.
          */
         Job: {
             id: string;
+            operation: components["schemas"]["JobOperation"];
             status: components["schemas"]["JobStatus"];
             request_id: string;
             /** @description Unix time the request was queued. */
             created_at: number;
             started_at: number | null;
             finished_at: number | null;
-            result?: components["schemas"]["ChatCompletion"];
+            /** @description `chat`: a `ChatCompletion`; `messages`: a Messages API `Message`; `embeddings`: an `EmbeddingList`. */
+            result?: components["schemas"]["ChatCompletion"] | components["schemas"]["AnthropicMessage"] | components["schemas"]["EmbeddingList"];
             /** @description Present when the job failed or expired; why, in the error shape's fields. */
             error?: {
                 message: string;
@@ -801,6 +884,12 @@ export interface components {
                 param: string | null;
             };
         };
+        /**
+         * @description The operation a job runs: `chat` (POST /v1/chat/completions or /v1/chat/stream), `messages`
+         *     (POST /v1/messages) or `embeddings` (POST /v1/embeddings).
+         * @enum {string}
+         */
+        JobOperation: "chat" | "messages" | "embeddings";
         /** @enum {string} */
         HealthStatus: "healthy" | "degraded" | "unhealthy";
         ComponentHealth: {
@@ -856,6 +945,558 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description Anthropic's Messages API request (`MessageCreateParams` of the `@anthropic-ai/sdk`), plus Runestone's own
+         *     fields (marked `x-runestone-gateway`: they steer the gateway and are never sent upstream). Fields this spec
+         *     does not list are forwarded to Claude (newer API fields) and refused for other models.
+         */
+        MessagesRequest: {
+            /** @description A Claude id, an alias, any catalog model, or `provider/model`. */
+            model: string;
+            /** @description The most tokens the answer may have (0 only warms Claude's prompt cache). */
+            max_tokens: number;
+            messages: components["schemas"]["AnthropicMessageParam"][];
+            system?: components["schemas"]["AnthropicSystem"];
+            tools?: components["schemas"]["AnthropicTool"][];
+            tool_choice?: components["schemas"]["AnthropicToolChoice"];
+            stop_sequences?: string[];
+            stream?: boolean;
+            metadata?: {
+                user_id?: string | null;
+            };
+            thinking?: components["schemas"]["AnthropicThinking"];
+            /** @description API version 2023-06-01 only (later versions removed it). */
+            temperature?: number;
+            /** @description API version 2023-06-01 only. */
+            top_p?: number;
+            /** @description API version 2023-06-01 only; Claude only (dropped for other models). */
+            top_k?: number;
+            /** @description Structured output (`format`, a JSON schema) and `effort`. */
+            output_config?: {
+                [key: string]: unknown;
+            };
+            cache_control?: {
+                [key: string]: unknown;
+            } | null;
+            service_tier?: string;
+            speed?: string | null;
+            /** @description Claude only (a code execution container's id, or its settings). */
+            container?: string | {
+                [key: string]: unknown;
+            };
+            /** @description Claude only. */
+            inference_geo?: string | null;
+            /** @description Claude only. */
+            mcp_servers?: {
+                [key: string]: unknown;
+            }[];
+            diagnostics?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Force a configured provider (`anthropic`, `openai` or a configured OpenAI-compatible host). */
+            provider?: string;
+            /** @description The tenant the request is made for. */
+            tenant_id?: string;
+            /** @description For cost routing, the family the chosen model must belong to. */
+            model_family?: components["schemas"]["ModelFamily"];
+            /** @description For cost routing, what the chosen model must be able to do. */
+            capabilities?: components["schemas"]["Capability"][];
+            /** @description The highest acceptable price in USD per token (input or output), for cost routing. */
+            max_cost_per_token?: number;
+            /** @description The caller's id for this request; echoed as `x-request-id`. */
+            request_id?: string;
+            /** @description The routing policy for this request, instead of the gateway's. */
+            routing_policy?: components["schemas"]["RoutingPolicy"];
+            /**
+             * Format: uri
+             * @description When the request is queued, the finished job is POSTed here (see `createChatCompletion`).
+             */
+            callback_url?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description Anthropic's token counting request (`MessageCountTokensParams`): a Messages request without `max_tokens`,
+         *     plus Runestone's routing fields.
+         */
+        CountTokensRequest: {
+            model: string;
+            messages: components["schemas"]["AnthropicMessageParam"][];
+            system?: components["schemas"]["AnthropicSystem"];
+            tools?: components["schemas"]["AnthropicTool"][];
+            tool_choice?: components["schemas"]["AnthropicToolChoice"];
+            thinking?: components["schemas"]["AnthropicThinking"];
+            output_config?: {
+                [key: string]: unknown;
+            };
+            cache_control?: {
+                [key: string]: unknown;
+            } | null;
+            speed?: string | null;
+            /** @description Force a configured provider. */
+            provider?: string;
+            /** @description The tenant the request is made for. */
+            tenant_id?: string;
+            /** @description The caller's id for this request; echoed as `x-request-id`. */
+            request_id?: string;
+            /** @description The routing policy for this request, instead of the gateway's. */
+            routing_policy?: components["schemas"]["RoutingPolicy"];
+        } & {
+            [key: string]: unknown;
+        };
+        MessageTokensCount: {
+            /** @description The tokens of the messages, system prompt and tools. */
+            input_tokens: number;
+        };
+        /** @description The system prompt, as a string or text blocks. */
+        AnthropicSystem: string | components["schemas"]["AnthropicTextBlockParam"][];
+        AnthropicMessageParam: {
+            /** @enum {string} */
+            role: "user" | "assistant" | "system";
+            /** @description The text, or content blocks. */
+            content: string | components["schemas"]["AnthropicContentBlockParam"][];
+        };
+        /**
+         * @description One content block of a message, by `type`. The Claude-only blocks (server tools, search results, container
+         *     uploads) are forwarded to Claude and refused for other models.
+         */
+        AnthropicContentBlockParam: components["schemas"]["AnthropicTextBlockParam"] | components["schemas"]["AnthropicImageBlockParam"] | components["schemas"]["AnthropicDocumentBlockParam"] | components["schemas"]["AnthropicToolUseBlockParam"] | components["schemas"]["AnthropicToolResultBlockParam"] | components["schemas"]["AnthropicThinkingBlockParam"] | components["schemas"]["AnthropicRedactedThinkingBlockParam"] | components["schemas"]["AnthropicClaudeOnlyBlockParam"];
+        AnthropicTextBlockParam: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
+            text: string;
+            cache_control?: {
+                [key: string]: unknown;
+            } | null;
+            citations?: {
+                [key: string]: unknown;
+            }[] | null;
+        };
+        AnthropicImageBlockParam: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "image";
+            source: components["schemas"]["AnthropicImageSource"];
+            cache_control?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** @description `base64` (`media_type`, `data`), `url` (`url`) or `file` (`file_id`, Claude only). */
+        AnthropicImageSource: {
+            /** @enum {string} */
+            type: "base64" | "url" | "file";
+            /** @enum {string} */
+            media_type?: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+            data?: string;
+            url?: string;
+            file_id?: string;
+        };
+        AnthropicDocumentBlockParam: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "document";
+            source: components["schemas"]["AnthropicDocumentSource"];
+            title?: string | null;
+            context?: string | null;
+            citations?: {
+                enabled?: boolean;
+            } | null;
+            cache_control?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * @description `text` (plain text `data`), `content` (text and image blocks), or, Claude only, a PDF as `base64` or `url`,
+         *     or a Files API `file`.
+         */
+        AnthropicDocumentSource: {
+            /** @enum {string} */
+            type: "base64" | "text" | "url" | "content" | "file";
+            /** @enum {string} */
+            media_type?: "application/pdf" | "text/plain";
+            data?: string;
+            url?: string;
+            file_id?: string;
+            content?: string | {
+                [key: string]: unknown;
+            }[];
+        };
+        AnthropicToolUseBlockParam: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tool_use";
+            id: string;
+            name: string;
+            input: {
+                [key: string]: unknown;
+            };
+            cache_control?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        AnthropicToolResultBlockParam: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tool_result";
+            tool_use_id: string;
+            /** @description The tool's output, as a string or blocks. */
+            content?: string | components["schemas"]["AnthropicToolResultPart"][];
+            is_error?: boolean;
+            cache_control?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** @description One block of a tool result; the Claude-only ones are refused for other models. */
+        AnthropicToolResultPart: components["schemas"]["AnthropicTextBlockParam"] | components["schemas"]["AnthropicImageBlockParam"] | components["schemas"]["AnthropicDocumentBlockParam"] | components["schemas"]["AnthropicClaudeOnlyToolResultPart"];
+        AnthropicThinkingBlockParam: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "thinking";
+            thinking: string;
+            signature: string;
+        };
+        AnthropicRedactedThinkingBlockParam: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "redacted_thinking";
+            data: string;
+        };
+        /** @description A block only Claude reads (server tool calls and results, search results, container uploads). */
+        AnthropicClaudeOnlyBlockParam: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "search_result" | "server_tool_use" | "web_search_tool_result" | "web_fetch_tool_result" | "code_execution_tool_result" | "bash_code_execution_tool_result" | "text_editor_code_execution_tool_result" | "tool_search_tool_result" | "container_upload";
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A tool result block only Claude reads. */
+        AnthropicClaudeOnlyToolResultPart: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "search_result" | "tool_reference" | "browser_state";
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A custom tool (`name`, `description`, `input_schema`), or one of Anthropic's own tools (`type` names it, e.g.
+         *     `web_search_20250305`), which only Claude runs.
+         */
+        AnthropicTool: {
+            type?: string | null;
+            name: string;
+            description?: string;
+            input_schema?: {
+                [key: string]: unknown;
+            };
+            strict?: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        AnthropicToolChoice: {
+            /** @enum {string} */
+            type: "auto" | "any" | "tool" | "none";
+            name?: string;
+            disable_parallel_tool_use?: boolean;
+        };
+        /** @description Extended thinking, for Claude models (dropped for others, which return no thinking). */
+        AnthropicThinking: {
+            /** @enum {string} */
+            type: "enabled" | "disabled" | "adaptive" | "between_tools";
+            budget_tokens?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Anthropic's `Message`, exactly as Claude sends it (or as translated from another model's answer). */
+        AnthropicMessage: {
+            id: string;
+            /** @enum {string} */
+            type: "message";
+            /** @enum {string} */
+            role: "assistant";
+            model: string;
+            content: components["schemas"]["AnthropicContentBlock"][];
+            /** @description end_turn, max_tokens, stop_sequence, tool_use, pause_turn, refusal or model_context_window_exceeded. */
+            stop_reason: string | null;
+            stop_sequence: string | null;
+            stop_details?: {
+                [key: string]: unknown;
+            } | null;
+            container?: {
+                [key: string]: unknown;
+            } | null;
+            diagnostics?: {
+                [key: string]: unknown;
+            } | null;
+            usage: components["schemas"]["AnthropicUsage"];
+        };
+        /** @description One content block of an answer, by `type`. */
+        AnthropicContentBlock: components["schemas"]["AnthropicTextBlock"] | components["schemas"]["AnthropicToolUseBlock"] | components["schemas"]["AnthropicThinkingBlock"] | components["schemas"]["AnthropicRedactedThinkingBlockParam"] | components["schemas"]["AnthropicServerBlock"];
+        AnthropicTextBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
+            text: string;
+            citations?: {
+                [key: string]: unknown;
+            }[] | null;
+        };
+        AnthropicToolUseBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "tool_use";
+            id: string;
+            name: string;
+            input: {
+                [key: string]: unknown;
+            };
+            caller?: {
+                [key: string]: unknown;
+            };
+        };
+        AnthropicThinkingBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "thinking";
+            thinking: string;
+            signature: string;
+        };
+        /** @description A server tool's call or result (Claude only), or a container upload. */
+        AnthropicServerBlock: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "server_tool_use" | "web_search_tool_result" | "web_fetch_tool_result" | "code_execution_tool_result" | "bash_code_execution_tool_result" | "text_editor_code_execution_tool_result" | "tool_search_tool_result" | "container_upload";
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description The answer's tokens. `input_tokens` excludes what was read from or written to Claude's prompt cache; models
+         *     other than Claude report their cached prompt as `cache_read_input_tokens`.
+         */
+        AnthropicUsage: {
+            input_tokens: number;
+            output_tokens: number;
+            cache_creation_input_tokens?: number | null;
+            cache_read_input_tokens?: number | null;
+            cache_creation?: {
+                [key: string]: unknown;
+            } | null;
+            output_tokens_details?: {
+                [key: string]: unknown;
+            } | null;
+            server_tool_use?: {
+                [key: string]: unknown;
+            } | null;
+            service_tier?: string | null;
+            inference_geo?: string | null;
+            speed?: string | null;
+        };
+        /**
+         * Format: event-stream
+         * @description Server-sent events as Anthropic sends them: `event: <type>` then `data: <JSON>` and a blank line; the JSON is
+         *     an `AnthropicStreamEvent`. The stream ends with `message_stop`, or with an `error` event.
+         * @example event: message_start
+         *     data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":9,"output_tokens":1}}}
+         *
+         *     event: message_stop
+         *     data: {"type":"message_stop"}
+         */
+        AnthropicEventStream: string;
+        /** @description The JSON payload of one server-sent event of a Messages stream, by `type`. */
+        AnthropicStreamEvent: components["schemas"]["AnthropicMessageStartEvent"] | components["schemas"]["AnthropicContentBlockStartEvent"] | components["schemas"]["AnthropicContentBlockDeltaEvent"] | components["schemas"]["AnthropicContentBlockStopEvent"] | components["schemas"]["AnthropicMessageDeltaEvent"] | components["schemas"]["AnthropicMessageStopEvent"] | components["schemas"]["AnthropicPingEvent"] | components["schemas"]["AnthropicError"];
+        AnthropicMessageStartEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message_start";
+            message: components["schemas"]["AnthropicMessage"];
+        };
+        AnthropicContentBlockStartEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "content_block_start";
+            index: number;
+            content_block: components["schemas"]["AnthropicContentBlock"];
+        };
+        AnthropicContentBlockDeltaEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "content_block_delta";
+            index: number;
+            /** @description `text_delta` (`text`), `input_json_delta` (`partial_json`), `thinking_delta`, `signature_delta` or `citations_delta`. */
+            delta: {
+                /** @enum {string} */
+                type: "text_delta" | "input_json_delta" | "thinking_delta" | "signature_delta" | "citations_delta";
+                text?: string;
+                partial_json?: string;
+                thinking?: string;
+                signature?: string;
+                citation?: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        AnthropicContentBlockStopEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "content_block_stop";
+            index: number;
+        };
+        AnthropicMessageDeltaEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message_delta";
+            delta: {
+                stop_reason: string | null;
+                stop_sequence?: string | null;
+                stop_details?: {
+                    [key: string]: unknown;
+                } | null;
+                container?: {
+                    [key: string]: unknown;
+                } | null;
+            };
+            /** @description The answer's counts so far (cumulative). */
+            usage: {
+                output_tokens: number;
+                input_tokens?: number | null;
+                cache_creation_input_tokens?: number | null;
+                cache_read_input_tokens?: number | null;
+                output_tokens_details?: {
+                    [key: string]: unknown;
+                } | null;
+                server_tool_use?: {
+                    [key: string]: unknown;
+                } | null;
+            };
+        };
+        AnthropicMessageStopEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "message_stop";
+        };
+        AnthropicPingEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ping";
+        };
+        /**
+         * @description Every error of the Messages API paths, as Anthropic sends them (and as the `error` event of a stream): the
+         *     Anthropic SDK raises its own error class for the status (`BadRequestError`, `RateLimitError`...). Anthropic's
+         *     errors have no `param`: the field at fault starts the message, dotted (`messages.0.content.1: ...`).
+         */
+        AnthropicError: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "error";
+            error: {
+                type: components["schemas"]["AnthropicErrorType"];
+                message: string;
+            };
+            /** @description The gateway's request id (as `x-request-id`). */
+            request_id?: string;
+        };
+        /**
+         * @description By status: 400 (and other 4xx) `invalid_request_error`, 401 `authentication_error`, 403 `permission_error`,
+         *     404 `not_found_error`, 413 `request_too_large`, 429 `rate_limit_error`, 500 and 502 `api_error`,
+         *     503 `overloaded_error`, 504 `timeout_error`.
+         * @enum {string}
+         */
+        AnthropicErrorType: "invalid_request_error" | "authentication_error" | "billing_error" | "permission_error" | "not_found_error" | "request_too_large" | "rate_limit_error" | "api_error" | "timeout_error" | "overloaded_error";
+        /**
+         * @description OpenAI's embeddings request plus Runestone's own fields (marked `x-runestone-gateway`, never sent upstream).
+         *     Fields this spec does not know are forwarded to the upstream.
+         */
+        EmbeddingRequest: {
+            /** @description An embedding model (`text-embedding-3-small`), or `provider/model`. Optional when routing by cost. */
+            model?: string;
+            /** @description A string, an array of strings, an array of token ids, or an array of token id arrays. */
+            input: string | string[] | number[] | number[][];
+            /**
+             * @description `float` (the default) or `base64`: the little-endian float32 bytes of each vector.
+             * @enum {string}
+             */
+            encoding_format?: "float" | "base64";
+            /** @description The vectors' length, for models that can shorten them (text-embedding-3 and later). */
+            dimensions?: number;
+            user?: string;
+            /** @description Force a configured provider (`openai` or a configured OpenAI-compatible host). */
+            provider?: string;
+            /** @description The tenant the request is made for. */
+            tenant_id?: string;
+            /** @description The highest acceptable price in USD per input token, for cost routing. */
+            max_cost_per_token?: number;
+            /** @description The caller's id for this request; echoed as `x-request-id`. */
+            request_id?: string;
+            /** @description The routing policy for this request, instead of the gateway's. */
+            routing_policy?: components["schemas"]["RoutingPolicy"];
+            /**
+             * Format: uri
+             * @description When the request is queued, the finished job is POSTed here (see `createChatCompletion`).
+             */
+            callback_url?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description OpenAI's embeddings answer, as the upstream sent it. */
+        EmbeddingList: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["Embedding"][];
+            model: string;
+            usage: {
+                prompt_tokens: number;
+                total_tokens: number;
+            };
+        };
+        Embedding: {
+            /** @enum {string} */
+            object: "embedding";
+            index: number;
+            /** @description The vector, or with `encoding_format: base64` the base64 of its little-endian float32 bytes. */
+            embedding: number[] | string;
+        };
     };
     responses: {
         /**
@@ -868,6 +1509,7 @@ export interface components {
                 "x-runestone-provider": components["headers"]["RunestoneProvider"];
                 "x-runestone-model": components["headers"]["RunestoneModel"];
                 "x-runestone-attempts": components["headers"]["RunestoneAttempts"];
+                "x-runestone-routing-policy": components["headers"]["RunestoneRoutingPolicy"];
                 "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
                 "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
                 "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
@@ -941,6 +1583,7 @@ export interface components {
                 "x-runestone-provider": components["headers"]["RunestoneProvider"];
                 "x-runestone-model": components["headers"]["RunestoneModel"];
                 "x-runestone-attempts": components["headers"]["RunestoneAttempts"];
+                "x-runestone-routing-policy": components["headers"]["RunestoneRoutingPolicy"];
                 "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
                 "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
                 "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
@@ -1249,8 +1892,285 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description A `Message`, or with `stream: true` a `text/event-stream` of Anthropic's events (`event: <type>` and
+         *     `data: <json>`): `message_start`, `ping`, then per content block `content_block_start`,
+         *     `content_block_delta`s and `content_block_stop`, then `message_delta` (stop reason, usage) and
+         *     `message_stop`. A failure after the first event ends the stream with an `error` event.
+         */
+        MessageOk: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                "x-runestone-provider": components["headers"]["RunestoneProvider"];
+                "x-runestone-model": components["headers"]["RunestoneModel"];
+                "x-runestone-attempts": components["headers"]["RunestoneAttempts"];
+                "x-runestone-routing-policy": components["headers"]["RunestoneRoutingPolicy"];
+                "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
+                 *       "type": "message",
+                 *       "role": "assistant",
+                 *       "model": "claude-haiku-4-5-20251001",
+                 *       "content": [
+                 *         {
+                 *           "type": "tool_use",
+                 *           "id": "toolu_01A09q90qw90lq917835lq9",
+                 *           "name": "get_weather",
+                 *           "input": {
+                 *             "location": "Paris"
+                 *           }
+                 *         }
+                 *       ],
+                 *       "stop_reason": "tool_use",
+                 *       "stop_sequence": null,
+                 *       "usage": {
+                 *         "input_tokens": 412,
+                 *         "output_tokens": 38,
+                 *         "cache_creation_input_tokens": 0,
+                 *         "cache_read_input_tokens": 0
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicMessage"];
+                "text/event-stream": components["schemas"]["AnthropicEventStream"];
+            };
+        };
+        /**
+         * @description The request is malformed, asks a model other than Claude for what only Claude does (`unsupported_value`), or
+         *     the provider refused it as invalid.
+         */
+        AnthropicBadRequest: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "invalid_request_error",
+                 *         "message": "messages.0.content.1.source: A PDF can only be read by Claude models; send its text instead."
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
+        /** @description No API key (`x-api-key` or `Authorization: Bearer`), an unknown one, or the provider refused the gateway's. */
+        AnthropicUnauthorized: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "authentication_error",
+                 *         "message": "You didn't provide an API key. Send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>'."
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
+        /** @description The key may not act for `tenant_id`, the tenant may not use the model, or the provider refused access. */
+        AnthropicForbidden: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "permission_error",
+                 *         "message": "model: Tenant 'acme' may not use anthropic/claude-opus-4-1."
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
+        /** @description The provider does not know the model. */
+        AnthropicNotFound: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "not_found_error",
+                 *         "message": "Provider 'anthropic' answered 404: model: claude-next-7"
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
+        /** @description The request body is larger than the configured limit. */
+        AnthropicPayloadTooLarge: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "request_too_large",
+                 *         "message": "The request body is larger than this gateway accepts (server.body_limit)."
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
+        /** @description The request body is not `application/json`. */
+        AnthropicUnsupportedMediaType: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "invalid_request_error",
+                 *         "message": "The request body must be JSON: send Content-Type: application/json."
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
+        /**
+         * @description The tenant is at its limit and its overflow mode is `reject` (or its queue is full, or its budget spent), or
+         *     the provider's rate limit was hit. The Anthropic SDK retries it after `retry-after`.
+         */
+        AnthropicTooManyRequests: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                /** @description Seconds to wait before trying again, when known. */
+                "retry-after"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "rate_limit_error",
+                 *         "message": "Tenant 'acme' has 5 requests in flight, its limit. Retry later, or send x-runestone-overflow: queue to have it queued."
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
+        /** @description The upstream provider failed (5xx, reset connection or unreadable answer). */
+        AnthropicBadGateway: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "api_error",
+                 *         "message": "Provider 'openai' could not be reached."
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
+        /** @description No provider can serve the request now (not configured, overloaded, behind an open circuit breaker). */
+        AnthropicServiceUnavailable: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                /** @description Seconds until a provider's circuit breaker lets requests through again, when known. */
+                "retry-after"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "overloaded_error",
+                 *         "message": "Provider 'anthropic' answered 529: Overloaded"
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
+        /** @description The upstream provider did not answer in time. */
+        AnthropicGatewayTimeout: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "error",
+                 *       "error": {
+                 *         "type": "timeout_error",
+                 *         "message": "Provider 'anthropic' sent nothing within 60000 ms."
+                 *       },
+                 *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnthropicError"];
+            };
+        };
     };
-    parameters: never;
+    parameters: {
+        /**
+         * @description The Messages API version the client speaks (the Anthropic SDK always sends it). Passed on to Claude, so a
+         *     client pinned to `2023-06-01` keeps that version's fields (`temperature`, `top_p`, `top_k`).
+         * @example 2023-06-01
+         */
+        AnthropicVersion: string;
+        /**
+         * @description `?beta=true`, which Claude Code and Anthropic's beta clients add to the URL: accepted (the `anthropic-beta`
+         *     header says which beta features the request uses).
+         * @example true
+         */
+        AnthropicBetaQuery: boolean;
+        /**
+         * @description Anthropic beta features, comma-separated; passed on to Claude, ignored for other models.
+         * @example prompt-caching-2024-07-31
+         */
+        AnthropicBeta: string;
+    };
     requestBodies: never;
     headers: {
         /** @description The request's id, from the `x-request-id` request header or the body's `request_id`, else generated. */
@@ -1267,6 +2187,13 @@ export interface components {
         RunestoneModel: string;
         /** @description How many upstream attempts (retries and failovers included) the request took. */
         RunestoneAttempts: number;
+        /** @description The routing policy that chose the model (`default` or `cost`). */
+        RunestoneRoutingPolicy: "default" | "cost";
+        /**
+         * @description `exact` when Claude counted the tokens (Anthropic's count_tokens endpoint), `estimated` when the gateway did
+         *     (about four characters per token), for models that have no counting endpoint.
+         */
+        RunestoneTokenCount: "exact" | "estimated";
     };
     pathItems: never;
 }
@@ -1345,6 +2272,258 @@ export interface operations {
             200: components["responses"]["ChatCompletionStream"];
             202: components["responses"]["Queued"];
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+            504: components["responses"]["GatewayTimeout"];
+        };
+    };
+    createMessage: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `?beta=true`, which Claude Code and Anthropic's beta clients add to the URL: accepted (the `anthropic-beta`
+                 *     header says which beta features the request uses).
+                 * @example true
+                 */
+                beta?: components["parameters"]["AnthropicBetaQuery"];
+            };
+            header?: {
+                /**
+                 * @description The Messages API version the client speaks (the Anthropic SDK always sends it). Passed on to Claude, so a
+                 *     client pinned to `2023-06-01` keeps that version's fields (`temperature`, `top_p`, `top_k`).
+                 * @example 2023-06-01
+                 */
+                "anthropic-version"?: components["parameters"]["AnthropicVersion"];
+                /**
+                 * @description Anthropic beta features, comma-separated; passed on to Claude, ignored for other models.
+                 * @example prompt-caching-2024-07-31
+                 */
+                "anthropic-beta"?: components["parameters"]["AnthropicBeta"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "model": "claude-haiku-4-5",
+                 *       "max_tokens": 1024,
+                 *       "system": "You are a concise assistant.",
+                 *       "messages": [
+                 *         {
+                 *           "role": "user",
+                 *           "content": "What is the weather in Paris?"
+                 *         }
+                 *       ],
+                 *       "tools": [
+                 *         {
+                 *           "name": "get_weather",
+                 *           "description": "The current weather in a city",
+                 *           "input_schema": {
+                 *             "type": "object",
+                 *             "properties": {
+                 *               "location": {
+                 *                 "type": "string"
+                 *               }
+                 *             },
+                 *             "required": [
+                 *               "location"
+                 *             ]
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["MessagesRequest"];
+            };
+        };
+        responses: {
+            200: components["responses"]["MessageOk"];
+            202: components["responses"]["Queued"];
+            400: components["responses"]["AnthropicBadRequest"];
+            401: components["responses"]["AnthropicUnauthorized"];
+            403: components["responses"]["AnthropicForbidden"];
+            404: components["responses"]["AnthropicNotFound"];
+            413: components["responses"]["AnthropicPayloadTooLarge"];
+            415: components["responses"]["AnthropicUnsupportedMediaType"];
+            429: components["responses"]["AnthropicTooManyRequests"];
+            502: components["responses"]["AnthropicBadGateway"];
+            503: components["responses"]["AnthropicServiceUnavailable"];
+            504: components["responses"]["AnthropicGatewayTimeout"];
+        };
+    };
+    countMessageTokens: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `?beta=true`, which Claude Code and Anthropic's beta clients add to the URL: accepted (the `anthropic-beta`
+                 *     header says which beta features the request uses).
+                 * @example true
+                 */
+                beta?: components["parameters"]["AnthropicBetaQuery"];
+            };
+            header?: {
+                /**
+                 * @description The Messages API version the client speaks (the Anthropic SDK always sends it). Passed on to Claude, so a
+                 *     client pinned to `2023-06-01` keeps that version's fields (`temperature`, `top_p`, `top_k`).
+                 * @example 2023-06-01
+                 */
+                "anthropic-version"?: components["parameters"]["AnthropicVersion"];
+                /**
+                 * @description Anthropic beta features, comma-separated; passed on to Claude, ignored for other models.
+                 * @example prompt-caching-2024-07-31
+                 */
+                "anthropic-beta"?: components["parameters"]["AnthropicBeta"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "model": "claude-haiku-4-5",
+                 *       "system": "You are a concise assistant.",
+                 *       "messages": [
+                 *         {
+                 *           "role": "user",
+                 *           "content": "Hello, Claude"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CountTokensRequest"];
+            };
+        };
+        responses: {
+            /** @description The request's input tokens; `x-runestone-token-count` says whether Claude counted them. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-runestone-provider": components["headers"]["RunestoneProvider"];
+                    "x-runestone-model": components["headers"]["RunestoneModel"];
+                    "x-runestone-token-count": components["headers"]["RunestoneTokenCount"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "input_tokens": 14
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MessageTokensCount"];
+                };
+            };
+            400: components["responses"]["AnthropicBadRequest"];
+            401: components["responses"]["AnthropicUnauthorized"];
+            403: components["responses"]["AnthropicForbidden"];
+            404: components["responses"]["AnthropicNotFound"];
+            413: components["responses"]["AnthropicPayloadTooLarge"];
+            415: components["responses"]["AnthropicUnsupportedMediaType"];
+            429: components["responses"]["AnthropicTooManyRequests"];
+            502: components["responses"]["AnthropicBadGateway"];
+            503: components["responses"]["AnthropicServiceUnavailable"];
+            504: components["responses"]["AnthropicGatewayTimeout"];
+        };
+    };
+    createEmbedding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "model": "text-embedding-3-small",
+                 *       "input": [
+                 *         "The food was delicious.",
+                 *         "The waiter was friendly."
+                 *       ],
+                 *       "encoding_format": "float"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EmbeddingRequest"];
+            };
+        };
+        responses: {
+            /** @description One embedding per input, in input order. */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    "x-runestone-provider": components["headers"]["RunestoneProvider"];
+                    "x-runestone-model": components["headers"]["RunestoneModel"];
+                    "x-runestone-attempts": components["headers"]["RunestoneAttempts"];
+                    "x-runestone-routing-policy": components["headers"]["RunestoneRoutingPolicy"];
+                    "x-ratelimit-limit-requests": components["headers"]["RateLimitLimitRequests"];
+                    "x-ratelimit-remaining-requests": components["headers"]["RateLimitRemainingRequests"];
+                    "x-ratelimit-reset-requests": components["headers"]["RateLimitResetRequests"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "object": "embedding",
+                     *           "index": 0,
+                     *           "embedding": [
+                     *             0.0023064255,
+                     *             -0.009327292,
+                     *             0.015797347
+                     *           ]
+                     *         },
+                     *         {
+                     *           "object": "embedding",
+                     *           "index": 1,
+                     *           "embedding": [
+                     *             -0.0051692346,
+                     *             0.012371013,
+                     *             -0.006204517
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "model": "text-embedding-3-small",
+                     *       "usage": {
+                     *         "prompt_tokens": 10,
+                     *         "total_tokens": 10
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EmbeddingList"];
+                };
+            };
+            202: components["responses"]["Queued"];
+            /** @description The request is malformed, or the model it is routed to has no embeddings (Anthropic's). */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "message": "Provider 'anthropic' has no embeddings; use an OpenAI or OpenAI-compatible embedding model.",
+                     *         "type": "invalid_request_error",
+                     *         "code": "operation_not_supported",
+                     *         "param": "model"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1535,6 +2714,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e",
+                     *       "operation": "chat",
                      *       "status": "succeeded",
                      *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d",
                      *       "created_at": 1764150000,
@@ -1609,6 +2789,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "job_3f1c2a9d8e7b4c6a9d8e7f6a5b4c3d2e",
+                     *       "operation": "messages",
                      *       "status": "cancelled",
                      *       "request_id": "req_5b0e3c1d2a4f4e8b9c7d6e5f4a3b2c1d",
                      *       "created_at": 1764150000,

@@ -26,9 +26,10 @@ function oneRequest(telemetry: Telemetry, i: number): void {
     outcome: "success",
     durationMs: 120,
   });
-  telemetry.emit("chat.usage", {
+  telemetry.emit("answer.usage", {
     requestId,
     tenant: "acme",
+    operation: "chat",
     provider: "openai",
     model: "gpt-4o-mini",
     promptTokens: 40,

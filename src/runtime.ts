@@ -3,14 +3,14 @@ import type { Registry } from "prom-client";
 import { AdmissionGate } from "./admission/admission-gate.js";
 import { TenantSlots } from "./admission/slots.js";
 import { ModelDirectory } from "./catalog/model-directory.js";
-import { ChatPipeline } from "./chat/chat-pipeline.js";
-import { chatJobRunner } from "./chat/job-runner.js";
 import type { LiveConfig, Snapshot } from "./config-snapshot.js";
 import type { RestartOnlyKey, StartupConfig } from "./config/restart-only.js";
 import type { Config } from "./config/schema.js";
 import { HealthService } from "./health/health-service.js";
 import { createLimiter } from "./limits/create-limiter.js";
 import type { Limiter } from "./limits/types.js";
+import { pipelineJobRunner } from "./operations/job-runner.js";
+import { Pipeline } from "./pipeline/pipeline.js";
 import { createOverflowQueue } from "./queue/create-overflow-queue.js";
 import type { OverflowQueue } from "./queue/types.js";
 import { CircuitBreakers } from "./routing/breaker/circuit-breakers.js";
@@ -41,7 +41,8 @@ export interface Runtime {
   logger: Logger;
   telemetry: Telemetry;
   models: ModelDirectory;
-  chat: ChatPipeline;
+  /** Chat, messages and embeddings requests, from admission to their answers. */
+  pipeline: Pipeline;
   health: HealthService;
   breakers: CircuitBreakers;
   state: StateBackend;
@@ -85,11 +86,11 @@ function wire(live: LiveConfig, logger: Logger): Runtime {
   const slots = new TenantSlots({
     limiter,
     telemetry,
-    defaultCompletionTokens: () => table().defaultMaxTokens,
     onReleaseError: (err, tenant) =>
       logger.warn({ err, tenant }, "could not give a slot back; its lease will expire by itself"),
   });
-  const chat = new ChatPipeline({
+  const defaultMaxTokens = () => table().defaultMaxTokens;
+  const pipeline = new Pipeline({
     admission: new AdmissionGate({ slots, queue, callbackPolicy: () => current().webhooks, telemetry }),
     router: new Router(table, breakers),
     failover: {
@@ -100,11 +101,11 @@ function wire(live: LiveConfig, logger: Logger): Runtime {
     },
     budgets: new BudgetGuard(usage),
     telemetry,
-    defaultMaxTokens: () => table().defaultMaxTokens,
+    defaultMaxTokens,
   });
   queue.startWorkers({
     tenants: () => tenants().ids(),
-    runner: chatJobRunner(chat, slots, tenants),
+    runner: pipelineJobRunner({ pipeline, slots, tenants, defaultMaxTokens }),
     webhooks: {
       sender: new WebhookSender(telemetry, () => current().webhooks),
       forTenant: (tenantId) => {
@@ -129,7 +130,7 @@ function wire(live: LiveConfig, logger: Logger): Runtime {
     limiter,
     queue,
     models: new ModelDirectory(table),
-    chat,
+    pipeline,
     health: new HealthService({
       version: VERSION,
       providers: () => table().providers,

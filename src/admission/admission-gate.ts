@@ -1,9 +1,8 @@
 import { GatewayError, invalidRequest } from "../errors/gateway-error.js";
 import { rateLimitHeaders } from "../limits/rate-limit-headers.js";
 import type { LimitSnapshot, RefusalReason } from "../limits/types.js";
-import type { ChatRequest } from "../providers/types.js";
 import { QueueFullError } from "../queue/job-errors.js";
-import type { Enqueued, OverflowQueue } from "../queue/types.js";
+import type { Enqueued, OverflowQueue, QueuedRequest } from "../queue/types.js";
 import type { Telemetry } from "../telemetry/events.js";
 import type { Tenant } from "../tenants/tenant-directory.js";
 import type { AddressPolicy } from "../webhooks/address-policy.js";
@@ -16,10 +15,15 @@ export type AdmissionOutcome =
 
 export interface AdmissionInput {
   tenant: Tenant;
-  request: ChatRequest;
   requestId: string;
   /** The `x-runestone-overflow` header: the client's choice over the tenant's overflow mode. */
   overflow: string | undefined;
+  /** What a slot reserves for the request: its prompt estimate and the completion tokens assumed. */
+  tokens: number;
+  /** The request as a queued job would store and run it. */
+  job: QueuedRequest;
+  /** Where the queued job's end is posted (Runestone's `callback_url`); the tenant's default when absent. */
+  callbackUrl: string | undefined;
 }
 
 export interface AdmissionGateOptions {
@@ -31,16 +35,17 @@ export interface AdmissionGateOptions {
 }
 
 /**
- * Per-tenant admission of a client's chat request: a slot (and the per-minute budgets) before the upstream call,
- * or, over the limit, the overflow queue (202 and a job) or a 429, as the tenant's mode or the client's
+ * Per-tenant admission of a client's request (any operation): a slot (and the per-minute budgets) before the
+ * upstream call, or, over the limit, the overflow queue (202 and a job) or a 429, as the tenant's mode or the client's
  * `x-runestone-overflow` says.
  */
 export class AdmissionGate {
   constructor(private readonly options: AdmissionGateOptions) {}
 
-  async admit({ tenant, request, requestId, overflow }: AdmissionInput): Promise<AdmissionOutcome> {
+  async admit(input: AdmissionInput): Promise<AdmissionOutcome> {
+    const { tenant, tokens, overflow } = input;
     const { slots, queue, telemetry } = this.options;
-    const decision = await slots.take(tenant, request);
+    const decision = await slots.take(tenant, tokens);
     const mode = overflow === "queue" || overflow === "reject" ? overflow : tenant.overflow;
     if (decision.granted) {
       // Queued jobs keep their place: while the tenant has a backlog, a new request in queue mode goes behind it
@@ -48,7 +53,7 @@ export class AdmissionGate {
       // counts once against a per-minute request limit.)
       if (mode === "queue" && (await queue.depth(tenant.id).catch(() => 0)) > 0) {
         await decision.slot.release(0);
-        return this.enqueue(tenant, request, requestId, decision.snapshot, "backlog");
+        return this.enqueue(input, decision.snapshot, "backlog");
       }
       telemetry.emit("limits.check", { tenant: tenant.id, result: "allowed" });
       return { kind: "admitted", slot: decision.slot, snapshot: decision.snapshot };
@@ -62,23 +67,20 @@ export class AdmissionGate {
         { retryAfterMs: Math.max(1000, decision.retryAfterMs), headers: rateLimitHeaders(decision.snapshot) },
       );
     }
-    return this.enqueue(tenant, request, requestId, decision.snapshot, decision.reason);
+    return this.enqueue(input, decision.snapshot, decision.reason);
   }
 
   private async enqueue(
-    tenant: Tenant,
-    request: ChatRequest,
-    requestId: string,
+    { tenant, requestId, job: queued, callbackUrl }: AdmissionInput,
     snapshot: LimitSnapshot,
     reason: string,
   ): Promise<AdmissionOutcome> {
-    const callbackUrl = request.callback_url ?? undefined;
     if (callbackUrl !== undefined) await this.checkCallback(callbackUrl);
     const job = await this.options.queue
       .enqueue({
         tenant: tenant.id,
         requestId,
-        request,
+        ...queued,
         callbackUrl,
         maxConcurrency: tenant.limits.maxConcurrency,
         maxDepth: tenant.maxQueueDepth,

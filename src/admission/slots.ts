@@ -1,7 +1,5 @@
 import { GatewayError } from "../errors/gateway-error.js";
 import type { Lease, LimitSnapshot, Limiter, RefusalReason } from "../limits/types.js";
-import type { ChatRequest } from "../providers/types.js";
-import { estimatePromptTokens, requestedMaxTokens } from "../routing/token-estimate.js";
 import type { Telemetry } from "../telemetry/events.js";
 import type { Tenant } from "../tenants/tenant-directory.js";
 
@@ -18,22 +16,20 @@ export type SlotDecision =
 export interface TenantSlotsOptions {
   limiter: Limiter;
   telemetry: Telemetry;
-  /** Completion tokens reserved for a request that names no max tokens (reconciled with real usage). */
-  defaultCompletionTokens: () => number;
   /** Told when giving a slot back failed (state backend away): the lease then expires by itself. */
   onReleaseError: (err: unknown, tenant: string) => void;
 }
 
 /**
- * A tenant's slots for chat requests, live and queued alike: the same token estimate (prompt + max tokens) is
- * reserved, and every slot held is reported ("limits.slot" +1 when taken, -1 when given back).
+ * A tenant's slots for its requests, live and queued alike: each reserves the request's token estimate (prompt +
+ * max tokens, reconciled with real usage when given back), and every slot held is reported ("limits.slot" +1 when
+ * taken, -1 when given back).
  */
 export class TenantSlots {
   constructor(private readonly options: TenantSlotsOptions) {}
 
-  async take(tenant: Tenant, request: ChatRequest): Promise<SlotDecision> {
-    const { limiter, telemetry, defaultCompletionTokens, onReleaseError } = this.options;
-    const estimatedTokens = estimatePromptTokens(request) + (requestedMaxTokens(request) ?? defaultCompletionTokens());
+  async take(tenant: Tenant, estimatedTokens: number): Promise<SlotDecision> {
+    const { limiter, telemetry, onReleaseError } = this.options;
     const decision = await limiter
       .admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens })
       .catch((err: unknown) => {

@@ -1,7 +1,8 @@
 import type { CatalogEntry } from "./catalog-entry.js";
 
 /**
- * Current chat models of the two built-in providers, with list prices in USD per million tokens.
+ * Current chat models of the two built-in providers, and OpenAI's embedding models, with list prices in USD per
+ * million tokens.
  * The config file's `models` list adds entries and overrides these by id.
  */
 export const BUILTIN_MODELS: readonly CatalogEntry[] = [
@@ -119,6 +120,9 @@ export const BUILTIN_MODELS: readonly CatalogEntry[] = [
   anthropic("claude-opus-4-5", "reasoning", 200_000, 64_000, 5, 25, 1763942400),
   anthropic("claude-sonnet-4-5", "coding", 200_000, 64_000, 3, 15, 1759104000),
   anthropic("claude-haiku-4-5", "general", 200_000, 64_000, 1, 5, 1760486400),
+  openaiEmbedding("text-embedding-3-small", 0.02, 1705953180),
+  openaiEmbedding("text-embedding-3-large", 0.13, 1705953180),
+  openaiEmbedding("text-embedding-ada-002", 0.1, 1671217299),
 ];
 
 function openai(
@@ -164,6 +168,22 @@ function anthropic(
     max_tokens: maxTokens,
     input_cost_per_million: inputPerMillion,
     output_cost_per_million: outputPerMillion,
+    created,
+  };
+}
+
+/** An OpenAI embedding model: 8,191 input tokens, priced per input token (its answer is a vector, not tokens). */
+function openaiEmbedding(id: string, inputPerMillion: number, created: number): CatalogEntry {
+  return {
+    id,
+    provider: "openai",
+    owned_by: "openai",
+    model_family: "general",
+    capabilities: ["embeddings"],
+    context_window: 8_191,
+    max_tokens: 0,
+    input_cost_per_million: inputPerMillion,
+    output_cost_per_million: 0,
     created,
   };
 }

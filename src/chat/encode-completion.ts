@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors/gateway-error.js";
-import type { ChatAnswer, ChatCompletion } from "./chat-answer.js";
+import type { ChatAnswer, ChatCompletion } from "./chat-operation.js";
 
 /** A plain answer as the JSON body: its completion, with Runestone's metadata and the upstream's usage. */
 export async function completionOf(answer: ChatAnswer): Promise<ChatCompletion> {

@@ -1,11 +1,6 @@
 import { ClientAbortedError } from "../errors/client-aborted.js";
-import { GatewayError } from "../errors/gateway-error.js";
-import type { ChatAnswer, ChatCompletionChunk } from "./chat-answer.js";
-
-/** How a stream ended: whole, or with the error its last event carries. */
-export interface StreamEnd {
-  failure?: GatewayError;
-}
+import { type StreamEnd, streamFailure } from "../pipeline/stream-end.js";
+import type { ChatAnswer, ChatCompletionChunk } from "./chat-operation.js";
 
 const DONE = "data: [DONE]\n\n";
 
@@ -32,14 +27,7 @@ export async function* eventStreamOf(answer: ChatAnswer, includeUsage: boolean):
     }
   } catch (err) {
     if (err instanceof ClientAbortedError) throw err;
-    const failure =
-      err instanceof GatewayError
-        ? err
-        : new GatewayError(
-            "internal_error",
-            `Internal error; quote request id ${answer.requestId} when reporting it.`,
-            { cause: err },
-          );
+    const failure = streamFailure(err, answer.requestId);
     yield frame(failure.toBody());
     return { failure };
   }

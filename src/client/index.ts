@@ -9,8 +9,10 @@ import type { paths } from "../../generated/openapi.js";
  *   const runestone = createRunestoneClient({ baseUrl: "http://localhost:4001", apiKey: process.env.RUNESTONE_KEY });
  *   const { data, error } = await runestone.GET("/v1/models/{model}", { params: { path: { model: "gpt-4o-mini" } } });
  *
- * Each call resolves to `{ data, error, response }`: `data` on 2xx, `error` (the `{ error: {...} }` body) otherwise.
- * For streamed chat use the OpenAI SDK (`baseURL: "<baseUrl>/v1"`) or `POST /v1/chat/stream` with fetch.
+ * Each call resolves to `{ data, error, response }`: `data` on 2xx, `error` otherwise (the `{ error: {...} }` body,
+ * or on the Messages API paths Anthropic's `{ type: "error", error: {...} }`, as the spec types each).
+ * For streamed chat use the OpenAI SDK (`baseURL: "<baseUrl>/v1"`) or `POST /v1/chat/stream` with fetch; for
+ * streamed messages the Anthropic SDK (`baseURL: "<baseUrl>"`).
  */
 
 export type { components, operations, paths } from "../../generated/openapi.js";

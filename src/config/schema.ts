@@ -64,11 +64,19 @@ const modelSchema = z
       .default("general")
       .describe("Family the cost policy chooses within"),
     capabilities: z
-      .array(z.enum(["chat", "streaming", "function_calling", "vision", "code_generation"]))
+      .array(z.enum(["chat", "streaming", "function_calling", "vision", "code_generation", "embeddings"]))
       .default(["chat", "streaming"])
-      .describe("What it can do; the cost policy keeps only models with every requested capability"),
+      .describe(
+        "What it can do (`chat` or `embeddings` says which requests it serves); " +
+          "the cost policy keeps only models with every requested capability",
+      ),
     context_window: z.number().int().positive().default(8192).describe("Context window in tokens"),
-    max_tokens: z.number().int().positive().default(4096).describe("The most output tokens one answer may have"),
+    max_tokens: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(4096)
+      .describe("The most output tokens one answer may have (0 for an embedding model)"),
     input_cost_per_million: z.number().nonnegative().default(0).describe("USD per million input tokens"),
     output_cost_per_million: z.number().nonnegative().default(0).describe("USD per million output tokens"),
     created: z.number().int().nonnegative().default(0).describe("Unix time shown as `created` in /v1/models"),
@@ -106,7 +114,7 @@ const tenantLimits = {
     .number()
     .positive()
     .optional()
-    .describe("Past it (at catalog prices, this calendar month, UTC), chat requests get 429 budget_exceeded"),
+    .describe("Past it (at catalog prices, this calendar month, UTC), requests get 429 budget_exceeded"),
 };
 
 const tenantSchema = z

@@ -59,6 +59,7 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, ErrorTraits>> = {
   invalid_encoding: clientError(400, "invalid_request_error"),
   no_eligible_model: clientError(400, "invalid_request_error"),
   unsupported_value: clientError(400, "invalid_request_error"),
+  operation_not_supported: clientError(400, "invalid_request_error"),
   upstream_invalid_request: clientError(400, "invalid_request_error"),
   missing_api_key: clientError(401, "authentication_error"),
   invalid_api_key: clientError(401, "authentication_error"),

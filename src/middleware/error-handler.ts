@@ -3,6 +3,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
 import { ClientAbortedError } from "../errors/client-aborted.js";
 import { ownFailure } from "../errors/own-failure.js";
+import { errorBodyFor } from "../http/error-body.js";
 
 /** The body reader (raw-body) reports a client that left mid-body with this `type`. */
 interface HttpLikeError {
@@ -10,9 +11,9 @@ interface HttpLikeError {
 }
 
 /**
- * Every failure leaves as the OpenAI error shape. Anything that is not a GatewayError is the gateway's own failure
- * (see ownFailure): a 500 `internal_error` unless the request's nesting caused it; its cause (with its stack) goes to
- * the request's log line, as every error's cause does.
+ * Every failure leaves in the error shape of the client's API (errorBodyFor). Anything that is not a GatewayError
+ * is the gateway's own failure (see ownFailure): a 500 `internal_error` unless the request's nesting caused it; its
+ * cause (with its stack) goes to the request's log line, as every error's cause does.
  */
 export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
   try {
@@ -30,7 +31,7 @@ export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
     ctx.state.failure = error;
     if (ctx.headerSent) return;
     ctx.status = error.status;
-    ctx.body = error.toBody();
+    ctx.body = errorBodyFor(ctx, error);
     ctx.set(error.responseHeaders());
   }
 }

@@ -2,12 +2,12 @@ import type { ProviderSettings } from "../config/provider-settings.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { createAnthropicProvider } from "./anthropic/client.js";
 import { createOpenAIProvider } from "./openai/client.js";
-import type { ChatProvider } from "./types.js";
+import type { Provider } from "./types.js";
 
 /** The providers the gateway knows, made once at start-up; only the configured ones get a client. */
 export class ProviderRegistry {
   private readonly byName: Map<string, ProviderSettings>;
-  private readonly clients = new Map<string, ChatProvider>();
+  private readonly clients = new Map<string, Provider>();
 
   constructor(settings: readonly ProviderSettings[]) {
     this.byName = new Map(settings.map((s) => [s.name, s]));
@@ -35,7 +35,7 @@ export class ProviderRegistry {
   }
 
   /** The client for a provider, or the 503 that tells the operator what to set. */
-  client(name: string): ChatProvider {
+  client(name: string): Provider {
     const client = this.clients.get(name);
     if (client) return client;
     const settings = this.byName.get(name);
@@ -48,7 +48,7 @@ export class ProviderRegistry {
   }
 }
 
-function createProvider(s: ProviderSettings): ChatProvider {
+function createProvider(s: ProviderSettings): Provider {
   if (s.kind === "anthropic") {
     return createAnthropicProvider({
       name: s.name,

@@ -1,20 +1,26 @@
 import { GATEWAY_FIELDS, type GatewayField } from "../../generated/gateway-fields.js";
-import type { ChatRequest } from "./types.js";
+import type { components } from "../../generated/openapi.js";
 
-type RunestoneField = GatewayField<"ChatCompletionRequest">;
+/** The request schemas that have fields of Runestone's own. */
+export type GatewayRequestSchema = keyof typeof GATEWAY_FIELDS;
+
+type RequestOf<Schema extends GatewayRequestSchema> = components["schemas"][Schema];
 
 /**
- * The request as an upstream may see it: without the fields the spec marks `x-runestone-gateway` (Runestone's own,
+ * A request as an upstream may see it: without the fields the spec marks `x-runestone-gateway` (Runestone's own,
  * listed in generated/gateway-fields.ts); fields the spec does not know are kept. (`Omit` would also drop every
- * named field, the request type having an index signature.)
+ * named field, the request types having an index signature.)
  */
-export type UpstreamRequest = {
-  [Key in keyof ChatRequest as Key extends RunestoneField ? never : Key]: ChatRequest[Key];
+export type UpstreamRequest<Schema extends GatewayRequestSchema> = {
+  [Key in keyof RequestOf<Schema> as Key extends GatewayField<Schema> ? never : Key]: RequestOf<Schema>[Key];
 };
 
 /** The one place Runestone's own fields are removed; every provider's translation starts here. */
-export function withoutRunestoneFields(request: ChatRequest): UpstreamRequest {
+export function withoutRunestoneFields<Schema extends GatewayRequestSchema>(
+  schema: Schema,
+  request: RequestOf<Schema>,
+): UpstreamRequest<Schema> {
   const upstream: Record<string, unknown> = { ...request };
-  for (const field of GATEWAY_FIELDS.ChatCompletionRequest) delete upstream[field];
-  return upstream as UpstreamRequest;
+  for (const field of GATEWAY_FIELDS[schema]) delete upstream[field];
+  return upstream as UpstreamRequest<Schema>;
 }

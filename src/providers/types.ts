@@ -1,3 +1,4 @@
+import type { Message, RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
 import type { components } from "../../generated/openapi.js";
 import type { ProviderKind } from "../config/provider-settings.js";
 
@@ -13,6 +14,11 @@ export type CompletionChunk = Omit<Schemas["ChatCompletionChunk"], keyof Runesto
 export type Usage = Schemas["Usage"];
 export type FinishReason = Schemas["FinishReason"];
 
+export type MessagesRequest = Schemas["MessagesRequest"];
+export type CountTokensRequest = Schemas["CountTokensRequest"];
+export type EmbeddingRequest = Schemas["EmbeddingRequest"];
+export type EmbeddingList = Schemas["EmbeddingList"];
+
 export type { ProviderKind };
 
 /**
@@ -27,9 +33,16 @@ export type ChatEvent =
   | { type: "usage"; usage: Usage }
   | { type: "end"; finishReason: FinishReason };
 
-export interface ProviderCall {
+/**
+ * What a provider yields for one Messages API request: the `Message` when not streamed, else Anthropic's stream
+ * events in order (`ping`s and `error`s excepted: an error is thrown). A stream without `message_stop` was cut short.
+ */
+export type MessagesEvent = Message | RawMessageStreamEvent;
+
+/** One upstream call of any operation. */
+export interface UpstreamCall<Request> {
   /** The client's request; Runestone's own fields are still present and must not be sent upstream. */
-  request: ChatRequest;
+  request: Request;
   /** The model id to send upstream (aliases and `provider/` prefixes already resolved). */
   model: string;
   stream: boolean;
@@ -37,9 +50,40 @@ export interface ProviderCall {
   signal: AbortSignal;
 }
 
-/** One upstream. Failures are thrown as GatewayError (see upstream-error.ts), or as the signal's abort reason. */
+export type ProviderCall = UpstreamCall<ChatRequest>;
+
+/** The headers of an Anthropic client that Claude must see too. */
+export interface AnthropicHeaders {
+  /** `anthropic-version`: the API version the client speaks. */
+  version?: string;
+  /** `anthropic-beta`: the beta features it asks for. */
+  beta?: string;
+}
+
+/** A Messages API request as the gateway carries it: the body, and the client's Anthropic headers. */
+export interface AnthropicPayload<Body> {
+  body: Body;
+  headers: AnthropicHeaders;
+}
+
+export type MessagesPayload = AnthropicPayload<MessagesRequest>;
+export type CountTokensPayload = AnthropicPayload<CountTokensRequest>;
+
+/**
+ * One upstream's chat. Failures are thrown as GatewayError (see upstream-error.ts), or as the signal's abort reason.
+ */
 export interface ChatProvider {
   readonly name: string;
   readonly kind: ProviderKind;
   chat(call: ProviderCall): AsyncIterable<ChatEvent>;
+}
+
+/** One upstream, every operation; failures are thrown as chat's are. */
+export interface Provider extends ChatProvider {
+  /** Anthropic's Messages API: Claude's own, other models through the chat translation. */
+  messages(call: UpstreamCall<MessagesPayload>): AsyncIterable<MessagesEvent>;
+  /** The embedding list (one event); a provider without embeddings throws operation_not_supported. */
+  embeddings(call: UpstreamCall<EmbeddingRequest>): AsyncIterable<EmbeddingList>;
+  /** The input tokens the provider itself counts; absent when it has no counting endpoint. */
+  countTokens?(call: Omit<UpstreamCall<CountTokensPayload>, "stream">): Promise<number>;
 }

@@ -8,13 +8,13 @@ import type { JobNotifier } from "./job-notifier.js";
 import { isFinished, type JobEnding, type JobStore, type StoredJob } from "./job-store.js";
 import type { QueuePacing, QueueSettings } from "./queue-settings.js";
 import { SlotGate } from "./slot-gate.js";
-import type { ChatCompletion, JobPayload, JobResult, JobRunner, JobStatus } from "./types.js";
+import type { JobOutput, JobPayload, JobResult, JobRunner, JobStatus } from "./types.js";
 
 /** "handed_back": not finished here (the queue is closing); the transport lets another worker take it. */
 export type ProcessOutcome = "done" | "handed_back";
 
 type AttemptResult =
-  | { kind: "succeeded"; result: ChatCompletion; attempt: number; durationMs: number }
+  | { kind: "succeeded"; result: JobOutput; attempt: number; durationMs: number }
   | { kind: "failed"; error: unknown; attempt: number }
   | { kind: "expired" }
   | { kind: "gone" }
@@ -159,7 +159,7 @@ export class JobProcessor {
       const began = performance.now();
       this.runningAttempts++;
       try {
-        const { completion: result, usedTokens: used } = await this.runWithTimeout(payload);
+        const { output: result, usedTokens: used } = await this.runWithTimeout(payload);
         usedTokens = used;
         const durationMs = performance.now() - began;
         // Only feeds the wait estimate: losing a sample must not fail the job.

@@ -1,10 +1,11 @@
-import type { CancelOutcome, ChatCompletion, JobError, JobStatus } from "./types.js";
+import type { CancelOutcome, JobError, JobOperation, JobOutput, JobStatus } from "./types.js";
 
 /** A job record as stored; times in ms. */
 export interface StoredJob {
   id: string;
   tenant: string;
   requestId: string;
+  operation: JobOperation;
   status: JobStatus;
   createdAt: number;
   startedAt: number | null;
@@ -13,12 +14,15 @@ export interface StoredJob {
   deadlineAt: number;
   /** Attempts started so far, re-runs after a worker died included. */
   attempts: number;
-  result: ChatCompletion | null;
+  result: JobOutput | null;
   error: JobError | null;
   callbackUrl: string | null;
 }
 
-export type NewJob = Pick<StoredJob, "id" | "tenant" | "requestId" | "createdAt" | "deadlineAt" | "callbackUrl">;
+export type NewJob = Pick<
+  StoredJob,
+  "id" | "tenant" | "requestId" | "operation" | "createdAt" | "deadlineAt" | "callbackUrl"
+>;
 
 export type StartOutcome =
   /** Now running; attempt is 1-based and counts every start of this job. */
@@ -29,9 +33,7 @@ export type StartOutcome =
   | { kind: "gone" };
 
 /** How a job ends. succeeded and failed end a running job; expired ends a queued one. */
-export type JobEnding =
-  | { status: "succeeded"; result: ChatCompletion }
-  | { status: "failed" | "expired"; error: JobError };
+export type JobEnding = { status: "succeeded"; result: JobOutput } | { status: "failed" | "expired"; error: JobError };
 
 /**
  * Job records and the per-tenant index of queued jobs. Every status change is conditional (queued → running →

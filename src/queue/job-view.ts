@@ -16,6 +16,7 @@ export function toJobRecord(job: StoredJob, now: number): JobRecord {
   return {
     id: job.id,
     tenant: job.tenant,
+    operation: job.operation,
     status: expired ? "expired" : job.status,
     request_id: job.requestId,
     created_at: unixSeconds(job.createdAt),

@@ -4,7 +4,7 @@ import { integerReply, unexpectedReply } from "../state/redis-script.js";
 import type { JobEnding, JobStore, NewJob, StartOutcome, StoredJob } from "./job-store.js";
 import { CANCEL_JOB, CREATE_JOB, FINISH_JOB, RECORD_SERVICE_TIME, START_JOB } from "./redis-job-scripts.js";
 import { SEED_SERVICE_MS, SERVICE_TIME_WEIGHT } from "./wait-estimate.js";
-import type { CancelOutcome, ChatCompletion, JobError, JobStatus } from "./types.js";
+import type { CancelOutcome, JobError, JobOperation, JobOutput, JobStatus } from "./types.js";
 
 export interface RedisJobStoreOptions {
   keys: QueueKeys;
@@ -17,6 +17,7 @@ export interface RedisJobStoreOptions {
 }
 
 const JOB_STATUSES: readonly JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled", "expired"];
+const JOB_OPERATIONS: readonly JobOperation[] = ["chat", "messages", "embeddings"];
 const SERVICE_TIME_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Job records shared by every replica: one hash per job, a sorted set of queued ids per tenant. */
@@ -35,6 +36,7 @@ export class RedisJobStore implements JobStore {
       ["tenant", job.tenant],
       ["status", "queued"],
       ["request_id", job.requestId],
+      ["operation", job.operation],
       ["created_at", job.createdAt],
       ["deadline_at", job.deadlineAt],
       ["attempts", 0],
@@ -141,13 +143,15 @@ function parseStoredJob(id: string, hash: Record<string, string>): StoredJob | u
     id,
     tenant,
     requestId,
+    // Records written before jobs of other operations existed are chat jobs.
+    operation: isJobOperation(hash.operation) ? hash.operation : "chat",
     status,
     createdAt: Number(createdAt),
     startedAt: optionalNumber(hash.started_at),
     finishedAt: optionalNumber(hash.finished_at),
     deadlineAt: Number(deadlineAt),
     attempts: Number(hash.attempts ?? 0),
-    result: hash.result === undefined ? null : (JSON.parse(hash.result) as ChatCompletion),
+    result: hash.result === undefined ? null : (JSON.parse(hash.result) as JobOutput),
     error: hash.error === undefined ? null : (JSON.parse(hash.error) as JobError),
     callbackUrl: hash.callback_url ?? null,
   };
@@ -155,6 +159,10 @@ function parseStoredJob(id: string, hash: Record<string, string>): StoredJob | u
 
 function isJobStatus(value: string | undefined): value is JobStatus {
   return JOB_STATUSES.some((status) => status === value);
+}
+
+function isJobOperation(value: string | undefined): value is JobOperation {
+  return JOB_OPERATIONS.some((operation) => operation === value);
 }
 
 function optionalNumber(value: string | undefined): number | null {

@@ -63,6 +63,7 @@ export class TransportQueue implements OverflowQueue {
       id,
       tenant,
       requestId,
+      operation: input.operation ?? "chat",
       createdAt: now,
       deadlineAt: now + this.settings().maxWaitMs,
       callbackUrl: input.callbackUrl ?? null,
@@ -76,7 +77,7 @@ export class TransportQueue implements OverflowQueue {
       throw new QueueFullError(tenant, maxDepth, Math.max(1000, retryAfterMs));
     }
     try {
-      await this.transport.push(id, { tenant, requestId, request: queuedRequest(input.request) });
+      await this.transport.push(id, { tenant, requestId, ...queuedRequest(input) });
     } catch (err) {
       await this.store.discard(id, tenant);
       throw err;

@@ -1,15 +1,27 @@
 import type { components } from "../../generated/openapi.js";
 import type { Lease } from "../limits/types.js";
-import type { ChatRequest } from "../providers/types.js";
+import type { ChatRequest, EmbeddingRequest, MessagesPayload } from "../providers/types.js";
 import type { WebhookSender } from "../webhooks/webhook-sender.js";
-
-/** What a job that succeeded holds: the chat completion, as the spec defines it. */
-export type ChatCompletion = components["schemas"]["ChatCompletion"];
 
 export type JobStatus = components["schemas"]["JobStatus"];
 
+/** The operation a job runs (chat, messages, embeddings). */
+export type JobOperation = components["schemas"]["JobOperation"];
+
 /** The body of GET /v1/jobs/{id} and of the webhook (the spec's Job). */
 export type JobBody = components["schemas"]["Job"];
+
+/** What a job that succeeded holds: its operation's plain answer, as the spec defines it. */
+export type JobOutput = NonNullable<JobBody["result"]>;
+
+/**
+ * A request as a queued job stores it, by operation; never streamed. (Chat jobs queued before jobs of other
+ * operations existed have no `operation`.)
+ */
+export type QueuedRequest =
+  | { operation?: "chat"; request: ChatRequest }
+  | { operation: "messages"; request: MessagesPayload }
+  | { operation: "embeddings"; request: EmbeddingRequest };
 
 /** Why a job failed or expired, in the error shape's fields. */
 export type JobError = NonNullable<JobBody["error"]>;
@@ -25,11 +37,12 @@ export type JobRecord = Omit<JobBody, "result" | "error"> & {
   callback_url: string | null;
 };
 
-export interface EnqueueInput {
+/** A request to queue: who asks, and its operation's request (stored without its stream flags: see queuedRequest). */
+export type EnqueueInput = EnqueueOptions & QueuedRequest;
+
+export interface EnqueueOptions {
   tenant: string;
   requestId: string;
-  /** Stored without `stream`/`stream_options`: a queued request always runs non-streaming. */
-  request: ChatRequest;
   /** Already checked with validateCallbackUrl; absent: the tenant's default, if any, gets the webhook. */
   callbackUrl?: string;
   /** The tenant's concurrency limit, for the wait estimate. Default 1. */
@@ -46,23 +59,19 @@ export interface Enqueued {
 }
 
 /** What a worker hands the runner; never the client's credentials. */
-export interface JobPayload {
-  tenant: string;
-  requestId: string;
-  request: ChatRequest;
-}
+export type JobPayload = { tenant: string; requestId: string } & QueuedRequest;
 
 /** What running a job gave: the answer, and the tokens it used (to reconcile the slot's reservation). */
 export interface JobResult {
-  completion: ChatCompletion;
+  output: JobOutput;
   usedTokens: number | undefined;
 }
 
-/** Supplied by the gateway: the tenants' slots and the chat pipeline. */
+/** Supplied by the gateway: the tenants' slots and the pipeline. */
 export interface JobRunner {
   /** A free slot of the job's tenant, reserved for this job's request, or undefined when it has none. */
   takeSlot(job: JobPayload): Promise<Lease | undefined>;
-  /** Runs the chat request; throws a GatewayError on failure. */
+  /** Runs the request; throws a GatewayError on failure. */
   run(job: JobPayload, signal: AbortSignal): Promise<JobResult>;
   /** How many of the tenant's jobs one process works on at once: normally its maxConcurrency. */
   concurrency(tenant: string): number;

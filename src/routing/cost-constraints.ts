@@ -1,11 +1,7 @@
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
-import type { ChatRequest } from "../providers/types.js";
 import type { EligibilityFilter } from "./eligibility.js";
 import type { ProviderStatus } from "./provider-status.js";
-import { requiredCapabilities } from "./required-capabilities.js";
-import { estimatePromptTokens, requestedMaxTokens } from "./token-estimate.js";
-
-export type ModelFamily = CatalogEntry["model_family"];
+import type { ModelFamily, RouteRequest } from "./route-request.js";
 
 /** A cap equal to a list price must keep the model: 0.4 / 1e6 is 4.0000000000000003e-7 in binary floating point. */
 const PRICE_TOLERANCE = 1e-9;
@@ -35,18 +31,18 @@ export interface ConstraintOptions {
 
 /**
  * The constraints a model must meet, in the order a refusal reports them: the request's own (family, provider,
- * capabilities, price, room for the requested max tokens and the prompt), then the gateway's (configured providers).
- * Open breakers are not among them: a model
- * behind one is a candidate that is unavailable for now, which the caller reports differently (503).
+ * what its operation needs, capabilities, price, room for the requested max tokens and the prompt), then the
+ * gateway's (configured providers). Open breakers are not among them: a model behind one is a candidate that is
+ * unavailable for now, which the caller reports differently (503).
  */
-export function costConstraints(request: ChatRequest, options: ConstraintOptions): EligibilityFilter[] {
+export function costConstraints(request: RouteRequest, options: ConstraintOptions): EligibilityFilter[] {
   const filters: EligibilityFilter[] = [];
   const broadReport = options.namedModel ? "removed" : "kept";
 
-  const family = request.model_family ?? (options.namedModel ? undefined : options.defaultModelFamily);
+  const defaultFamily = options.namedModel || !request.defaultFamily ? undefined : options.defaultModelFamily;
+  const family = request.family ?? defaultFamily;
   if (family !== undefined) {
-    const label =
-      request.model_family === undefined ? `model_family '${family}' (the default)` : `model_family '${family}'`;
+    const label = request.family === undefined ? `model_family '${family}' (the default)` : `model_family '${family}'`;
     filters.push({
       label,
       param: "model_family",
@@ -67,13 +63,20 @@ export function costConstraints(request: ChatRequest, options: ConstraintOptions
     });
   }
 
-  for (const { capability, param, impliedBy } of requiredCapabilities(request)) {
+  // Only a named model can lack it: the pool cost routing picks from holds the operation's models only.
+  filters.push({
+    label: `capability '${request.serves}' (this operation's)`,
+    param: "model",
+    report: "removed",
+    keeps: (entry) => entry.capabilities.includes(request.serves),
+  });
+  for (const { capability, param, impliedBy } of request.capabilities) {
     const label =
       impliedBy === undefined ? `capability '${capability}'` : `capability '${capability}' (implied by ${impliedBy})`;
     filters.push({ label, param, report: "removed", keeps: (entry) => entry.capabilities.includes(capability) });
   }
 
-  const cap = request.max_cost_per_token;
+  const cap = request.maxCostPerToken;
   if (cap !== undefined) {
     filters.push({
       label: `max_cost_per_token ${formatUsd(cap)}`,
@@ -84,22 +87,23 @@ export function costConstraints(request: ChatRequest, options: ConstraintOptions
     });
   }
 
-  const maxTokens = requestedMaxTokens(request);
-  if (maxTokens !== undefined) {
+  const completion = request.completion;
+  const maxTokens = typeof completion === "object" ? completion.tokens : 0;
+  if (typeof completion === "object") {
     filters.push({
-      label: `max tokens ${maxTokens}`,
-      param: request.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
+      label: `max tokens ${completion.tokens}`,
+      param: completion.param,
       report: "removed",
-      keeps: (entry) => entry.max_tokens >= maxTokens,
+      keeps: (entry) => entry.max_tokens >= completion.tokens,
       detail: (entry) => `at most ${entry.max_tokens}`,
     });
   }
-  const promptTokens = estimatePromptTokens(request);
+  const { contextTokens } = request;
   filters.push({
-    label: `a prompt of about ${promptTokens} tokens`,
-    param: "messages",
+    label: `a prompt of about ${contextTokens} tokens`,
+    param: request.promptParam,
     report: "removed",
-    keeps: (entry) => entry.context_window >= promptTokens + (maxTokens ?? 0),
+    keeps: (entry) => entry.context_window >= contextTokens + maxTokens,
     detail: (entry) => `context window ${entry.context_window}`,
   });
 

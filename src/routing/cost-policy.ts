@@ -1,11 +1,10 @@
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
 import { parseModelRef } from "../catalog/model-ref.js";
-import type { ChatRequest } from "../providers/types.js";
-import { costConstraints, type ModelFamily } from "./cost-constraints.js";
+import { costConstraints } from "./cost-constraints.js";
 import { applyFilters } from "./eligibility.js";
 import type { ProviderStatus } from "./provider-status.js";
 import { modelNotInCatalog, noEligibleModel } from "./routing-refusals.js";
-import { estimatePromptTokens, requestedMaxTokens } from "./token-estimate.js";
+import { completionTokensOf, type ModelFamily, type RouteRequest } from "./route-request.js";
 
 /** What the policy reads from the catalog; a ModelCatalog is one. */
 export interface CatalogView {
@@ -26,7 +25,7 @@ export interface CostPolicyContext {
 export interface RankedCandidate {
   entry: CatalogEntry;
   estimatedCostUsd: number;
-  /** The completion tokens the estimate assumed (the requested max tokens, else the default), for all `n` choices. */
+  /** The completion tokens the estimate assumed (the requested max tokens, else the default), for all choices. */
   reservedCompletionTokens: number;
 }
 
@@ -37,16 +36,19 @@ export interface CostSelection {
 }
 
 /**
- * The cost policy: the catalog models that meet the request's hints (model_family, else the context's default;
- * capabilities, including those implied by stream, tools and images; max_cost_per_token; provider) and whose
- * provider is configured, cheapest first for this request; those whose provider is behind an open breaker come
- * last (failover skips them, and probes one when nothing else is left). A request that names its model gets that
- * model only, checked against the hints.
+ * The cost policy: the catalog models of the request's operation (chat or embeddings models) that meet its hints
+ * (model_family, else the context's default; capabilities, including those implied by stream, tools and images;
+ * max_cost_per_token; provider) and whose provider is configured, cheapest first for this request; those whose
+ * provider is behind an open breaker come last (failover skips them, and probes one when nothing else is left). A
+ * request that names its model gets that model only, checked against the hints.
  *
  * Throws 400 no_eligible_model when the constraints leave nothing.
  */
-export function selectByCost(request: ChatRequest, catalog: CatalogView, context: CostPolicyContext): CostSelection {
-  const pool = request.model === undefined ? [...catalog.entries()] : [namedModel(request.model, catalog)];
+export function selectByCost(request: RouteRequest, catalog: CatalogView, context: CostPolicyContext): CostSelection {
+  const pool =
+    request.model === undefined
+      ? [...catalog.entries()].filter((entry) => entry.capabilities.includes(request.serves))
+      : [namedModel(request.model, catalog)];
   const constraints = costConstraints(request, {
     namedModel: request.model !== undefined,
     defaultModelFamily: context.defaultModelFamily,
@@ -55,7 +57,7 @@ export function selectByCost(request: ChatRequest, catalog: CatalogView, context
   const { kept, outcomes } = applyFilters(pool, constraints);
   if (kept.length === 0) throw noEligibleModel(outcomes, request.model);
 
-  const estimatedPromptTokens = estimatePromptTokens(request);
+  const estimatedPromptTokens = request.promptTokens;
   const ranked = kept
     .map((entry) => rank(entry, estimatedPromptTokens, request, context.defaultMaxTokens))
     .sort(cheapestFirst);
@@ -81,11 +83,11 @@ function findQualified(model: string, catalog: CatalogView): CatalogEntry | unde
 function rank(
   entry: CatalogEntry,
   promptTokens: number,
-  request: ChatRequest,
+  request: RouteRequest,
   defaultMaxTokens: number,
 ): RankedCandidate {
-  const perChoice = requestedMaxTokens(request) ?? Math.min(defaultMaxTokens, entry.max_tokens);
-  const reservedCompletionTokens = perChoice * (request.n ?? 1);
+  const perChoice = completionTokensOf(request, Math.min(defaultMaxTokens, entry.max_tokens));
+  const reservedCompletionTokens = perChoice * request.choices;
   const estimatedCostUsd =
     (promptTokens * entry.input_cost_per_million + reservedCompletionTokens * entry.output_cost_per_million) /
     1_000_000;

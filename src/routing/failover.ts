@@ -2,7 +2,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { formatModelRef } from "../catalog/model-ref.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { endedEarly } from "../providers/chat-events.js";
-import type { ChatEvent, ProviderCall } from "../providers/types.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { AttemptDeadline, type AttemptTimeouts } from "./attempt-deadline.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
@@ -18,11 +17,11 @@ export interface FailoverDeps {
   timeouts(provider: string): AttemptTimeouts;
 }
 
-/** What failover asks of every attempt: the call, less what failover decides (model, signal). */
-export type AttemptCall = Omit<ProviderCall, "model" | "signal">;
+/** One attempt on a candidate: the upstream call of the request's operation, aborted by `signal`. */
+export type OpenAttempt<Event> = (candidate: RouteCandidate, signal: AbortSignal) => AsyncIterable<Event>;
 
 /** The attempt that answered: its first event is in, the rest follows. */
-export interface OpenedAttempt {
+export interface OpenedAttempt<Event> {
   candidate: RouteCandidate;
   /** Upstream attempts made, retries and failovers included. */
   attempts: number;
@@ -30,7 +29,7 @@ export interface OpenedAttempt {
    * The answer's events, the first included. The attempt's deadlines run until they end (or the consumer stops
    * early); iterate once.
    */
-  events: AsyncIterable<ChatEvent>;
+  events: AsyncIterable<Event>;
   /** Time spent waiting for upstreams so far: every attempt up to the first event, then each wait for the next. */
   upstreamMs(): number;
 }
@@ -54,7 +53,7 @@ interface Refusal {
 }
 
 /** How one candidate's attempts ended: it answered, or failover moves on with this error. */
-type CandidateOutcome = { opened: OpenedAttempt } | { failedOver: unknown };
+type CandidateOutcome<Event> = { opened: OpenedAttempt<Event> } | { failedOver: unknown };
 
 /**
  * Tries the plan's candidates in order until one answers: retryable failures (connection refused or reset,
@@ -64,29 +63,29 @@ type CandidateOutcome = { opened: OpenedAttempt } | { failedOver: unknown };
  * (see lastResort). An attempt has answered once its first event is in, so a stream fails over only before
  * anything reached the client.
  */
-export function openWithFailover(
+export function openWithFailover<Event>(
   plan: RoutePlan,
-  call: AttemptCall,
+  open: OpenAttempt<Event>,
   requestId: string,
   clientSignal: AbortSignal,
   deps: FailoverDeps,
-): Promise<OpenedAttempt> {
-  return new FailoverRun(plan, call, requestId, clientSignal, deps).open();
+): Promise<OpenedAttempt<Event>> {
+  return new FailoverRun(plan, open, requestId, clientSignal, deps).run();
 }
 
-class FailoverRun {
+class FailoverRun<Event> {
   private readonly started = performance.now();
   private attempts = 0;
 
   constructor(
     private readonly plan: RoutePlan,
-    private readonly call: AttemptCall,
+    private readonly openAttempt: OpenAttempt<Event>,
     private readonly requestId: string,
     private readonly clientSignal: AbortSignal,
     private readonly deps: FailoverDeps,
   ) {}
 
-  async open(): Promise<OpenedAttempt> {
+  async run(): Promise<OpenedAttempt<Event>> {
     let lastError: unknown;
     const refused: Refusal[] = [];
     for (const [index, candidate] of this.plan.candidates.entries()) {
@@ -112,7 +111,7 @@ class FailoverRun {
    * cooldown. Only an upstream's own request to wait is kept: when every candidate is backing off, the client
    * gets that 429 with the time left.
    */
-  private async lastResort(refused: readonly Refusal[]): Promise<OpenedAttempt> {
+  private async lastResort(refused: readonly Refusal[]): Promise<OpenedAttempt<Event>> {
     const open = refused.filter((r) => !r.backingOff);
     const first = open.reduce<Refusal | undefined>(
       (best, r) => (best === undefined || (r.retryAfterMs ?? 0) < (best.retryAfterMs ?? 0) ? r : best),
@@ -147,7 +146,7 @@ class FailoverRun {
   }
 
   /** The candidate's attempts, retried per the retry policy; throws when the error must reach the client as is. */
-  private async tryCandidate(candidate: RouteCandidate, permit: Permit): Promise<CandidateOutcome> {
+  private async tryCandidate(candidate: RouteCandidate, permit: Permit): Promise<CandidateOutcome<Event>> {
     const { deps, clientSignal } = this;
     const keys = breakerKeys(candidate);
     for (let tryNumber = 1; ; tryNumber++) {
@@ -165,9 +164,7 @@ class FailoverRun {
         attempt: tryNumber,
       };
       try {
-        const events = candidate.provider
-          .chat({ ...this.call, model: candidate.model, signal: deadline.signal })
-          [Symbol.asyncIterator]();
+        const events = this.openAttempt(candidate, deadline.signal)[Symbol.asyncIterator]();
         const first = await events.next();
         if (first.done) throw endedEarly(candidate.provider.name);
         deadline.firstByteReceived();
@@ -275,14 +272,14 @@ function rateLimited(refusals: readonly Refusal[]): GatewayError {
   );
 }
 
-function openedAttempt(
+function openedAttempt<Event>(
   candidate: RouteCandidate,
   attempts: number,
   waitedMs: number,
-  first: ChatEvent,
-  rest: AsyncIterator<ChatEvent>,
+  first: Event,
+  rest: AsyncIterator<Event>,
   deadline: AttemptDeadline,
-): OpenedAttempt {
+): OpenedAttempt<Event> {
   const events = new AttemptEvents(first, rest, deadline, waitedMs);
   return { candidate, attempts, events, upstreamMs: () => events.upstreamMs };
 }
@@ -291,28 +288,29 @@ function openedAttempt(
  * The attempt's events from the first on. Its deadlines are disposed, and the upstream call ended, when they end
  * or when the consumer stops (`return()`, which `for await` calls on break or throw), even before the first read.
  */
-class AttemptEvents implements AsyncIterableIterator<ChatEvent> {
-  private first: ChatEvent | undefined;
+class AttemptEvents<Event> implements AsyncIterableIterator<Event> {
+  /** Boxed: an event may be any value, so "no first event" cannot be told by the value. */
+  private first: { event: Event } | undefined;
   private done = false;
 
   constructor(
-    first: ChatEvent,
-    private readonly rest: AsyncIterator<ChatEvent>,
+    first: Event,
+    private readonly rest: AsyncIterator<Event>,
     private readonly deadline: AttemptDeadline,
     public upstreamMs: number,
   ) {
-    this.first = first;
+    this.first = { event: first };
   }
 
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  async next(): Promise<IteratorResult<ChatEvent>> {
+  async next(): Promise<IteratorResult<Event>> {
     if (this.first) {
-      const value = this.first;
+      const { event } = this.first;
       this.first = undefined;
-      return { value, done: false };
+      return { value: event, done: false };
     }
     if (this.done) return { value: undefined, done: true };
     const waitStarted = performance.now();
@@ -328,7 +326,7 @@ class AttemptEvents implements AsyncIterableIterator<ChatEvent> {
     }
   }
 
-  async return(): Promise<IteratorResult<ChatEvent>> {
+  async return(): Promise<IteratorResult<Event>> {
     if (!this.done) {
       this.finish();
       await this.rest.return?.(undefined);

@@ -1,17 +1,7 @@
-import type { CatalogEntry } from "../catalog/catalog-entry.js";
 import type { ChatRequest } from "../providers/types.js";
+import type { Capability, CapabilityRequirement } from "./route-request.js";
 
-export type Capability = CatalogEntry["capabilities"][number];
-
-export interface CapabilityRequirement {
-  capability: Capability;
-  /** The request field that asks for it: `capabilities`, or the field that implies it. */
-  param: string;
-  /** Why an implied capability is needed, for error messages ("implied by stream: true"). */
-  impliedBy?: string;
-}
-
-/** The capabilities the request names, then those its shape needs (in that order, each once). */
+/** The capabilities a chat request names, then those its shape needs (in that order, each once). */
 export function requiredCapabilities(request: ChatRequest): CapabilityRequirement[] {
   const requirements: CapabilityRequirement[] = (request.capabilities ?? []).map((capability) => ({
     capability,
@@ -23,6 +13,11 @@ export function requiredCapabilities(request: ChatRequest): CapabilityRequiremen
     requirements.push({ capability: "function_calling", param: "tools", impliedBy: "tools" });
   if (hasImagePart(request))
     requirements.push({ capability: "vision", param: "messages", impliedBy: "an image in messages" });
+  return uniqueCapabilities(requirements);
+}
+
+/** The first requirement of each capability, in order. */
+export function uniqueCapabilities(requirements: readonly CapabilityRequirement[]): CapabilityRequirement[] {
   const seen = new Set<Capability>();
   return requirements.filter(({ capability }) => {
     if (seen.has(capability)) return false;

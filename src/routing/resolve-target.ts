@@ -2,8 +2,8 @@ import type { ModelCatalog } from "../catalog/model-catalog.js";
 import { parseModelRef } from "../catalog/model-ref.js";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
-import type { ChatRequest } from "../providers/types.js";
 import type { RouteCandidate } from "./route-plan.js";
+import type { RouteRequest } from "./route-request.js";
 
 /** Names that tell the provider of a model the catalog does not hold (new snapshots, say). */
 const PROVIDER_BY_PREFIX: ReadonlyArray<[RegExp, string]> = [[/^claude-/, "anthropic"]];
@@ -13,7 +13,7 @@ const PROVIDER_BY_PREFIX: ReadonlyArray<[RegExp, string]> = [[/^claude-/, "anthr
  * otherwise the catalog says, and a model it does not hold goes to the configured default provider.
  */
 export function resolveTarget(
-  request: ChatRequest,
+  request: Pick<RouteRequest, "model" | "provider">,
   catalog: ModelCatalog,
   providers: ProviderRegistry,
   defaultProvider: string,

@@ -1,11 +1,11 @@
 import { formatModelRef } from "../catalog/model-ref.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import type { ChatRequest } from "../providers/types.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
 import { selectByCost } from "./cost-policy.js";
 import type { ProviderStatus } from "./provider-status.js";
 import { resolveTarget } from "./resolve-target.js";
 import type { RouteCandidate, RoutePlan } from "./route-plan.js";
+import type { RouteRequest } from "./route-request.js";
 import type { RoutingTable } from "./routing-table.js";
 
 /** Turns a request into the ordered candidates that may serve it, under the request's or the gateway's policy. */
@@ -15,9 +15,9 @@ export class Router {
     private readonly breakers: CircuitBreakers,
   ) {}
 
-  async plan(request: ChatRequest): Promise<RoutePlan> {
+  async plan(request: RouteRequest): Promise<RoutePlan> {
     const table = this.table();
-    const policy = request.routing_policy ?? table.policy;
+    const policy = request.policy ?? table.policy;
     const model = request.model === undefined ? undefined : (table.aliases.get(request.model) ?? request.model);
     const resolved = { ...request, model };
     if (policy === "cost") return { policy, candidates: await this.byCost(resolved, table) };
@@ -25,7 +25,7 @@ export class Router {
     return { policy, candidates: [primary, ...this.fallbacksOf(request.model, model, primary, table)] };
   }
 
-  private async byCost(request: ChatRequest, table: RoutingTable): Promise<RouteCandidate[]> {
+  private async byCost(request: RouteRequest, table: RoutingTable): Promise<RouteCandidate[]> {
     const states = await this.breakers.states().catch(() => ({}) as Record<string, string>);
     const status = (provider: string): ProviderStatus => {
       if (!table.providers.isConfigured(provider)) return { state: "not_configured" };
@@ -61,7 +61,7 @@ export class Router {
       try {
         return [
           resolveTarget(
-            { messages: [], model: table.aliases.get(name) ?? name },
+            { model: table.aliases.get(name) ?? name },
             table.catalog,
             table.providers,
             table.defaultProvider,

@@ -10,19 +10,19 @@ import type { ChatMessage, ChatRequest } from "../providers/types.js";
 
 const CHARS_PER_TOKEN = 4;
 /** OpenAI's cookbook (num_tokens_from_messages): 3 tokens frame each message, plus its role (1 token). */
-const TOKENS_PER_MESSAGE = 4;
+export const TOKENS_PER_MESSAGE = 4;
 const TOKENS_PER_NAME = 1;
 /** The cookbook's 3 tokens that prime every reply (`<|start|>assistant<|message|>`). */
-const REPLY_PRIMING_TOKENS = 3;
+export const REPLY_PRIMING_TOKENS = 3;
 /** The id, type and framing of one tool call, besides its name and arguments. */
-const TOKENS_PER_TOOL_CALL = 3;
+export const TOKENS_PER_TOOL_CALL = 3;
 /**
  * OpenAI's vision pricing without fetching the image: a low-detail image is a flat 85 tokens; high (and auto,
  * which picks high for anything but small images) is 85 + 170 per 512 px tile, and 765 is a 1024×1024 image
  * (4 tiles). Larger images cost more, smaller ones less; Anthropic's count (w×h/750) is similar at this size.
  */
 const LOW_DETAIL_IMAGE_TOKENS = 85;
-const IMAGE_TOKENS = 765;
+export const IMAGE_TOKENS = 765;
 
 export function estimatePromptTokens(request: ChatRequest): number {
   let tokens = REPLY_PRIMING_TOKENS;
@@ -69,6 +69,6 @@ function contentTokens(content: ChatMessage["content"]): number {
   return tokens;
 }
 
-function textTokens(text: string): number {
+export function textTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }

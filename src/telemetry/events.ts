@@ -42,10 +42,12 @@ export interface TelemetryEvents {
   "limits.check": { tenant: string; result: "allowed" | "queued" | "rejected"; reason?: string };
   /** A client request took (+1) or gave back (-1) one of its tenant's slots in this process. */
   "limits.slot": { tenant: string; delta: 1 | -1 };
-  /** The tokens an answer used and what they cost, for requests and queued jobs alike. */
-  "chat.usage": {
+  /** The tokens an answer used and what they cost, for requests and queued jobs alike, of every operation. */
+  "answer.usage": {
     requestId: string;
     tenant: string;
+    /** chat, messages or embeddings. */
+    operation: string;
     provider: string;
     model: string;
     promptTokens: number;

@@ -42,7 +42,7 @@ export function createMetrics(sources: MetricsSources): Registry {
   });
   const overhead = new Histogram({
     name: "runestone_gateway_overhead_seconds",
-    help: "The gateway's own time per chat request: total minus the time spent waiting for upstreams.",
+    help: "The gateway's own time per answered request: total minus the time spent waiting for upstreams.",
     labelNames: ["operation", "stream"],
     buckets: OVERHEAD_BUCKETS,
     registers: [registry],
@@ -106,7 +106,7 @@ export function createMetrics(sources: MetricsSources): Registry {
   });
   const inFlight = new Gauge({
     name: "runestone_inflight_requests",
-    help: "Chat requests holding a slot in this process, by tenant.",
+    help: "Requests (chat, messages, embeddings) holding a slot in this process, by tenant.",
     labelNames: ["tenant"],
     registers: [registry],
   });
@@ -181,7 +181,7 @@ export function createMetrics(sources: MetricsSources): Registry {
       e.durationMs / 1000,
     ),
   );
-  telemetry.on("chat.usage", (e) => {
+  telemetry.on("answer.usage", (e) => {
     const labels = { tenant: tenant(e.tenant), provider: e.provider, model: model(e.model) };
     tokens.inc({ ...labels, type: "input" }, e.promptTokens);
     tokens.inc({ ...labels, type: "output" }, e.completionTokens);

@@ -3,7 +3,7 @@ import type { Tenant } from "../tenants/tenant-directory.js";
 import { utcDay } from "./usage-report.js";
 import type { UsageStore } from "./usage-store.js";
 
-/** Refuses a chat request whose estimated cost would take its tenant past its monthly budget. */
+/** Refuses a request (any operation) whose estimated cost would take its tenant past its monthly budget. */
 export class BudgetGuard {
   constructor(private readonly usage: UsageStore) {}
 

@@ -11,9 +11,9 @@ export function createUsageStore(state: StateBackend, keys: UsageKeys): UsageSto
   return state.redis ? new RedisUsageStore(state.redis, keys) : new MemoryUsageStore();
 }
 
-/** Adds every answer's usage ("chat.usage" events) to its tenant's counters; a failed update is logged. */
+/** Adds every answer's usage ("answer.usage" events) to its tenant's counters; a failed update is logged. */
 export function recordUsage(telemetry: Telemetry, usage: UsageStore, logger: Logger): () => void {
-  return telemetry.on("chat.usage", (e) => {
+  return telemetry.on("answer.usage", (e) => {
     usage
       .add({ ...e, day: utcDay(Date.now()) })
       .catch((err: unknown) => logger.warn({ err, tenant: e.tenant }, "usage counters not updated"));

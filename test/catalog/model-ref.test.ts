@@ -46,7 +46,7 @@ describe("resolveTarget reads model references with it", () => {
   );
   const resolve = (model: string, provider?: string) => {
     const target = resolveTarget(
-      { messages: [], model, ...(provider ? { provider } : {}) },
+      { model, ...(provider ? { provider } : {}) },
       table.catalog,
       table.providers,
       table.defaultProvider,

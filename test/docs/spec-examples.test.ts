@@ -153,6 +153,20 @@ const ERROR_TYPE_OF_STATUS: Record<string, string> = {
   "504": "service_error",
 };
 
+/** Anthropic's error `type` each status answers with, on the Messages API paths. */
+const ANTHROPIC_ERROR_TYPE_OF_STATUS: Record<string, string> = {
+  "400": "invalid_request_error",
+  "401": "authentication_error",
+  "403": "permission_error",
+  "404": "not_found_error",
+  "413": "request_too_large",
+  "415": "invalid_request_error",
+  "429": "rate_limit_error",
+  "502": "api_error",
+  "503": "overloaded_error",
+  "504": "timeout_error",
+};
+
 describe("spec/openapi.yaml documentation", () => {
   it("gives every operation a summary and a description", () => {
     const bare = operations().filter(
@@ -179,10 +193,12 @@ describe("spec/openapi.yaml documentation", () => {
             ...errorsAgainst(example.eventSchema, JSON.parse(data)).map((e) => `event ${data.slice(0, 60)}…: ${e}`),
           );
         }
+        // OpenAI's streams end with [DONE], Anthropic's with message_stop; a failed one with an error event.
         const last = events.at(-1) ?? "";
+        const lastEvent = last === "[DONE]" ? {} : (JSON.parse(last) as Json);
         expect(
-          last === "[DONE]" || "error" in (JSON.parse(last) as Json),
-          "the stream ends with [DONE] or an error event",
+          last === "[DONE]" || lastEvent.type === "message_stop" || "error" in lastEvent,
+          "the stream ends with [DONE], message_stop or an error event",
         ).toBe(true);
       }
       if (example.contentType === "application/yaml") expect(() => parseYaml(String(example.value))).not.toThrow();
@@ -202,6 +218,22 @@ describe("spec/openapi.yaml documentation", () => {
         where: example.where,
       }))
       .filter(({ status, type }) => ERROR_TYPE_OF_STATUS[status] !== type);
+    expect(wrong).toEqual([]);
+  });
+
+  it("uses Anthropic's error type that goes with each status in the Messages API's error examples", () => {
+    const anthropic = examples.filter(
+      (example) =>
+        /^\w+ \d{3} application\/json/.test(example.where) && example.schema === "#/components/schemas/AnthropicError",
+    );
+    expect(anthropic.length).toBeGreaterThan(0);
+    const wrong = anthropic
+      .map((example) => ({
+        status: example.where.split(" ")[1] ?? "",
+        type: (example.value as { error: { type: string } }).error.type,
+        where: example.where,
+      }))
+      .filter(({ status, type }) => ANTHROPIC_ERROR_TYPE_OF_STATUS[status] !== type);
     expect(wrong).toEqual([]);
   });
 });

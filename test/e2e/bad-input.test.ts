@@ -347,7 +347,7 @@ describe("an unknown query parameter", () => {
 
 describe("unknown paths and methods", () => {
   it("answers 404 not_found_error for an unknown path", async () => {
-    const response = await tg.fetch(`${tg.url}/v1/embeddings`, {
+    const response = await tg.fetch(`${tg.url}/v1/images/generations`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{}",

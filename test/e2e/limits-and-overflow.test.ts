@@ -128,8 +128,11 @@ describe.each([
     });
     const done = (await job(body.job_id, "acme")).body!;
     // A queued stream runs non-streaming and stores the chat.completion.
-    expect(done.result?.object).toBe("chat.completion");
-    expect(done.result?.choices[0]?.message.content).toBe("echo: hello from acme");
+    expect(done.operation).toBe("chat");
+    const result = done.result;
+    if (result === undefined || !("choices" in result)) throw new Error("expected a chat.completion");
+    expect(result.object).toBe("chat.completion");
+    expect(result.choices[0]?.message.content).toBe("echo: hello from acme");
     expect(done.created_at).toBeLessThanOrEqual(done.started_at!);
     expect(done.started_at).toBeLessThanOrEqual(done.finished_at!);
 

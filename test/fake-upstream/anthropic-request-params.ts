@@ -1,4 +1,4 @@
-import type { MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { MessageCountTokensParams, MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages/messages";
 
 /** Parameters of the SDK's type that it sends as headers, not in the body. */
 type HeaderParams = "user_profile_id" | "workspace_id";
@@ -43,3 +43,23 @@ export const SAMPLING_API_VERSION = "2023-06-01";
 
 /** Removed by API version 2026-10-21 (the SDK's types no longer have them): there, even temperature 1 is a 400. */
 export const SAMPLING_PARAMS = ["temperature", "top_p", "top_k"] as const;
+
+/**
+ * Every top-level field of a token counting request body (`MessageCountTokensParams`, less its header params):
+ * anything else is a 400 "X: Extra inputs are not permitted". When the SDK changes them, `tsc` fails here.
+ */
+export const ANTHROPIC_COUNT_TOKENS_PARAMS = [
+  "messages",
+  "model",
+  "cache_control",
+  "output_config",
+  "speed",
+  "system",
+  "thinking",
+  "tool_choice",
+  "tools",
+] as const satisfies readonly Exclude<keyof MessageCountTokensParams, HeaderParams>[];
+
+export type AnthropicCountTokensParamsComplete = AllOf<
+  Exclude<keyof MessageCountTokensParams, HeaderParams | (typeof ANTHROPIC_COUNT_TOKENS_PARAMS)[number]>
+>;

@@ -1,4 +1,9 @@
-import { ANTHROPIC_MESSAGES_PARAMS, SAMPLING_API_VERSION, SAMPLING_PARAMS } from "./anthropic-request-params.js";
+import {
+  ANTHROPIC_COUNT_TOKENS_PARAMS,
+  ANTHROPIC_MESSAGES_PARAMS,
+  SAMPLING_API_VERSION,
+  SAMPLING_PARAMS,
+} from "./anthropic-request-params.js";
 import { anthropicBlocks } from "./anthropic-request-reading.js";
 import { isRecord, stringOrUndefined } from "./json-guards.js";
 import type { ErrorScenario } from "./scenario.js";
@@ -117,16 +122,32 @@ export function validateAnthropicMessagesRequest(
   if (typeof body.model !== "string") return invalidRequest("model: Field required");
   if (body.max_tokens === undefined) return invalidRequest("max_tokens: Field required");
   if (!Number.isInteger(body.max_tokens)) return invalidRequest("max_tokens: Input should be a valid integer");
-  if (body.messages === undefined) return invalidRequest("messages: Field required");
-  if (!Array.isArray(body.messages)) return invalidRequest("messages: Input should be a valid list");
-  if (body.messages.length === 0) return invalidRequest("messages: at least one message is required");
-  const shapeError = checkMessageShapes(body.messages);
-  if (shapeError !== undefined) return shapeError;
-  const messages = body.messages.filter(isRecord);
-  if (messages[0]?.role !== "user") return invalidRequest('messages: first message must use the "user" role');
   return (
+    checkMessages(body.messages) ??
     checkExtraInputs(body, apiVersion) ??
     checkTemperature(body.temperature) ??
-    checkToolPairing(mergeIntoTurns(messages))
+    checkToolPairing(mergeIntoTurns(body.messages as Record<string, unknown>[]))
   );
+}
+
+const COUNT_TOKENS_FIELDS: ReadonlySet<string> = new Set(ANTHROPIC_COUNT_TOKENS_PARAMS);
+
+/** The checks of POST /v1/messages/count_tokens: a Messages request without max_tokens and the answer's fields. */
+export function validateAnthropicCountTokensRequest(body: Record<string, unknown>): ErrorScenario | undefined {
+  if (typeof body.model !== "string") return invalidRequest("model: Field required");
+  const extra = Object.keys(body).find((field) => !COUNT_TOKENS_FIELDS.has(field));
+  if (extra !== undefined) return invalidRequest(`${extra}: Extra inputs are not permitted`);
+  return checkMessages(body.messages) ?? checkToolPairing(mergeIntoTurns(body.messages as Record<string, unknown>[]));
+}
+
+function checkMessages(messages: unknown): ErrorScenario | undefined {
+  if (messages === undefined) return invalidRequest("messages: Field required");
+  if (!Array.isArray(messages)) return invalidRequest("messages: Input should be a valid list");
+  if (messages.length === 0) return invalidRequest("messages: at least one message is required");
+  const shapeError = checkMessageShapes(messages);
+  if (shapeError !== undefined) return shapeError;
+  if (messages.filter(isRecord)[0]?.role !== "user") {
+    return invalidRequest('messages: first message must use the "user" role');
+  }
+  return undefined;
 }

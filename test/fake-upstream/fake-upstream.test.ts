@@ -12,8 +12,9 @@ import {
   type FakeUpstream,
   type SseEvent,
 } from "./index.js";
-import { ANTHROPIC_MESSAGES_PARAMS } from "./anthropic-request-params.js";
+import { ANTHROPIC_COUNT_TOKENS_PARAMS, ANTHROPIC_MESSAGES_PARAMS } from "./anthropic-request-params.js";
 import { OPENAI_CHAT_PARAMS } from "./openai-chat-params.js";
+import { expectedEmbedding } from "./openai-embeddings.js";
 
 const weatherToolForOpenAi: OpenAI.ChatCompletionTool = {
   type: "function",
@@ -580,6 +581,96 @@ describe("Anthropic messages", () => {
   it("lists models in the Anthropic page format", async () => {
     const page = await anthropic.models.list();
     expect(page.data[0]).toMatchObject({ type: "model", id: "claude-sonnet-4-5-20250929" });
+  });
+});
+
+describe("OpenAI embeddings", () => {
+  it("answers deterministic unit vectors, as floats or as base64 the SDK decodes", async () => {
+    const floats = await openai.embeddings.create({
+      model: "text-embedding-3-small",
+      input: ["a", "b"],
+      encoding_format: "float",
+    });
+    expect(floats.data.map((item) => item.embedding)).toEqual([
+      expectedEmbedding("a", 1536),
+      expectedEmbedding("b", 1536),
+    ]);
+    const norm = Math.hypot(...(floats.data[0]?.embedding ?? []));
+    expect(norm).toBeCloseTo(1, 5);
+    // Without encoding_format the SDK asks for base64 and decodes it to the same float32 values.
+    const decoded = await openai.embeddings.create({ model: "text-embedding-3-large", input: "a", dimensions: 16 });
+    expect(fake.requests.at(-1)?.body).toMatchObject({ encoding_format: "base64" });
+    expect(Array.from(decoded.data[0]?.embedding ?? [])).toEqual(expectedEmbedding("a", 16));
+    expect(decoded.usage).toEqual({ prompt_tokens: 1, total_tokens: 1 });
+  });
+
+  it("counts token-array inputs by their length", async () => {
+    const answer = await openai.embeddings.create({ model: "nomic-embed-text", input: [[1, 2, 3], [4]] });
+    expect(answer.usage.prompt_tokens).toBe(4);
+    expect(answer.data[0]?.embedding).toHaveLength(768);
+  });
+
+  it.each([
+    [
+      { model: "text-embedding-3-small", input: "x", tenant_id: "acme" },
+      "Unrecognized request argument supplied: tenant_id",
+    ],
+    [{ input: "x" }, "you must provide a model parameter"],
+    [{ model: "text-embedding-3-small" }, "'input' is a required property"],
+    [{ model: "text-embedding-3-small", input: "" }, "'$.input' is invalid."],
+    [
+      { model: "text-embedding-3-small", input: "x", encoding_format: "int8" },
+      "'int8' is not one of ['float', 'base64']",
+    ],
+    [
+      { model: "text-embedding-ada-002", input: "x", dimensions: 8 },
+      "This model does not support specifying dimensions.",
+    ],
+  ])("refuses %j as the real API does", async (body, message) => {
+    const response = await post("/v1/embeddings", body, { authorization: "Bearer k" });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: { type: "invalid_request_error", message: expect.stringContaining(message) },
+    });
+  });
+});
+
+describe("Anthropic token counting", () => {
+  it("counts the prompt through the SDK", async () => {
+    const counted = await anthropic.messages.countTokens({
+      model: "claude-haiku-4-5",
+      system: "Be brief.",
+      messages: userSays("Hello"),
+    });
+    expect(counted).toEqual({ input_tokens: 4 });
+    expect(fake.requests.at(-1)).toMatchObject({ provider: "anthropic", path: "/v1/messages/count_tokens" });
+  });
+
+  it("refuses what the endpoint does not take: max_tokens, stream, unknown fields", async () => {
+    for (const field of ["max_tokens", "stream", "tenant_id"]) {
+      const response = await post(
+        "/v1/messages/count_tokens",
+        { model: "claude-haiku-4-5", messages: userSays("Hi"), [field]: 1 },
+        anthropicHeaders,
+      );
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        error: { type: "invalid_request_error", message: `${field}: Extra inputs are not permitted` },
+      });
+    }
+    expect(ANTHROPIC_COUNT_TOKENS_PARAMS).not.toContain("max_tokens");
+  });
+
+  it("checks the messages as the Messages API does", async () => {
+    const response = await post(
+      "/v1/messages/count_tokens",
+      { model: "claude-haiku-4-5", messages: [{ role: "assistant", content: "Hi" }] },
+      anthropicHeaders,
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: { message: 'messages: first message must use the "user" role' },
+    });
   });
 });
 

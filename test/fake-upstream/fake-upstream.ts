@@ -2,18 +2,24 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 import { anthropicDefaultAnswer } from "./anthropic-default-answer.js";
-import { validateAnthropicMessagesRequest } from "./anthropic-request-validation.js";
+import { anthropicPromptText } from "./anthropic-request-reading.js";
+import {
+  validateAnthropicCountTokensRequest,
+  validateAnthropicMessagesRequest,
+} from "./anthropic-request-validation.js";
 import { ConnectionTracker } from "./connection-tracker.js";
 import { checkAnthropicCredentials, checkOpenAiCredentials, singleHeader } from "./credentials.js";
 import { resolveEndpoint, type Endpoint } from "./endpoints.js";
 import { anthropicModelList, DEFAULT_ANTHROPIC_MODELS, DEFAULT_OPENAI_MODELS, openaiModelList } from "./model-lists.js";
 import { openaiDefaultAnswer } from "./openai-default-answer.js";
+import { openaiEmbeddingsAnswer, validateOpenAiEmbeddingsRequest } from "./openai-embeddings.js";
 import { validateOpenAiChatRequest } from "./openai-request-validation.js";
 import { newRequestId } from "./provider-conventions.js";
 import { parseJsonBody, readRawBody } from "./request-body.js";
 import { notFound, unparseableBody } from "./request-errors.js";
 import { playScenario } from "./scenario-player.js";
-import type { Provider, RecordedRequest, Scenario, ScenarioHandler } from "./scenario.js";
+import type { ErrorScenario, Provider, RecordedRequest, Scenario, ScenarioHandler } from "./scenario.js";
+import { estimatePromptTokens } from "./token-estimates.js";
 
 export interface FakeUpstreamOptions {
   /** When given, other API keys get the provider's 401 for a wrong key. By default any key is accepted. */
@@ -56,8 +62,15 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     switch (endpoint) {
       case "chat-completions":
         return openaiDefaultAnswer(recorded.body);
+      case "embeddings":
+        return openaiEmbeddingsAnswer(recorded.body);
       case "messages":
         return anthropicDefaultAnswer(recorded.body);
+      case "count-tokens":
+        return {
+          kind: "json",
+          body: { input_tokens: estimatePromptTokens(anthropicPromptText(recorded.body)) },
+        };
       case "models":
         return {
           kind: "json",
@@ -90,13 +103,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         : checkAnthropicCredentials(recorded.headers, options.acceptedApiKeys);
     if (credentialError !== undefined) return credentialError;
     if (!parseable) return unparseableBody(recorded.provider);
-    const requestError =
-      endpoint === "chat-completions"
-        ? validateOpenAiChatRequest(recorded.body)
-        : endpoint === "messages"
-          ? validateAnthropicMessagesRequest(recorded.body, singleHeader(recorded.headers["anthropic-version"]))
-          : undefined;
-    return requestError ?? scriptedAnswer(recorded) ?? defaultAnswer(endpoint, recorded);
+    return requestErrorOf(endpoint, recorded) ?? scriptedAnswer(recorded) ?? defaultAnswer(endpoint, recorded);
   }
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -167,4 +174,20 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       await Promise.all([stopped, tracker.destroyAll()]);
     },
   };
+}
+
+/** The 400 the real endpoint gives a request it refuses, if it does. */
+function requestErrorOf(endpoint: Endpoint, recorded: RecordedRequest): ErrorScenario | undefined {
+  switch (endpoint) {
+    case "chat-completions":
+      return validateOpenAiChatRequest(recorded.body);
+    case "embeddings":
+      return validateOpenAiEmbeddingsRequest(recorded.body);
+    case "messages":
+      return validateAnthropicMessagesRequest(recorded.body, singleHeader(recorded.headers["anthropic-version"]));
+    case "count-tokens":
+      return validateAnthropicCountTokensRequest(recorded.body);
+    default:
+      return undefined;
+  }
 }

@@ -40,4 +40,5 @@ export type {
 export type * from "./anthropic-wire-types.js";
 
 export { formatSseEvent } from "./sse-format.js";
+export { expectedEmbedding } from "./openai-embeddings.js";
 export { WEATHER_TOOL_ARGUMENTS } from "./echo-model.js";

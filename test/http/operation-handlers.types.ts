@@ -10,12 +10,18 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 type Expect<Check extends true> = Check;
 
 type ChatBody = operations["createChatCompletion"]["requestBody"]["content"]["application/json"];
+type MessagesBody = operations["createMessage"]["requestBody"]["content"]["application/json"];
+type EmbeddingBody = operations["createEmbedding"]["requestBody"]["content"]["application/json"];
 
 export type HandlerMapChecks = [
   // One handler per operationId of the spec, no other.
   Expect<Equal<keyof OperationHandlers, keyof operations>>,
   // Each handler gets its body, path parameters and query as the spec types them.
   Expect<Equal<OperationInput<"createChatCompletion">["body"], ChatBody>>,
+  Expect<Equal<OperationInput<"createMessage">["body"], MessagesBody>>,
+  Expect<Equal<OperationInput<"createEmbedding">["body"], EmbeddingBody>>,
+  // The Messages API's `?beta=true` (Claude Code's) is a typed query parameter.
+  Expect<Equal<OperationInput<"createMessage">["query"], { beta?: boolean }>>,
   Expect<Equal<OperationInput<"getJob">["params"], { job_id: string }>>,
   Expect<Equal<OperationInput<"getJob">["query"], { tenant_id?: string }>>,
   Expect<Equal<OperationInput<"getUsage">["query"]["period"], "today" | "7d" | "30d" | "month" | undefined>>,

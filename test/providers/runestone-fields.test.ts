@@ -24,7 +24,10 @@ describe("Runestone's own fields, from the spec, never go upstream", () => {
   });
 
   it("are removed, and nothing else", () => {
-    const upstream = withoutRunestoneFields(withEveryGatewayField({ store: true, some_future_field: 1 }));
+    const upstream = withoutRunestoneFields(
+      "ChatCompletionRequest",
+      withEveryGatewayField({ store: true, some_future_field: 1 }),
+    );
     expect(upstream).toEqual({
       model: "any-model",
       messages: [{ role: "user", content: "Hello" }],
@@ -35,7 +38,7 @@ describe("Runestone's own fields, from the spec, never go upstream", () => {
 
   it("do not leave the client's request without them", () => {
     const request = withEveryGatewayField();
-    withoutRunestoneFields(request);
+    withoutRunestoneFields("ChatCompletionRequest", request);
     for (const field of FIELDS) expect(request).toHaveProperty(field);
   });
 

@@ -4,7 +4,7 @@ import { GatewayError } from "../../src/errors/gateway-error.js";
 import type { Lease } from "../../src/limits/types.js";
 import { QueueFullError } from "../../src/queue/job-errors.js";
 import { toJobBody } from "../../src/queue/job-view.js";
-import type { EnqueueInput, JobRecord, OverflowQueue, WorkerSetup } from "../../src/queue/types.js";
+import type { EnqueueOptions, JobRecord, OverflowQueue, WorkerSetup } from "../../src/queue/types.js";
 import { Telemetry } from "../../src/telemetry/events.js";
 import { WebhookSender } from "../../src/webhooks/webhook-sender.js";
 import { newWebhookSecret, WebhookReceiver } from "../webhooks/support/webhook-receiver.js";
@@ -44,7 +44,7 @@ function finished(queue: OverflowQueue, id: string, tenant = "acme", timeoutMs =
   );
 }
 
-function enqueue(queue: OverflowQueue, requestId: string, tenant = "acme", extra: Partial<EnqueueInput> = {}) {
+function enqueue(queue: OverflowQueue, requestId: string, tenant = "acme", extra: Partial<EnqueueOptions> = {}) {
   return queue.enqueue({
     tenant,
     requestId,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BUILTIN_MODELS } from "../../src/catalog/builtin-models.js";
 import type { CatalogEntry } from "../../src/catalog/catalog-entry.js";
 import { ModelCatalog } from "../../src/catalog/model-catalog.js";
+import { chatRoute } from "../../src/chat/chat-operation.js";
 import { GatewayError } from "../../src/errors/gateway-error.js";
 import type { ChatRequest } from "../../src/providers/types.js";
 import { selectByCost, type CostPolicyContext } from "../../src/routing/cost-policy.js";
@@ -368,7 +369,7 @@ function run(row: Row) {
     defaultMaxTokens: row.defaultMaxTokens ?? 1000,
     defaultModelFamily: row.defaultModelFamily ?? DEFAULTS.table.defaultModelFamily,
   };
-  return selectByCost(request, new ModelCatalog(row.catalog ?? TEST_CATALOG), context);
+  return selectByCost(chatRoute(request), new ModelCatalog(row.catalog ?? TEST_CATALOG), context);
 }
 
 function refusalOf(row: Row): GatewayError {

@@ -3,7 +3,7 @@ import { GatewayError } from "../../src/errors/gateway-error.js";
 import { ownFailure } from "../../src/errors/own-failure.js";
 import { createAnthropicProvider } from "../../src/providers/anthropic/client.js";
 import { createOpenAIProvider } from "../../src/providers/openai/client.js";
-import type { ChatProvider, ChatRequest } from "../../src/providers/types.js";
+import type { ChatRequest, Provider } from "../../src/providers/types.js";
 import { CircuitBreakers } from "../../src/routing/breaker/circuit-breakers.js";
 import { MemoryBreakerStore } from "../../src/routing/breaker/memory-breaker-store.js";
 import { openWithFailover } from "../../src/routing/failover.js";
@@ -36,7 +36,7 @@ interface Harness {
 
 type ProviderKind = "openai" | "anthropic";
 
-function provider(kind: ProviderKind): ChatProvider {
+function provider(kind: ProviderKind): Provider {
   const common = { name: kind, timeoutMs: 5_000, connectTimeoutMs: 1_000 };
   return kind === "openai"
     ? createOpenAIProvider({ ...common, apiKey: "sk-test-openai", baseURL: fake.openaiBaseURL })
@@ -73,7 +73,13 @@ function harness(kind: ProviderKind = "openai"): Harness {
     clock,
     attempts,
     open: (request) =>
-      openWithFailover(plan, { request, stream: false }, "req_test", new AbortController().signal, deps).then(
+      openWithFailover(
+        plan,
+        (candidate, signal) => candidate.provider.chat({ request, model: candidate.model, stream: false, signal }),
+        "req_test",
+        new AbortController().signal,
+        deps,
+      ).then(
         async (opened) => {
           for await (const _ of opened.events);
           return undefined;

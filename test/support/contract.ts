@@ -39,6 +39,8 @@ function errorsOf(ref: string, value: unknown): string[] {
 }
 
 const CHAT_OPERATIONS = new Set(["createChatCompletion", "createStreamingChatCompletion"]);
+/** The Messages API's paths, which answer errors in Anthropic's shape. */
+const ANTHROPIC_PATHS = /^\/v1\/messages(\/|$)/;
 
 /** All (operationId, status) pairs the spec documents. */
 export function documentedResponses(): string[] {
@@ -77,8 +79,11 @@ export function checkResponse(
   if (!headers.get("x-request-id")) problems.push("missing x-request-id header");
   const contentType = (headers.get("content-type") ?? "").split(";")[0]?.trim() ?? "";
   if (!operation) {
-    // Unknown paths and wrong methods belong to no operation; they still answer in the error shape.
-    problems.push(...errorsOf("#/components/schemas/Error", safeJson(body, problems)).map((e) => `error body: ${e}`));
+    // Unknown paths and wrong methods belong to no operation; they still answer in the error shape of their API.
+    const errorSchema = ANTHROPIC_PATHS.test(path)
+      ? "#/components/schemas/AnthropicError"
+      : "#/components/schemas/Error";
+    problems.push(...errorsOf(errorSchema, safeJson(body, problems)).map((e) => `error body: ${e}`));
     return { operationId: null, status, problems };
   }
   const responses = operation.responses as Record<string, Json>;

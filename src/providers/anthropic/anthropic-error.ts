@@ -43,11 +43,13 @@ export function toAnthropicErrorType(error: GatewayError): AnthropicErrorType {
 
 /**
  * Anthropic's error shape has no `param`: the field is named at the start of the message instead, in Anthropic's
- * own dotted form (`messages.2.content.0: …`).
+ * own dotted form (`messages.2.content.0: …`), once (a message that starts with it already gets it dotted).
  */
 function anthropicMessage(error: GatewayError): string {
-  if (error.param === null || error.param === "") return error.message;
-  return `${error.param.replace(/\[(\d+)\]/g, ".$1")}: ${error.message}`;
+  const { param, message } = error;
+  if (param === null || param === "") return message;
+  const dotted = param.replace(/\[(\d+)\]/g, ".$1");
+  return message.startsWith(`${param}:`) ? `${dotted}${message.slice(param.length)}` : `${dotted}: ${message}`;
 }
 
 /** A GatewayError as a Messages API error body (sent with the GatewayError's status and headers). */

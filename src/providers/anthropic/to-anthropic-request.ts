@@ -33,7 +33,7 @@ export type AnthropicRequestParams = MessageCreateParamsNonStreaming & SamplingP
  * @throws GatewayError (400 invalid_request_error, with `param`) for what cannot be translated.
  */
 export function toAnthropicRequest(client: ChatRequest, options: ToAnthropicRequestOptions): AnthropicRequestParams {
-  const request = withoutRunestoneFields(client);
+  const request = withoutRunestoneFields("ChatCompletionRequest", client);
   rejectUnsupported(request);
   const { system, messages } = toAnthropicMessages(request.messages);
   const { tools, tool_choice } = toAnthropicTools(request);
@@ -56,7 +56,7 @@ export function toAnthropicRequest(client: ChatRequest, options: ToAnthropicRequ
   return params;
 }
 
-function rejectUnsupported(request: UpstreamRequest): void {
+function rejectUnsupported(request: UpstreamRequest<"ChatCompletionRequest">): void {
   if (request.n != null && request.n > 1) {
     throw invalidRequest("Anthropic returns one choice per request: n must be 1.", "n");
   }

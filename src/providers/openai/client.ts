@@ -1,9 +1,21 @@
 import OpenAI from "openai";
+import type { EmbeddingCreateParams } from "openai/resources/embeddings";
+import { messagesOverChat } from "../anthropic/messages-over-chat.js";
 import { chunkStreamEvents, completionEvents } from "../chat-events.js";
-import type { ChatEvent, ChatProvider, Completion, CompletionChunk, ProviderCall } from "../types.js";
+import { withoutRunestoneFields } from "../runestone-fields.js";
+import type {
+  ChatEvent,
+  ChatProvider,
+  Completion,
+  CompletionChunk,
+  EmbeddingList,
+  Provider,
+  ProviderCall,
+} from "../types.js";
 import { createUpstreamAgent } from "../upstream-agent.js";
 import { RequestSending } from "../request-sending.js";
 import { callFailure } from "../upstream-error.js";
+import { fromOpenAIEmbeddings } from "./from-openai-embeddings.js";
 import { fromOpenAIChunk, fromOpenAIResponse } from "./from-openai-response.js";
 import { toOpenAIRequest, toOpenAIStreamRequest } from "./to-openai-request.js";
 
@@ -17,9 +29,10 @@ export interface OpenAIProviderOptions {
 
 /**
  * The one place that calls the `openai` SDK. The client is made once (keep-alive) with the SDK's own
- * retries off: routing owns retries.
+ * retries off: routing owns retries. Messages API requests are translated to chat completions (see
+ * messages-over-chat.ts).
  */
-export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
+export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const sending = new RequestSending();
   const client = new OpenAI({
     // Local OpenAI-compatible hosts need no key, but the SDK insists on one.
@@ -46,7 +59,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     if (signal.aborted) throw signal.reason;
   }
 
-  return {
+  const provider: ChatProvider = {
     name,
     kind: "openai",
     async *chat(call: ProviderCall): AsyncGenerator<ChatEvent> {
@@ -63,6 +76,27 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         throw signal.aborted ? signal.reason : callFailure(err, name, attempt);
       }
       yield* completionEvents(completion);
+    },
+  };
+
+  return {
+    ...provider,
+    messages: (call) => messagesOverChat(provider, call),
+    async *embeddings({ request, model, signal }): AsyncGenerator<EmbeddingList> {
+      const params = {
+        ...withoutRunestoneFields("EmbeddingRequest", request),
+        model,
+        // Always named: without it the SDK would ask for base64 and decode it into a Float32Array.
+        encoding_format: request.encoding_format ?? "float",
+      } as EmbeddingCreateParams;
+      let list: EmbeddingList;
+      const attempt = sending.start();
+      try {
+        list = fromOpenAIEmbeddings(await attempt.run(() => client.embeddings.create(params, { signal })), model);
+      } catch (err) {
+        throw signal.aborted ? signal.reason : callFailure(err, name, attempt);
+      }
+      yield list;
     },
   };
 }

@@ -10,7 +10,11 @@ import type { ChatRequest } from "../types.js";
  * does not know kept (OpenAI adds fields often), the model resolved.
  */
 export function toOpenAIRequest(request: ChatRequest, model: string): ChatCompletionCreateParamsNonStreaming {
-  const { stream: _stream, stream_options: _streamOptions, ...rest } = withoutRunestoneFields(request);
+  const {
+    stream: _stream,
+    stream_options: _streamOptions,
+    ...rest
+  } = withoutRunestoneFields("ChatCompletionRequest", request);
   return { ...rest, model, stream: false } as ChatCompletionCreateParamsNonStreaming;
 }
 

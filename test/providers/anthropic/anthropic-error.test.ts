@@ -60,6 +60,11 @@ describe("toAnthropicErrorBody and toAnthropicErrorEvent", () => {
     });
   });
 
+  it("names the field once when the message already starts with it (a validation error's)", () => {
+    const invalid = invalidRequest("messages[0].content: expected string or array", "messages[0].content");
+    expect(toAnthropicErrorBody(invalid).error.message).toBe("messages.0.content: expected string or array");
+  });
+
   it("has no request_id unless given, and the stream event has the same error", () => {
     const overloaded = new GatewayError("provider_overloaded", "status 503");
     expect(toAnthropicErrorBody(overloaded)).toEqual({

@@ -1,5 +1,7 @@
-import type { ChatCompletion } from "../../../src/queue/types.js";
+import type { components } from "../../../generated/openapi.js";
 import type { ChatRequest } from "../../../src/providers/types.js";
+
+type ChatCompletion = components["schemas"]["ChatCompletion"];
 
 export function chatRequest(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {
   return { model: "gpt-4o-mini", messages: [{ role: "user", content: text }], ...extra };

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { MemoryLimiter } from "../../../src/limits/memory-limiter.js";
 import type { Lease, Limiter } from "../../../src/limits/types.js";
-import type { ChatCompletion, JobPayload, JobResult, JobRunner } from "../../../src/queue/types.js";
+import type { JobOutput, JobPayload, JobResult, JobRunner } from "../../../src/queue/types.js";
 import { DEFAULTS } from "../../support/config-defaults.js";
 import { completionFor } from "./completion.js";
 
@@ -18,7 +18,7 @@ export interface FakeRunnerOptions {
   /** Every tenant's concurrency limit. Default 1. */
   maxConcurrency?: number;
   /** What a run does; default: wait runMs, then answer. Receives the 1-based run number of that request. */
-  behaviour?: (job: JobPayload, run: number, signal: AbortSignal) => Promise<ChatCompletion>;
+  behaviour?: (job: JobPayload, run: number, signal: AbortSignal) => Promise<JobOutput>;
   runMs?: number;
   /** Share one limiter between runners (two "replicas"). */
   limiter?: Limiter;
@@ -61,13 +61,18 @@ export class FakeRunner implements JobRunner {
     const record: RunRecord = {
       requestId: job.requestId,
       tenant: job.tenant,
-      stream: job.request.stream,
+      stream:
+        job.operation === "messages"
+          ? job.request.body.stream
+          : job.operation === "embeddings"
+            ? undefined
+            : job.request.stream,
       startedAt: Date.now(),
     };
     this.runs.push(record);
     const run = this.runs.filter((r) => r.requestId === job.requestId).length;
     try {
-      return { completion: await this.behaviour(job, run, signal), usedTokens: undefined };
+      return { output: await this.behaviour(job, run, signal), usedTokens: undefined };
     } finally {
       record.finishedAt = Date.now();
     }

@@ -1,16 +1,10 @@
-import type { components } from "../../generated/openapi.js";
 import type { Slot } from "../admission/slots.js";
 import type { CatalogEntry } from "../catalog/catalog-entry.js";
 import { endedEarly } from "../providers/chat-events.js";
-import type { ChatEvent, ChatRequest, FinishReason, Usage } from "../providers/types.js";
 import type { OpenedAttempt } from "../routing/failover.js";
-import { estimatePromptTokens } from "../routing/token-estimate.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { costUsd } from "../usage/cost.js";
-
-export type ChatCompletion = components["schemas"]["ChatCompletion"];
-export type ChatCompletionChunk = components["schemas"]["ChatCompletionChunk"];
-type RunestoneMetadata = components["schemas"]["RunestoneMetadata"];
+import type { EventMeter, Operation, OperationName, RunestoneMetadata } from "./operation.js";
 
 /** What was decided: who served, and after how many upstream attempts. */
 export interface Routing {
@@ -28,15 +22,13 @@ export interface AnswerUsage {
   estimated: boolean;
 }
 
-/** The provider's events with Runestone's metadata on every completion and chunk. */
-export type AnswerEvent =
-  | { type: "completion"; completion: ChatCompletion }
-  | { type: "delta"; chunk: ChatCompletionChunk }
-  | { type: "usage"; usage: Usage }
-  | { type: "end"; finishReason: FinishReason };
+/** What an answer needs of its operation: its meter and how the client gets the events. */
+export type AnswerOperation<Event, Out> = Pick<Operation<unknown, Event, Out, unknown>, "name" | "meter" | "present">;
 
-export interface AnswerContext {
-  request: ChatRequest;
+export interface AnswerContext<Event, Out> {
+  operation: AnswerOperation<Event, Out>;
+  /** The prompt's estimated tokens, counted when the provider reports no usage. */
+  promptTokens: number;
   requestId: string;
   tenant: string;
   policy: string;
@@ -46,23 +38,23 @@ export interface AnswerContext {
 }
 
 /**
- * One answer on its way to the client: the attempt's events with Runestone's metadata added, and its accounting.
- * When the events end (complete, failed or abandoned) the tokens are counted once — the provider's usage, else an
- * estimate (the prompt estimate and four characters per answer token) — reported as "chat.usage", and the slot is
- * given back. Iterate `events` once; `close()` ends an answer that will not be read to its end.
+ * One answer on its way to the client, whatever its operation: the attempt's events as the client gets them, and
+ * their accounting. When the events end (complete, failed or abandoned) the tokens are counted once — the
+ * provider's usage, else an estimate (the prompt estimate and four characters per answer token) — reported as
+ * "answer.usage", and the slot is given back. Iterate `events` once; `close()` ends an answer that will not be
+ * read to its end.
  */
-export class ChatAnswer {
+export class Answer<Event, Out> {
   readonly routing: Routing;
-  readonly events: AsyncIterable<AnswerEvent>;
+  readonly events: AsyncIterable<Out>;
   private readonly metadata: RunestoneMetadata;
-  private reported: Usage | undefined;
-  private answerChars = 0;
+  private readonly meter: EventMeter<Event>;
   private accounted: AnswerUsage | undefined;
   private settled: Promise<void> | undefined;
 
   constructor(
-    private readonly attempt: OpenedAttempt,
-    private readonly context: AnswerContext,
+    private readonly attempt: OpenedAttempt<Event>,
+    private readonly context: AnswerContext<Event, Out>,
   ) {
     const { candidate } = attempt;
     this.routing = {
@@ -72,7 +64,12 @@ export class ChatAnswer {
       attempts: attempt.attempts,
     };
     this.metadata = { provider: this.routing.provider, routing_policy: context.policy, request_id: context.requestId };
+    this.meter = context.operation.meter();
     this.events = this.transform();
+  }
+
+  get operation(): OperationName {
+    return this.context.operation.name;
   }
 
   get requestId(): string {
@@ -95,37 +92,15 @@ export class ChatAnswer {
     await this.settle();
   }
 
-  private async *transform(): AsyncGenerator<AnswerEvent> {
-    let ended = false;
+  private async *transform(): AsyncGenerator<Out> {
     try {
       for await (const event of this.attempt.events) {
-        yield this.decorate(event);
-        if (event.type === "end") ended = true;
+        this.meter.observe(event);
+        yield this.context.operation.present(event, this.metadata);
       }
-      if (!ended) throw endedEarly(this.routing.provider);
+      if (!this.meter.complete) throw endedEarly(this.routing.provider);
     } finally {
       await this.settle();
-    }
-  }
-
-  private decorate(event: ChatEvent): AnswerEvent {
-    switch (event.type) {
-      case "completion": {
-        for (const choice of event.completion.choices) this.answerChars += choice.message.content?.length ?? 0;
-        return { type: "completion", completion: { ...event.completion, ...this.metadata } };
-      }
-      case "delta": {
-        for (const choice of event.chunk.choices) {
-          this.answerChars += choice.delta.content?.length ?? 0;
-          for (const call of choice.delta.tool_calls ?? []) this.answerChars += call.function?.arguments?.length ?? 0;
-        }
-        return { type: "delta", chunk: { ...event.chunk, ...this.metadata } };
-      }
-      case "usage":
-        this.reported = event.usage;
-        return event;
-      case "end":
-        return event;
     }
   }
 
@@ -136,20 +111,22 @@ export class ChatAnswer {
 
   /** Prices the answer's tokens and reports them (metrics, logs, the tenant's usage counters subscribe). */
   private async account(): Promise<void> {
-    const { request, requestId, tenant, telemetry, slot } = this.context;
-    const prompt = this.reported?.prompt_tokens ?? estimatePromptTokens(request);
-    const completion = this.reported?.completion_tokens ?? Math.ceil(this.answerChars / 4);
+    const { operation, promptTokens, requestId, tenant, telemetry, slot } = this.context;
+    const { reported, answerChars } = this.meter;
+    const prompt = reported?.promptTokens ?? promptTokens;
+    const completion = reported?.completionTokens ?? Math.ceil(answerChars / 4);
     const entry: CatalogEntry | undefined = this.attempt.candidate.entry;
     const usage = {
       promptTokens: prompt,
       completionTokens: completion,
       costUsd: costUsd(entry, prompt, completion),
-      estimated: !this.reported,
+      estimated: !reported,
     };
     this.accounted = usage;
-    telemetry.emit("chat.usage", {
+    telemetry.emit("answer.usage", {
       requestId,
       tenant,
+      operation: operation.name,
       provider: this.routing.provider,
       model: this.routing.model,
       ...usage,
