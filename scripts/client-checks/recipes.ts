@@ -22,7 +22,7 @@ export interface Recipe {
 const FILE_NAME = /^\/\/ ([\w./-]+\.ts)\n/;
 
 /** The blocks of the section (under its heading, in any subsection). */
-export function sectionBlocks(markdown: string): CodeBlock[] {
+function sectionBlocks(markdown: string): CodeBlock[] {
   return codeBlocks(markdown).filter((block) => block.headings.includes(SECTION));
 }
 
