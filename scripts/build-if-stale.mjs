@@ -13,7 +13,14 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const entry = join(root, "dist", "src", "main.js");
 // What tsconfig.build.json compiles, and the configs themselves. (noEmitOnError: a failed build writes nothing.)
-const inputs = ["src", "generated", "tsconfig.json", "tsconfig.build.json"];
+const inputs = [
+  "src",
+  "generated",
+  "clients/typescript/src",
+  "clients/typescript/generated",
+  "tsconfig.json",
+  "tsconfig.build.json",
+];
 const installing = process.argv.includes("--install");
 
 function newestChange(path) {

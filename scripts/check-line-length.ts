@@ -3,9 +3,13 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 const MAX = 120;
-const files = execFileSync("git", ["ls-files", "src/*.ts", "test/*.ts", "scripts/*.ts", ":(glob)*.ts"], {
-  encoding: "utf8",
-})
+const files = execFileSync(
+  "git",
+  ["ls-files", "src/*.ts", "test/*.ts", "scripts/*.ts", "clients/*/src/*.ts", ":(glob)*.ts"],
+  {
+    encoding: "utf8",
+  },
+)
   .split("\n")
   .filter((file) => file !== "");
 const long = files.flatMap((file) =>

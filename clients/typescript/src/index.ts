@@ -1,5 +1,5 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import type { paths } from "../../generated/openapi.js";
+import type { paths } from "../generated/openapi.js";
 
 /**
  * A typed client for Runestone's non-streaming operations: the paths, parameters, bodies and answers are the types
@@ -15,7 +15,7 @@ import type { paths } from "../../generated/openapi.js";
  * streamed messages the Anthropic SDK (`baseURL: "<baseUrl>"`).
  */
 
-export type { components, operations, paths } from "../../generated/openapi.js";
+export type { components, operations, paths } from "../generated/openapi.js";
 
 /** Every operation but the streaming one (`/v1/chat/stream` always answers with server-sent events). */
 export type RunestonePaths = Omit<paths, "/v1/chat/stream">;
@@ -35,17 +35,17 @@ export interface RunestoneClientOptions {
    * A tenant's API key, sent as `Authorization: Bearer <key>`. Optional for the open (keyless) mode and the public
    * operations.
    */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** The fetch to use (a test's recording fetch, a proxy-aware one...); `globalThis.fetch` by default. */
-  fetch?: (input: Request) => Promise<Response>;
+  fetch?: ((input: Request) => Promise<Response>) | undefined;
   /** More headers for every request (`x-request-id`, `x-runestone-overflow`...). */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 export function createRunestoneClient(options: RunestoneClientOptions): RunestoneClient {
   const client = createClient<RunestonePaths, "application/json">({
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
-    headers: options.headers,
+    ...(options.headers ? { headers: options.headers } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   if (options.apiKey) client.use(bearer(options.apiKey));
