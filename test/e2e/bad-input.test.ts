@@ -310,6 +310,43 @@ describe.each(["/v1/chat/completions", "/v1/chat/stream"])("bad requests to %s",
   });
 });
 
+// On the Messages API, a block that is not an object once passed validation (Ajv's discriminator let it through) and
+// crashed the translation: a 500, or a 400 naming an "undefined" block.
+describe.each(["/v1/messages", "/v1/messages/count_tokens"])("blocks that are not objects, to %s", (path) => {
+  const hi = [{ role: "user", content: "hi" }];
+  it.each([
+    {
+      name: "a null content block",
+      body: { messages: [{ role: "user", content: [null] }] },
+      at: "messages.0.content.0",
+    },
+    {
+      name: "a number content block",
+      body: { messages: [{ role: "user", content: [3.3e44] }] },
+      at: "messages.0.content.0",
+    },
+    {
+      name: "a null tool result part",
+      body: { messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: [null] }] }] },
+      at: "messages.0.content.0.content.0",
+    },
+    { name: "a null system block", body: { messages: hi, system: [null] }, at: "system.0" },
+    { name: "a null tool", body: { messages: hi, tools: [null] }, at: "tools.0" },
+  ])("$name → 400 naming $at", async ({ body, at }) => {
+    const response = await tg.fetch(`${tg.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "gpt-4o-mini", max_tokens: 10, ...body }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error", message: `${at}: expected object` },
+    });
+    expect(tg.fake.requests).toHaveLength(0);
+  });
+});
+
 describe("paths that are not valid percent-encoding", () => {
   it.each([
     ["GET", "/v1/models/%ff"],
