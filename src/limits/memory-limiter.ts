@@ -5,6 +5,7 @@ import type { LeaseTiming } from "./lease-timing.js";
 import { bindingRefusal, CONCURRENCY_RETRY_AFTER_MS } from "./refusal.js";
 import { buildSnapshot } from "./snapshot.js";
 import type { LimiterDecision, LimiterRequest, Limiter, LimitSnapshot, TenantLimits } from "./types.js";
+import { tokensToReserve } from "./token-reservation.js";
 import { validateAdmission } from "./validate-admission.js";
 
 interface TenantState {
@@ -29,7 +30,8 @@ export class MemoryLimiter implements Limiter {
 
   async admit(request: LimiterRequest): Promise<LimiterDecision> {
     validateAdmission(request);
-    const { tenant, limits, estimatedTokens } = request;
+    const { tenant, limits } = request;
+    const estimatedTokens = tokensToReserve(request.estimatedTokens, limits);
     const now = request.now ?? Date.now();
     const state = this.stateOf(tenant);
     const inFlight = this.countLive(state);

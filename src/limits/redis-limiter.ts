@@ -9,6 +9,7 @@ import { ADMIT, COUNT_LIVE, HEARTBEAT, RELEASE } from "./redis-scripts.js";
 import { bindingRefusal, CONCURRENCY_RETRY_AFTER_MS } from "./refusal.js";
 import { buildSnapshot } from "./snapshot.js";
 import type { LimiterDecision, LimiterRequest, Limiter, TenantLimits } from "./types.js";
+import { tokensToReserve } from "./token-reservation.js";
 import { validateAdmission } from "./validate-admission.js";
 
 export interface RedisLimiterOptions {
@@ -34,7 +35,8 @@ export class RedisLimiter implements Limiter {
 
   async admit(request: LimiterRequest): Promise<LimiterDecision> {
     validateAdmission(request);
-    const { tenant, limits, estimatedTokens } = request;
+    const { tenant, limits } = request;
+    const estimatedTokens = tokensToReserve(request.estimatedTokens, limits);
     const keys = this.keys.tenant(tenant);
     const leaseId = randomUUID();
     const timing = this.options.timing();

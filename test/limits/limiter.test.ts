@@ -208,8 +208,23 @@ describe.each(implementations)("$name", ({ create }) => {
       expect(expectRefused(await limiter.admit(request(limits, 5000, T0)), "tokens_per_minute").retryAfterMs).toBe(60);
       await small.release(0);
       const huge = await limiter.admit(request(limits, 5000, T0));
-      expectAdmitted(huge);
-      expect(huge.snapshot).toMatchObject({ remainingTokens: 0, resetTokensMs: 300_000 });
+      // It reserves the whole budget; the usage beyond it is charged when it is known.
+      expect(huge.snapshot).toMatchObject({ remainingTokens: 0, resetTokensMs: 60_000 });
+      await expectAdmitted(huge).release(5000);
+      const probe = await limiter.admit(request(limits, 0, T0));
+      expect(probe.snapshot).toMatchObject({ remainingTokens: 0, resetTokensMs: 300_000 });
+    });
+
+    it("reserves no more than the budget for an absurd estimate, and refunds it whole", async () => {
+      const limiter = create();
+      const limits = { maxConcurrency: 10, tokensPerMinute: 1_000_000 };
+      // max_tokens 1.2e29 once overflowed Redis's expiry range (a 503) and, in memory, left a refund that float
+      // rounding could not cancel.
+      const absurd = await limiter.admit(request(limits, 1.2e29, T0));
+      expect(absurd.snapshot).toMatchObject({ remainingTokens: 0, resetTokensMs: 60_000 });
+      await expectAdmitted(absurd).release(10);
+      const probe = await limiter.admit(request(limits, 0, T0));
+      expect(probe.snapshot).toMatchObject({ remainingTokens: 1_000_000 - 10 });
     });
   });
 
