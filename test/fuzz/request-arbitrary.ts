@@ -145,12 +145,23 @@ function operationRequest(op: Operation, schemas: SchemaArbitraries, context: Re
 
 function segmentOf(param: Json, schemas: SchemaArbitraries, context: RequestContext): fc.Arbitrary<string> {
   const known = context.knownValues[String(param.name)];
-  return fc.oneof(
-    { weight: 3, arbitrary: schemas.of(param.schema).map((v) => encodable(String(v))) },
-    { weight: 3, arbitrary: known ? fc.nat().map((i) => encodable(pick(known(), i) ?? "x")) : fc.constant("x") },
-    { weight: 1, arbitrary: fc.constantFrom(...ODD_SEGMENTS) },
-    { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 20 }).map(encodable) },
-  );
+  return fc
+    .oneof(
+      { weight: 3, arbitrary: schemas.of(param.schema).map((v) => encodable(String(v))) },
+      { weight: 3, arbitrary: known ? fc.nat().map((i) => encodable(pick(known(), i) ?? "x")) : fc.constant("x") },
+      { weight: 1, arbitrary: fc.constantFrom(...ODD_SEGMENTS) },
+      { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 20 }).map(encodable) },
+    )
+    .map(keptAsParameter);
+}
+
+/**
+ * A segment "." or ".." (also as %2E) is resolved away by every URL parser before the request leaves, and an
+ * empty one leaves a trailing slash: `/v1/models/.` and `/v1/models/` both reach the gateway as another operation
+ * (the model list). Such a segment gets one more character, to stay a parameter of the operation under test.
+ */
+function keptAsParameter(segment: string): string {
+  return /^(?:\.|%2e){0,2}$/i.test(segment) ? `${segment}_` : segment;
 }
 
 function bodyOf(schema: unknown, schemas: SchemaArbitraries): fc.Arbitrary<string> {
