@@ -347,6 +347,33 @@ describe.each(["/v1/messages", "/v1/messages/count_tokens"])("blocks that are no
   });
 });
 
+describe("a document source without what its type needs, to /v1/messages", () => {
+  it.each([
+    { source: { type: "content" }, param: "source.content" },
+    { source: { type: "text", media_type: "text/plain" }, param: "source.data" },
+    { source: { type: "url" }, param: "source.url" },
+    {
+      source: { type: "content", content: [{ type: "tool_use", id: "t", name: "f", input: {} }] },
+      param: "source.content.0",
+    },
+  ])("$source.type lacking $param → 400 before anything is sent", async ({ source, param }) => {
+    const response = await tg.fetch(`${tg.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({
+        model: "gpt-4o-mini",
+        max_tokens: 10,
+        messages: [{ role: "user", content: [{ type: "document", source }] }],
+      }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe("invalid_request_error");
+    expect(body.error.message.startsWith(`messages.0.content.0.${param}`)).toBe(true);
+    expect(tg.fake.requests).toHaveLength(0);
+  });
+});
+
 describe("paths that are not valid percent-encoding", () => {
   it.each([
     ["GET", "/v1/models/%ff"],

@@ -1116,17 +1116,57 @@ export interface components {
          * @description `text` (plain text `data`), `content` (text and image blocks), or, Claude only, a PDF as `base64` or `url`,
          *     or a Files API `file`.
          */
-        AnthropicDocumentSource: {
+        AnthropicDocumentSource: components["schemas"]["AnthropicBase64DocumentSource"] | components["schemas"]["AnthropicTextDocumentSource"] | components["schemas"]["AnthropicUrlDocumentSource"] | components["schemas"]["AnthropicContentDocumentSource"] | components["schemas"]["AnthropicFileDocumentSource"];
+        /** @description A PDF, base64-encoded (Claude only). */
+        AnthropicBase64DocumentSource: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "base64";
             /** @enum {string} */
-            type: "base64" | "text" | "url" | "content" | "file";
+            media_type: "application/pdf";
+            data: string;
+        };
+        /** @description A plain text document. */
+        AnthropicTextDocumentSource: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "text";
             /** @enum {string} */
-            media_type?: "application/pdf" | "text/plain";
-            data?: string;
-            url?: string;
-            file_id?: string;
-            content?: string | {
-                [key: string]: unknown;
-            }[];
+            media_type: "text/plain";
+            data: string;
+        };
+        /** @description A PDF at a URL (Claude only). */
+        AnthropicUrlDocumentSource: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "url";
+            url: string;
+        };
+        /** @description A document made of text and image blocks. */
+        AnthropicContentDocumentSource: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "content";
+            content: string | components["schemas"]["AnthropicDocumentContentBlock"][];
+        };
+        /** @description One block of a `content` document. */
+        AnthropicDocumentContentBlock: components["schemas"]["AnthropicTextBlockParam"] | components["schemas"]["AnthropicImageBlockParam"];
+        /** @description A document uploaded with Anthropic's Files API (Claude only). */
+        AnthropicFileDocumentSource: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "file";
+            file_id: string;
         };
         AnthropicToolUseBlockParam: {
             /**
