@@ -43,7 +43,12 @@ export interface Gateway {
 export async function createGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
   const runtime = createRuntime(new LiveConfig(config), options.logger ?? createLogger(config.log_level));
   try {
-    if (!(await runtime.state.waitUntilReady(STATE_BACKEND_WAIT_MS))) {
+    // The first model lists are in before the first request, or the hosts had their timeout to answer.
+    const [stateReady] = await Promise.all([
+      runtime.state.waitUntilReady(STATE_BACKEND_WAIT_MS),
+      runtime.discovery.start(),
+    ]);
+    if (!stateReady) {
       runtime.logger.warn(
         { redis_url: runtime.startup.get("redis_url") },
         `Redis did not answer within ${STATE_BACKEND_WAIT_MS} ms; starting anyway (not ready until it does)`,
