@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Registry } from "prom-client";
+import { redactUrl } from "./cli.js";
 import { AdmissionGate } from "./admission/admission-gate.js";
 import { TenantSlots } from "./admission/slots.js";
 import { ModelDirectory } from "./catalog/model-directory.js";
@@ -159,6 +160,7 @@ function wire(live: LiveConfig, logger: Logger): Runtime {
       providers: () => table().providers,
       breakers,
       state,
+      ...(redisUrl !== undefined ? { stateAddress: redactUrl(redisUrl) } : {}),
       queue,
       startedAt: Date.now(),
     }),
