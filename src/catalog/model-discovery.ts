@@ -5,7 +5,8 @@ export interface ModelSource {
   provider: string;
   /** The base URL the list comes from: a list read from another one does not describe this host. */
   endpoint: string;
-  list(timeoutMs: number): Promise<UpstreamModel[]>;
+  /** Rejects once `signal` aborts (the discovery's timeout), headers or body still to come. */
+  list(options: { signal: AbortSignal; timeoutMs: number }): Promise<UpstreamModel[]>;
 }
 
 export interface DiscoverySettings {
@@ -93,7 +94,7 @@ export class ModelDiscovery {
   private async read(source: ModelSource, timeoutMs: number): Promise<void> {
     const key = keyOf(source.provider, source.endpoint);
     try {
-      const models = await source.list(timeoutMs);
+      const models = await source.list({ signal: AbortSignal.timeout(timeoutMs), timeoutMs });
       if (!sameModels(this.lists.get(key), models)) this.changes++;
       this.lists.set(key, models);
       if (this.failures.delete(key)) this.options.events.onRecovery(source, models.length);

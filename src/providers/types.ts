@@ -86,7 +86,7 @@ export interface Provider extends ChatProvider {
   /** The embedding list (one event); a provider without embeddings throws operation_not_supported. */
   embeddings(call: UpstreamCall<EmbeddingRequest>): AsyncIterable<EmbeddingList>;
   /** The models the host serves (its GET /v1/models); absent when the gateway does not read them. */
-  listModels?(timeoutMs: number): Promise<UpstreamModel[]>;
+  listModels?(options: { signal: AbortSignal; timeoutMs: number }): Promise<UpstreamModel[]>;
   /** The input tokens the provider itself counts; absent when it has no counting endpoint. */
   countTokens?(call: Omit<UpstreamCall<CountTokensPayload>, "stream">): Promise<number>;
 }

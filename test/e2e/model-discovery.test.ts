@@ -223,6 +223,40 @@ describe("a named OpenAI-compatible provider next to OpenAI itself", () => {
   });
 });
 
+describe("a host that sends its headers and stalls its list", () => {
+  it("holds start-up up to model_discovery.timeout_ms only, then serves its configured models", async () => {
+    const log = logCapture();
+    const stalling = await startFakeUpstream();
+    stalling.use(() => ({
+      kind: "sse",
+      headers: { "content-type": "application/json" },
+      events: [{ data: '{"object": "list", "data": [' }],
+      hangAfterEvents: 1,
+    }));
+    const started = performance.now();
+    const tg = await startTestGateway({
+      logger: log.logger,
+      env: { OPENAI_BASE_URL: stalling.openaiBaseURL },
+      config: {
+        providers: { openai: { discover_models: undefined } },
+        models: [{ id: "llama3.1", provider: "openai" }],
+        model_discovery: { timeout_ms: 1000 },
+      },
+    });
+    try {
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(await listIds(tg.openai)).toContain("llama3.1");
+      expect(log.lines.filter((l) => l.level === 40 && l.provider === "openai").map((l) => l.msg)).toEqual([
+        `could not read the models of provider 'openai' (GET ${stalling.openaiBaseURL}/models): Provider 'openai' ` +
+          "did not list its models within 1000 ms; listing its configured models only",
+      ]);
+    } finally {
+      await tg.close();
+      await stalling.close();
+    }
+  });
+});
+
 describe("a host that is down at start-up", () => {
   it("starts, lists the configured models of that provider, and warns once naming its address", async () => {
     const log = logCapture();

@@ -90,10 +90,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 }
 
 /**
- * The fake upstream stands in for OpenAI itself: the `openai` provider keeps the built-in catalog, unless the test
- * says otherwise (discovery of a local host's models is tested with `discover_models` left at its default).
+ * The fake upstream stands in for OpenAI itself (here and in gateway processes): the `openai` provider keeps the
+ * built-in catalog, unless the test says otherwise (discovery of a local host's models is tested with
+ * `discover_models: undefined`, its default).
  */
-function withOpenAICatalog(providers: ConfigInput["providers"]): ConfigInput["providers"] {
+export function withOpenAICatalog(providers: ConfigInput["providers"]): ConfigInput["providers"] {
   return { ...providers, openai: { discover_models: false, ...providers?.openai } };
 }
 

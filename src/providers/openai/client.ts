@@ -84,13 +84,19 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   return {
     ...provider,
     messages: (call) => messagesOverChat(provider, call),
-    async listModels(timeoutMs) {
+    async listModels({ signal, timeoutMs }) {
       try {
-        const { data } = await client.models.list({ timeout: timeoutMs });
+        // The signal also ends a host that sent its headers and stalls its body, which the SDK's timeout does not.
+        const { data } = await client.models.list({ signal, timeout: timeoutMs });
         if (!Array.isArray(data))
           throw new GatewayError("upstream_error", `Provider '${name}' answered GET /models without a model list.`);
         return data.flatMap((model) => (isModelName(model?.id) ? [fromOpenAIModel(model)] : []));
       } catch (err) {
+        if (signal.aborted)
+          throw new GatewayError(
+            "upstream_timeout",
+            `Provider '${name}' did not list its models within ${timeoutMs} ms.`,
+          );
         throw toGatewayError(err, name);
       }
     },
