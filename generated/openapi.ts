@@ -805,11 +805,14 @@ export interface components {
             provider: string;
             model_family: components["schemas"]["ModelFamily"];
             capabilities: components["schemas"]["Capability"][];
-            /** @description USD per 1,000 tokens. */
+            /**
+             * @description USD per 1,000 tokens; `null` for a model its OpenAI-compatible host lists (GET /v1/models) that the
+             *     config file gives no price: the cost policy does not choose it, and budgets count it at $0.
+             */
             cost_per_1k_tokens: {
                 input: number;
                 output: number;
-            };
+            } | null;
             context_window: number;
             /** @description The most output tokens one answer may have (0 for embedding models, which answer vectors). */
             max_tokens: number;

@@ -60,12 +60,22 @@ export interface StartupFacts {
   docs: string;
   listening: string;
   config: string;
-  providers: string[];
+  providers: ProviderFact[];
   state_backend: "memory" | "redis";
   redis_url?: string;
+  /** Whether the configured Redis answered at start-up. */
+  redis_reachable?: boolean;
   overflow_queue: string;
   routing_policy: string;
   auth: string;
+}
+
+/** A configured provider: where its requests go, and where its model list comes from. */
+export interface ProviderFact {
+  name: string;
+  base_url: string;
+  /** For a provider whose models are read from its host: how many it listed, or why it did not. */
+  models?: { listed: number } | { failure: string };
 }
 
 /** What start-up knows about authentication, for the banner's Auth line. */
@@ -101,18 +111,8 @@ export function startupBanner(facts: StartupFacts): string {
     ["Docs", `${facts.docs}   (spec: ${facts.docs.replace(/\/docs$/, "/openapi.yaml")})`],
     ["Listening on", facts.listening],
     ["Config", facts.config],
-    [
-      "Providers",
-      facts.providers.length > 0
-        ? facts.providers.join(", ")
-        : "none: set OPENAI_API_KEY or ANTHROPIC_API_KEY (health, models and docs work meanwhile)",
-    ],
-    [
-      "State backend",
-      facts.state_backend === "redis"
-        ? `Redis ${redactUrl(facts.redis_url ?? "")} (limits, breakers and jobs shared by every replica)`
-        : "memory (this process only; set REDIS_URL to share state between replicas)",
-    ],
+    ...providerRows(facts.providers),
+    ["State backend", describeStateBackend(facts)],
     ["Overflow queue", facts.overflow_queue],
     ["Routing policy", facts.routing_policy],
     ["Auth", facts.auth],
@@ -127,6 +127,37 @@ export function startupBanner(facts: StartupFacts): string {
     "",
     "",
   ].join("\n");
+}
+
+function providerRows(providers: readonly ProviderFact[]): [string, string][] {
+  if (providers.length === 0)
+    return [["Providers", "none: set OPENAI_API_KEY or ANTHROPIC_API_KEY (health, models and docs work meanwhile)"]];
+  const width = Math.max(...providers.map((p) => p.name.length));
+  return providers.map((p, i) => [i === 0 ? "Providers" : "", `${p.name.padEnd(width)}  ${describeProvider(p)}`]);
+}
+
+function describeProvider({ base_url, models }: ProviderFact): string {
+  if (models === undefined) return base_url;
+  if ("listed" in models) return `${base_url}  (${models.listed} models from its GET /v1/models)`;
+  return `${base_url}  (GET /v1/models failed: ${models.failure})`;
+}
+
+function describeStateBackend(facts: StartupFacts): string {
+  if (facts.state_backend === "memory")
+    return "memory (this process only; set REDIS_URL to share state between replicas)";
+  const redis = `Redis ${redactUrl(facts.redis_url ?? "")}`;
+  return facts.redis_reachable === false
+    ? `${redis} NOT REACHABLE: requests get 503 until it answers (see /health)`
+    : `${redis} (limits, breakers and jobs shared by every replica)`;
+}
+
+/** The warning on stderr when the configured Redis did not answer at start-up, naming where it was looked for. */
+export function unreachableRedisWarning(redisUrl: string, waitedMs: number): string {
+  return (
+    `WARNING: Redis at ${redactUrl(redisUrl)} did not answer within ${waitedMs} ms. Runestone started anyway, ` +
+    "but every request that needs Redis (chat, messages, embeddings, jobs) gets 503 state_backend_unavailable " +
+    "until it answers; /health shows its state. Start Redis there, or fix REDIS_URL / redis_url.\n"
+  );
 }
 
 /**

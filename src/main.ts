@@ -1,8 +1,17 @@
-import { describeAuth, listenFailure, parseCli, startupBanner, USAGE, type StartupFacts } from "./cli.js";
+import {
+  describeAuth,
+  listenFailure,
+  parseCli,
+  type ProviderFact,
+  startupBanner,
+  type StartupFacts,
+  unreachableRedisWarning,
+  USAGE,
+} from "./cli.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load-config.js";
 import { isLoopback } from "./http/client-origin.js";
-import { VERSION } from "./runtime.js";
-import { type RunningGateway, startGateway } from "./server.js";
+import { type Runtime, VERSION } from "./runtime.js";
+import { type RunningGateway, STATE_BACKEND_WAIT_MS, startGateway } from "./server.js";
 
 async function main(): Promise<void> {
   const command = parseCli(process.argv.slice(2));
@@ -45,9 +54,9 @@ async function main(): Promise<void> {
     docs: `${gateway.url}/docs`,
     listening: `${config.server.host}:${new URL(gateway.url).port}`,
     config: path ?? "built-in defaults (no runestone.yaml; see runestone.example.yaml)",
-    providers: runtime.snapshot().table.providers.configuredNames(),
+    providers: providerFacts(runtime),
     state_backend: runtime.state.kind,
-    ...(config.redis_url ? { redis_url: config.redis_url } : {}),
+    ...(config.redis_url ? { redis_url: config.redis_url, redis_reachable: gateway.stateReady } : {}),
     overflow_queue:
       runtime.queue.kind === "memory"
         ? "in memory (queued jobs are lost on restart; set REDIS_URL for bee-queue)"
@@ -61,6 +70,8 @@ async function main(): Promise<void> {
     }),
   };
   process.stdout.write(startupBanner(facts));
+  if (config.redis_url && !gateway.stateReady)
+    process.stderr.write(unreachableRedisWarning(config.redis_url, STATE_BACKEND_WAIT_MS));
   const { redis_url: _redisUrl, ...logged } = facts;
   logger.info(
     {
@@ -83,6 +94,25 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
+}
+
+/** The configured providers, where each points, and what its host listed at start-up. */
+function providerFacts(runtime: Runtime): ProviderFact[] {
+  const { providers } = runtime.snapshot().table;
+  return providers
+    .allSettings()
+    .filter((s) => providers.isConfigured(s.name))
+    .map((s) => {
+      if (!s.discoverModels) return { name: s.name, base_url: s.endpoint };
+      const status = runtime.discovery.status(s.name, s.endpoint);
+      const models =
+        status.failure !== undefined
+          ? { failure: status.failure }
+          : status.models !== undefined
+            ? { listed: status.models }
+            : undefined;
+      return { name: s.name, base_url: s.endpoint, ...(models ? { models } : {}) };
+    });
 }
 
 await main();

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Registry } from "prom-client";
+import { redactUrl } from "./cli.js";
 import { AdmissionGate } from "./admission/admission-gate.js";
 import { TenantSlots } from "./admission/slots.js";
 import { ModelDirectory } from "./catalog/model-directory.js";
+import { ModelDiscovery } from "./catalog/model-discovery.js";
 import type { LiveConfig, Snapshot } from "./config-snapshot.js";
 import type { RestartOnlyKey, StartupConfig } from "./config/restart-only.js";
 import type { Config } from "./config/schema.js";
@@ -15,6 +17,7 @@ import { createOverflowQueue } from "./queue/create-overflow-queue.js";
 import type { OverflowQueue } from "./queue/types.js";
 import { CircuitBreakers } from "./routing/breaker/circuit-breakers.js";
 import { createBreakerStore } from "./routing/breaker/create-breaker-store.js";
+import { discoveringTable } from "./routing/discovering-table.js";
 import { Router } from "./routing/router.js";
 import { attemptTimeoutsOf } from "./routing/routing-table.js";
 import { redisKeys } from "./state/redis-keys.js";
@@ -41,6 +44,8 @@ export interface Runtime {
   logger: Logger;
   telemetry: Telemetry;
   models: ModelDirectory;
+  /** The model lists of OpenAI-compatible hosts (start() reads them first, then keeps them fresh). */
+  discovery: ModelDiscovery;
   /** Chat, messages and embeddings requests, from admission to their answers. */
   pipeline: Pipeline;
   health: HealthService;
@@ -62,7 +67,25 @@ export function createRuntime(live: LiveConfig, logger: Logger): Runtime {
 
 function wire(live: LiveConfig, logger: Logger): Runtime {
   const { startup, current } = live;
-  const table = () => current().table;
+  const discovery = new ModelDiscovery({
+    sources: () => current().table.providers.modelSources(),
+    settings: () => {
+      const { refresh_ms, timeout_ms } = current().config.model_discovery;
+      return { refreshMs: refresh_ms, timeoutMs: timeout_ms };
+    },
+    events: {
+      onFailure: ({ provider, endpoint }, reason, kept) =>
+        logger.warn(
+          { provider, base_url: endpoint, reason },
+          `could not read the models of provider '${provider}' (GET ${endpoint}/models): ${reason}; ` +
+            (kept > 0 ? `keeping the ${kept} models it listed last` : "listing its configured models only"),
+        ),
+      onRecovery: ({ provider, endpoint }, models) =>
+        logger.info({ provider, base_url: endpoint, models }, `provider '${provider}' lists its models again`),
+    },
+    describeFailure: (err) => (err instanceof Error ? err.message : String(err)).replace(/\.$/, ""),
+  });
+  const table = discoveringTable(current, discovery);
   const tenants = () => current().tenants;
   const telemetry = new Telemetry();
   const redisUrl = startup.get("redis_url");
@@ -130,12 +153,14 @@ function wire(live: LiveConfig, logger: Logger): Runtime {
     limiter,
     queue,
     models: new ModelDirectory(table),
+    discovery,
     pipeline,
     health: new HealthService({
       version: VERSION,
       providers: () => table().providers,
       breakers,
       state,
+      ...(redisUrl !== undefined ? { stateAddress: redactUrl(redisUrl) } : {}),
       queue,
       startedAt: Date.now(),
     }),
@@ -144,9 +169,11 @@ function wire(live: LiveConfig, logger: Logger): Runtime {
     reconfigure(config) {
       const { previous, restartNeeded } = live.apply(config);
       if (config.log_level !== previous.config.log_level) logger.level = config.log_level;
+      void discovery.refresh();
       return restartNeeded;
     },
     async close() {
+      discovery.stop();
       await queue.close();
       await limiter.close();
       await state.close();

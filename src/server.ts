@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type Koa from "koa";
 import { createApp } from "./app.js";
+import { redactUrl } from "./cli.js";
 import { LiveConfig } from "./config-snapshot.js";
 import { watchConfig, type ConfigWatcherEvents } from "./config/config-watcher.js";
 import type { Config } from "./config/schema.js";
@@ -10,11 +11,13 @@ import { createRuntime, type Runtime } from "./runtime.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 
 /** How long start-up waits for a configured Redis before serving without it (readiness says so). */
-const STATE_BACKEND_WAIT_MS = 3000;
+export const STATE_BACKEND_WAIT_MS = 3000;
 
 export interface RunningGateway {
   server: Server;
   runtime: Runtime;
+  /** Whether the state backend answered at start-up (always, in memory). */
+  stateReady: boolean;
   /** e.g. http://127.0.0.1:4001 */
   url: string;
   close(): Promise<void>;
@@ -33,6 +36,8 @@ export interface StartOptions {
 export interface Gateway {
   app: Koa<AppState>;
   runtime: Runtime;
+  /** Whether the state backend answered at start-up (always, in memory). */
+  stateReady: boolean;
   /** Stops the config watcher, the queue workers and the state backend's connections. */
   close(): Promise<void>;
 }
@@ -43,10 +48,17 @@ export interface Gateway {
 export async function createGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
   const runtime = createRuntime(new LiveConfig(config), options.logger ?? createLogger(config.log_level));
   try {
-    if (!(await runtime.state.waitUntilReady(STATE_BACKEND_WAIT_MS))) {
+    // The first model lists are in before the first request, or the hosts had their timeout to answer.
+    const [stateReady] = await Promise.all([
+      runtime.state.waitUntilReady(STATE_BACKEND_WAIT_MS),
+      runtime.discovery.start(),
+    ]);
+    if (!stateReady) {
+      const redisUrl = redactUrl(runtime.startup.get("redis_url") ?? "");
       runtime.logger.warn(
-        { redis_url: runtime.startup.get("redis_url") },
-        `Redis did not answer within ${STATE_BACKEND_WAIT_MS} ms; starting anyway (not ready until it does)`,
+        { redis_url: redisUrl },
+        `Redis at ${redisUrl} did not answer within ${STATE_BACKEND_WAIT_MS} ms; starting anyway ` +
+          "(not ready, and requests that need it get 503, until it answers)",
       );
     }
     const app = await createApp(runtime);
@@ -56,6 +68,7 @@ export async function createGateway(config: Config, options: StartOptions = {}):
     return {
       app,
       runtime,
+      stateReady,
       async close() {
         watcher?.close();
         await runtime.close();
@@ -89,6 +102,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   return {
     server,
     runtime: gateway.runtime,
+    stateReady: gateway.stateReady,
     url: `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`,
     async close() {
       server.closeAllConnections();

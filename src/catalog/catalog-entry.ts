@@ -18,4 +18,9 @@ export interface CatalogEntry {
   output_cost_per_million: number;
   /** Unix time the model was published. */
   created: number;
+  /**
+   * Listed by its host with no price configured: its costs are shown as unknown, and count as 0 (the cost policy
+   * does not choose it).
+   */
+  unpriced?: true;
 }

@@ -32,7 +32,9 @@ export function toModelObject(entry: CatalogEntry): ModelObject {
     provider: entry.provider,
     model_family: entry.model_family,
     capabilities: entry.capabilities,
-    cost_per_1k_tokens: { input: entry.input_cost_per_million / 1000, output: entry.output_cost_per_million / 1000 },
+    cost_per_1k_tokens: entry.unpriced
+      ? null
+      : { input: entry.input_cost_per_million / 1000, output: entry.output_cost_per_million / 1000 },
     context_window: entry.context_window,
     max_tokens: entry.max_tokens,
   };

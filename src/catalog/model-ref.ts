@@ -8,7 +8,8 @@ export interface ModelRef {
 /**
  * `provider/model` when the part before the first slash is a provider's name, else the whole is the model's
  * name: model names may hold slashes themselves (`openrouter/meta-llama/llama-3.1-8b` is `meta-llama/llama-3.1-8b`
- * on openrouter), and a prefix that names no provider (`opneai/gpt-4o`) stays part of the model's name.
+ * on openrouter), and a prefix that names no provider stays part of the model's name (the router refuses a
+ * mistyped one, `opneai/gpt-4o`: routing/provider-prefix.ts).
  */
 export function parseModelRef(ref: string, isProvider: (name: string) => boolean): ModelRef {
   const slash = ref.indexOf("/");

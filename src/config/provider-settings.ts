@@ -8,6 +8,10 @@ export interface ProviderSettings {
   kind: ProviderKind;
   apiKey: string | undefined;
   baseURL: string | undefined;
+  /** The base URL requests go to: the configured one, else the provider's official one. */
+  endpoint: string;
+  /** Whether its catalog is read from the host's own GET /v1/models (providers.<name>.discover_models). */
+  discoverModels: boolean;
   timeoutMs: number;
   firstTokenTimeoutMs: number;
   connectTimeoutMs: number;
@@ -18,7 +22,7 @@ export interface ProviderSettings {
   howToConfigure: string;
 }
 
-const OFFICIAL_BASE_URLS: Record<ProviderKind, string> = {
+export const OFFICIAL_BASE_URLS: Record<ProviderKind, string> = {
   openai: "https://api.openai.com/v1",
   anthropic: "https://api.anthropic.com",
 };
@@ -36,11 +40,15 @@ export function resolveProviderSettings(config: Config): ProviderSettings[] {
     const kind: ProviderKind = entry.kind ?? (name === "anthropic" ? "anthropic" : "openai");
     const baseURL = entry.base_url;
     const keylessHost = baseURL !== undefined && baseURL.replace(/\/$/, "") !== OFFICIAL_BASE_URLS[kind];
+    // An OpenAI-compatible host serves its own models: OpenAI's cloud catalog would be a list of what it lacks.
+    const discoverModels = kind === "openai" && (entry.discover_models ?? keylessHost);
     return {
       name,
       kind,
       apiKey: entry.api_key,
       baseURL,
+      endpoint: baseURL ?? OFFICIAL_BASE_URLS[kind],
+      discoverModels,
       timeoutMs: entry.timeout_ms,
       firstTokenTimeoutMs: entry.first_token_timeout_ms,
       connectTimeoutMs: entry.connect_timeout_ms,

@@ -51,6 +51,14 @@ export const providerSchema = z
       .positive()
       .default(4096)
       .describe("max_tokens sent to Anthropic when the client gives none"),
+    discover_models: z
+      .boolean()
+      .optional()
+      .describe(
+        "OpenAI-compatible providers: list the models the host serves (its GET /v1/models) in the catalog; " +
+          "on by default for a host other than https://api.openai.com/v1. `false` on the `openai` provider " +
+          "(a proxy to OpenAI itself, say) shows the built-in OpenAI catalog instead",
+      ),
   })
   .strict();
 
@@ -176,6 +184,24 @@ export const configSchema = z
         "Upstreams by name: `openai`, `anthropic`, or any name for an OpenAI-compatible host (give it a `base_url`)",
       ),
     models: z.array(modelSchema).default([]).describe("Catalog entries to add, or to override by id"),
+    // refresh_ms 60 s: a model pulled into a local host shows within a minute, for one small GET per minute.
+    model_discovery: z
+      .object({
+        refresh_ms: z
+          .number()
+          .int()
+          .min(1000)
+          .default(60_000)
+          .describe("How often the models of discovering providers are read again (also on every config reload)"),
+        timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(5_000)
+          .describe("How long one GET /v1/models may take; past it the last known list stays"),
+      })
+      .strict()
+      .prefault({}),
     aliases: z
       .record(modelName, modelName)
       .default({})

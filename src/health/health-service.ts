@@ -17,6 +17,8 @@ export interface HealthServiceOptions {
   providers: () => ProviderRegistry;
   breakers: CircuitBreakers;
   state: StateBackend;
+  /** Where the state backend is (a Redis URL without its password), for the messages that it is unreachable. */
+  stateAddress?: string;
   queue: OverflowQueue;
   startedAt: number;
 }
@@ -59,7 +61,9 @@ export class HealthService {
       checks: { config: true, state_backend: ping.ok },
       ...(ping.ok
         ? {}
-        : { message: `state backend (${this.options.state.kind}) unreachable: ${ping.error ?? "no answer"}` }),
+        : {
+            message: `state backend (${this.stateName()}) unreachable: ${ping.error ?? "no answer"}`,
+          }),
     };
   }
 
@@ -133,13 +137,19 @@ export class HealthService {
     }
   }
 
+  /** "Redis at redis://host:6379", "memory". */
+  private stateName(): string {
+    const { state, stateAddress } = this.options;
+    return state.kind === "redis" ? `Redis at ${stateAddress ?? "its configured address"}` : state.kind;
+  }
+
   private async stateBackend(): Promise<ComponentHealth> {
     const ping = await this.options.state.ping();
     const details = { kind: this.options.state.kind };
     if (!ping.ok)
       return {
         status: "unhealthy",
-        message: `Redis unreachable: ${ping.error ?? "no answer"}`,
+        message: `${this.stateName()} unreachable: ${ping.error ?? "no answer"}`,
         latency_ms: ping.latencyMs,
         details,
       };

@@ -1,3 +1,4 @@
+import type { ModelSource } from "../catalog/model-discovery.js";
 import type { ProviderSettings } from "../config/provider-settings.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { createAnthropicProvider } from "./anthropic/client.js";
@@ -32,6 +33,14 @@ export class ProviderRegistry {
 
   allSettings(): ProviderSettings[] {
     return [...this.byName.values()];
+  }
+
+  /** The configured providers whose catalog is read from their host. */
+  modelSources(): ModelSource[] {
+    return this.allSettings().flatMap((s) => {
+      const list = this.clients.get(s.name)?.listModels;
+      return s.discoverModels && list ? [{ provider: s.name, endpoint: s.endpoint, list }] : [];
+    });
   }
 
   /** The client for a provider, or the 503 that tells the operator what to set. */

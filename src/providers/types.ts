@@ -1,5 +1,6 @@
 import type { Message, RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
 import type { components } from "../../generated/openapi.js";
+import type { UpstreamModel } from "../catalog/upstream-model.js";
 import type { ProviderKind } from "../config/provider-settings.js";
 
 type Schemas = components["schemas"];
@@ -84,6 +85,8 @@ export interface Provider extends ChatProvider {
   messages(call: UpstreamCall<MessagesPayload>): AsyncIterable<MessagesEvent>;
   /** The embedding list (one event); a provider without embeddings throws operation_not_supported. */
   embeddings(call: UpstreamCall<EmbeddingRequest>): AsyncIterable<EmbeddingList>;
+  /** The models the host serves (its GET /v1/models); absent when the gateway does not read them. */
+  listModels?(options: { signal: AbortSignal; timeoutMs: number }): Promise<UpstreamModel[]>;
   /** The input tokens the provider itself counts; absent when it has no counting endpoint. */
   countTokens?(call: Omit<UpstreamCall<CountTokensPayload>, "stream">): Promise<number>;
 }

@@ -3,7 +3,7 @@ import { parseModelRef } from "../catalog/model-ref.js";
 import { costConstraints } from "./cost-constraints.js";
 import { applyFilters } from "./eligibility.js";
 import type { ProviderStatus } from "./provider-status.js";
-import { modelNotInCatalog, noEligibleModel } from "./routing-refusals.js";
+import { modelNotInCatalog, modelWithoutPrice, noEligibleModel } from "./routing-refusals.js";
 import { completionTokensOf, type ModelFamily, type RouteRequest } from "./route-request.js";
 
 /** What the policy reads from the catalog; a ModelCatalog is one. */
@@ -36,7 +36,7 @@ export interface CostSelection {
 }
 
 /**
- * The cost policy: the catalog models of the request's operation (chat or embeddings models) that meet its hints
+ * The cost policy: the priced catalog models of the request's operation (chat or embeddings models) that meet its hints
  * (model_family, else the context's default; capabilities, including those implied by stream, tools and images;
  * max_cost_per_token; provider) and whose provider is configured, cheapest first for this request; those whose
  * provider is behind an open breaker come last (failover skips them, and probes one when nothing else is left). A
@@ -47,7 +47,7 @@ export interface CostSelection {
 export function selectByCost(request: RouteRequest, catalog: CatalogView, context: CostPolicyContext): CostSelection {
   const pool =
     request.model === undefined
-      ? [...catalog.entries()].filter((entry) => entry.capabilities.includes(request.serves))
+      ? [...catalog.entries()].filter((entry) => entry.capabilities.includes(request.serves) && !entry.unpriced)
       : [namedModel(request.model, catalog)];
   const constraints = costConstraints(request, {
     namedModel: request.model !== undefined,
@@ -69,6 +69,7 @@ export function selectByCost(request: RouteRequest, catalog: CatalogView, contex
 function namedModel(model: string, catalog: CatalogView): CatalogEntry {
   const entry = catalog.find(model) ?? findQualified(model, catalog);
   if (entry === undefined) throw modelNotInCatalog(model);
+  if (entry.unpriced) throw modelWithoutPrice(model, entry.provider);
   return entry;
 }
 

@@ -3,6 +3,7 @@ import { GatewayError } from "../errors/gateway-error.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
 import { selectByCost } from "./cost-policy.js";
 import type { ProviderStatus } from "./provider-status.js";
+import { unknownProviderPrefix } from "./provider-prefix.js";
 import { resolveTarget } from "./resolve-target.js";
 import type { RouteCandidate, RoutePlan } from "./route-plan.js";
 import type { RouteRequest } from "./route-request.js";
@@ -20,6 +21,15 @@ export class Router {
     const policy = request.policy ?? table.policy;
     const model = request.model === undefined ? undefined : (table.aliases.get(request.model) ?? request.model);
     const resolved = { ...request, model };
+    const misnamed =
+      model === undefined
+        ? undefined
+        : unknownProviderPrefix(
+            model,
+            table.catalog,
+            table.providers.allSettings().map((s) => s.name),
+          );
+    if (misnamed) throw misnamed;
     if (policy === "cost") return { policy, candidates: await this.byCost(resolved, table) };
     const primary = resolveTarget(resolved, table.catalog, table.providers, table.defaultProvider);
     return { policy, candidates: [primary, ...this.fallbacksOf(request.model, model, primary, table)] };

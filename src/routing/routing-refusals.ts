@@ -28,6 +28,15 @@ export function modelNotInCatalog(model: string): GatewayError {
   );
 }
 
+export function modelWithoutPrice(model: string, provider: string): GatewayError {
+  return new GatewayError(
+    "no_eligible_model",
+    `The model '${model}' is listed by provider '${provider}' with no price, so cost routing cannot compare it; ` +
+      "give it a catalog entry with prices (models in the config file) or use routing_policy default.",
+    { param: "model" },
+  );
+}
+
 function describeOutcome({ filter, considered, removed }: FilterOutcome): string {
   switch (filter.report) {
     case "kept": {

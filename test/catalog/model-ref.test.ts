@@ -16,7 +16,7 @@ describe("parseModelRef", () => {
     // The model's own slashes stay in its name.
     ["openrouter/meta-llama/llama-3.1-8b", { provider: "openrouter", model: "meta-llama/llama-3.1-8b" }],
     ["meta-llama/llama-3.1-8b", { model: "meta-llama/llama-3.1-8b" }],
-    // A prefix that names no provider (a typo, say) is part of the model's name, for now sent upstream as is.
+    // A prefix that names no provider (a typo, say) is part of the model's name; the router refuses typos.
     ["opneai/gpt-4o", { model: "opneai/gpt-4o" }],
     ["OpenAI/gpt-4o", { model: "OpenAI/gpt-4o" }],
     ["/gpt-4o", { model: "/gpt-4o" }],

@@ -3,6 +3,7 @@ import { mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import OpenAI from "openai";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
@@ -141,11 +142,14 @@ describe("editing the config file", () => {
   });
 
   it("providers: a provider added by an edit serves at once", async () => {
-    const before = await tg.openai.chat.completions.create({
-      model: "local/gpt-4o-mini",
-      messages: [{ role: "user", content: "hi" }],
-    });
-    expect(before).toMatchObject({ provider: "openai" }); // no provider 'local' yet: a model name for the default
+    const before = await tg.openai.chat.completions
+      .create({ model: "local/gpt-4o-mini", messages: [{ role: "user", content: "hi" }] })
+      .catch((err: unknown) => err);
+    // No provider 'local' yet: a prefix that names no provider.
+    expect(before).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((before as Error).message).toMatch(
+      /'local\/', which names no provider; this gateway knows: openai, anthropic/,
+    );
     await applyConfig({ providers: { local: { base_url: tg.fake.openaiBaseURL } } });
     const after = await tg.openai.chat.completions.create({
       model: "local/gpt-4o-mini",

@@ -41,7 +41,10 @@ export interface FakeUpstream {
   readonly aborted: number;
   /** Handlers are tried newest first, after the `once` queue and before the default answer. */
   use(handler: ScenarioHandler): void;
-  /** The next valid request for `provider` (any endpoint) gets `scenario`; queued FIFO per provider. */
+  /**
+   * The next valid request for `provider` (any endpoint but GET /v1/models, which `use` scripts) gets `scenario`;
+   * queued FIFO per provider.
+   */
   once(provider: Provider, scenario: Scenario): void;
   /** Clears the `once` queues, handlers, recorded requests and the aborted count. */
   reset(): void;
@@ -84,8 +87,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     }
   }
 
-  function scriptedAnswer(recorded: RecordedRequest): Scenario | undefined {
-    const queued = queues[recorded.provider].shift();
+  function scriptedAnswer(endpoint: Endpoint, recorded: RecordedRequest): Scenario | undefined {
+    // A gateway reads model lists in the background: they must not take the answer a test queued for a request.
+    const queued = endpoint === "models" ? undefined : queues[recorded.provider].shift();
     if (queued !== undefined) return queued;
     for (let i = handlers.length - 1; i >= 0; i--) {
       const scenario = handlers[i]?.(recorded);
@@ -103,7 +107,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         : checkAnthropicCredentials(recorded.headers, options.acceptedApiKeys);
     if (credentialError !== undefined) return credentialError;
     if (!parseable) return unparseableBody(recorded.provider);
-    return requestErrorOf(endpoint, recorded) ?? scriptedAnswer(recorded) ?? defaultAnswer(endpoint, recorded);
+    return (
+      requestErrorOf(endpoint, recorded) ?? scriptedAnswer(endpoint, recorded) ?? defaultAnswer(endpoint, recorded)
+    );
   }
 
   async function handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -4,8 +4,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { describeAuth, parseCli, redactUrl, startupBanner, type StartupFacts } from "../../src/cli.js";
+import OpenAI from "openai";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  describeAuth,
+  parseCli,
+  redactUrl,
+  startupBanner,
+  type StartupFacts,
+  unreachableRedisWarning,
+} from "../../src/cli.js";
+import { startFakeUpstream } from "../fake-upstream/index.js";
 import { ContractRecorder } from "../support/contract.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -37,7 +46,11 @@ describe("the start-up banner", () => {
     docs: "http://127.0.0.1:4001/docs",
     listening: "0.0.0.0:4001",
     config: "/etc/runestone/runestone.yaml",
-    providers: ["openai", "anthropic"],
+    providers: [
+      { name: "openai", base_url: "http://127.0.0.1:11434/v1", models: { listed: 3 } },
+      { name: "anthropic", base_url: "https://api.anthropic.com" },
+      { name: "vllm", base_url: "http://gpu-box:8000/v1", models: { failure: "Provider 'vllm' could not be reached" } },
+    ],
     state_backend: "redis",
     redis_url: "redis://default:s3cret@redis.internal:6379/0",
     overflow_queue: "bee-queue on Redis",
@@ -54,7 +67,10 @@ describe("the start-up banner", () => {
       "Runestone 1.2.3",
       "http://127.0.0.1:4001/v1",
       "http://127.0.0.1:4001/docs",
-      "openai, anthropic",
+      "Providers       openai     http://127.0.0.1:11434/v1  (3 models from its GET /v1/models)",
+      "                anthropic  https://api.anthropic.com",
+      "                vllm       http://gpu-box:8000/v1  (GET /v1/models failed: Provider 'vllm' could not be " +
+        "reached)",
       "Redis redis://default:***@redis.internal:6379/0",
       "cost",
       "API keys: 3 tenant(s)",
@@ -85,6 +101,19 @@ describe("the start-up banner", () => {
     for (const auth of variants)
       for (const line of startupBanner({ ...facts, auth: describeAuth(auth) }).split("\n"))
         expect(line.length).toBeLessThanOrEqual(120);
+  });
+
+  it("says loudly when the configured Redis did not answer at start-up, naming its address", () => {
+    const banner = startupBanner({ ...facts, redis_reachable: false });
+    expect(banner).toMatch(
+      /State backend +Redis redis:\/\/default:\*\*\*@redis\.internal:6379\/0 NOT REACHABLE: requests get 503/,
+    );
+    const warning = unreachableRedisWarning("redis://default:s3cret@redis.internal:6379/0", 3000);
+    expect(warning).toMatch(
+      /^WARNING: Redis at redis:\/\/default:\*\*\*@redis\.internal:6379\/0 did not answer within 3000/,
+    );
+    expect(warning).not.toContain("s3cret");
+    expect(startupBanner(facts)).toContain("(limits, breakers and jobs shared by every replica)");
   });
 
   it("redacts Redis passwords", () => {
@@ -146,6 +175,70 @@ describe("npm start -- --config <path> --port <n>", () => {
     expect(await page.text()).toContain("<title>Runestone API</title>");
     const api = /API +(http:\S+\/v1)/.exec(stdout)![1]!;
     expect((await contract.fetch(`${api}/models`)).status).toBe(200);
+    await contract.settle();
+  });
+
+  /** Runs `npm run dev`'s command with `env` (and no config file) until the banner is out. */
+  async function startUntilBanner(env: Record<string, string>): Promise<{ stdout: string; stderr: () => string }> {
+    const base = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? tmpdir(), RUNESTONE_CONFIG: "", PORT: "" };
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--port", "0"], {
+      cwd: ROOT,
+      env: { ...base, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner within 15 s:\n${stdout}\n${stderr}`)), 15_000);
+      child!.stdout!.on("data", () => {
+        if (/Auth .*\n/.test(stdout)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child!.once("exit", (code) => reject(new Error(`exited with ${code}:\n${stdout}\n${stderr}`)));
+    });
+    return { stdout, stderr: () => stderr };
+  }
+
+  it("shows where each provider points, and lists what a local host serves", { timeout: 20_000 }, async () => {
+    const host = await startFakeUpstream({ openaiModels: ["llama3.1", "qwen2.5-coder:7b"] });
+    try {
+      const { stdout } = await startUntilBanner({ OPENAI_BASE_URL: host.openaiBaseURL });
+      expect(stdout).toMatch(
+        new RegExp(`Providers +openai {2}${host.openaiBaseURL}  \\(2 models from its GET /v1/models\\)\n`),
+      );
+      const api = /API +(http:\S+\/v1)/.exec(stdout)![1]!;
+      const contract = new ContractRecorder();
+      const client = new OpenAI({ baseURL: api, apiKey: "unused", maxRetries: 0, fetch: contract.fetch });
+      const ids: string[] = [];
+      for await (const model of client.models.list()) ids.push(model.id);
+      expect(ids).toEqual(["llama3.1", "qwen2.5-coder:7b"]);
+      expect(await client.models.retrieve("llama3.1")).toMatchObject({ id: "llama3.1", provider: "openai" });
+      await contract.settle();
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("warns loudly, naming the address, when Redis does not answer at start-up", { timeout: 20_000 }, async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    const { stdout, stderr } = await startUntilBanner({ REDIS_URL: redisUrl });
+    expect(stdout).toMatch(new RegExp(`State backend +Redis ${redisUrl} NOT REACHABLE: requests get 503`));
+    await vi.waitFor(() => expect(stderr()).toContain(`WARNING: Redis at ${redisUrl} did not answer within 3000 ms.`));
+    const api = /API +(http:\S+)\/v1/.exec(stdout)![1]!;
+    const contract = new ContractRecorder();
+    const health = await contract.fetch(`${api}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      components: { state_backend: { status: "unhealthy", message: expect.stringContaining(`Redis at ${redisUrl}`) } },
+    });
     await contract.settle();
   });
 

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import type { ConfigInput } from "../../src/config/schema.js";
+import { withOpenAICatalog } from "./test-gateway.js";
 import type { FakeUpstream } from "../fake-upstream/index.js";
 
 /**
@@ -117,7 +118,11 @@ export async function freePort(): Promise<number> {
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const dir = mkdtempSync(join(tmpdir(), "runestone-process-"));
   const configPath = join(dir, "runestone.yaml");
-  const config = { ...options.config, server: { host: "127.0.0.1", ...options.config.server } };
+  const config = {
+    ...options.config,
+    server: { host: "127.0.0.1", ...options.config.server },
+    providers: withOpenAICatalog(options.config.providers),
+  };
   writeFileSync(configPath, stringify(config));
   try {
     let lastError: unknown;

@@ -4,7 +4,7 @@ import { pino, type Logger } from "pino";
 import { loadConfig, parseConfig } from "../../src/config/load-config.js";
 import type { ConfigInput } from "../../src/config/schema.js";
 import { startGateway, type RunningGateway } from "../../src/server.js";
-import { startFakeUpstream, type FakeUpstream } from "../fake-upstream/index.js";
+import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from "../fake-upstream/index.js";
 import { ContractRecorder } from "./contract.js";
 
 export interface TestGateway {
@@ -31,11 +31,13 @@ export interface TestGatewayOptions {
   configFile?: string;
   /** Where the gateway's log lines go (silent by default). */
   logger?: Logger;
+  /** How the fake upstream starts (the models it lists, say). */
+  upstream?: FakeUpstreamOptions;
 }
 
 /** A real gateway on a free port in front of a real fake upstream, driven through the real OpenAI SDK. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const fake = await startFakeUpstream();
+  const fake = await startFakeUpstream(options.upstream);
   const env = {
     OPENAI_API_KEY: "sk-test-openai",
     OPENAI_BASE_URL: fake.openaiBaseURL,
@@ -47,7 +49,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const config = options.configFile
     ? loadConfig({ path: options.configFile, env: testEnv }).config
     : parseConfig(
-        { ...options.config, server: { host: "127.0.0.1", port: 0, ...options.config?.server } },
+        {
+          ...options.config,
+          server: { host: "127.0.0.1", port: 0, ...options.config?.server },
+          providers: withOpenAICatalog(options.config?.providers),
+        },
         testEnv,
         "test",
       );
@@ -81,6 +87,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await fake.close();
     },
   };
+}
+
+/**
+ * The fake upstream stands in for OpenAI itself (here and in gateway processes): the `openai` provider keeps the
+ * built-in catalog, unless the test says otherwise (discovery of a local host's models is tested with
+ * `discover_models: undefined`, its default).
+ */
+export function withOpenAICatalog(providers: ConfigInput["providers"]): ConfigInput["providers"] {
+  return { ...providers, openai: { discover_models: false, ...providers?.openai } };
 }
 
 /**

@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import { GatewayError } from "../../errors/gateway-error.js";
 import type { EmbeddingCreateParams } from "openai/resources/embeddings";
 import { messagesOverChat } from "../anthropic/messages-over-chat.js";
 import { chunkStreamEvents, completionEvents } from "../chat-events.js";
@@ -14,8 +15,9 @@ import type {
 } from "../types.js";
 import { createUpstreamAgent } from "../upstream-agent.js";
 import { RequestSending } from "../request-sending.js";
-import { callFailure } from "../upstream-error.js";
+import { callFailure, toGatewayError } from "../upstream-error.js";
 import { fromOpenAIEmbeddings } from "./from-openai-embeddings.js";
+import { fromOpenAIModel, isModelName } from "./from-openai-model.js";
 import { fromOpenAIChunk, fromOpenAIResponse } from "./from-openai-response.js";
 import { toOpenAIRequest, toOpenAIStreamRequest } from "./to-openai-request.js";
 
@@ -82,6 +84,22 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   return {
     ...provider,
     messages: (call) => messagesOverChat(provider, call),
+    async listModels({ signal, timeoutMs }) {
+      try {
+        // The signal also ends a host that sent its headers and stalls its body, which the SDK's timeout does not.
+        const { data } = await client.models.list({ signal, timeout: timeoutMs });
+        if (!Array.isArray(data))
+          throw new GatewayError("upstream_error", `Provider '${name}' answered GET /models without a model list.`);
+        return data.flatMap((model) => (isModelName(model?.id) ? [fromOpenAIModel(model)] : []));
+      } catch (err) {
+        if (signal.aborted)
+          throw new GatewayError(
+            "upstream_timeout",
+            `Provider '${name}' did not list its models within ${timeoutMs} ms.`,
+          );
+        throw toGatewayError(err, name);
+      }
+    },
     async *embeddings({ request, model, signal }): AsyncGenerator<EmbeddingList> {
       const params = {
         ...withoutRunestoneFields("EmbeddingRequest", request),
