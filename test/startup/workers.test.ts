@@ -64,7 +64,7 @@ describe("RUNESTONE_WORKERS", () => {
     await fake.close();
   });
 
-  it("runs 2 workers with the Redis backend: both serve, and one tenant's per-minute limit holds across them", async () => {
+  it("runs 2 workers with Redis: both serve, and one per-minute limit of a tenant holds across them", async () => {
     fake.use(() => ({ kind: "json", body: openaiCompletion({ model: "gpt-4o-mini", content: "pong" }) }));
     const gateway = await startGatewayProcess({
       name: "workers",
