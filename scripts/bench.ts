@@ -1,6 +1,6 @@
 // npm run bench: the fake upstream direct, a bare Node pass-through proxy (the floor of any Node gateway) and
 // Runestone with everything on, each in its own process, measured in one run; ratios to the bare proxy first.
-// Options: --quick, --long, --json FILE (npm run bench -- --help).
+// Options: --ci, --quick, --long, --json FILE (npm run bench -- --help).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -32,7 +32,7 @@ import {
 } from "./bench/scenarios.js";
 import { liveChildPids, startPrintingUrl } from "./bench/server-process.js";
 import { median } from "./bench/stats.js";
-import { judge } from "./bench/targets.js";
+import { judge, judgeCi } from "./bench/targets.js";
 import { ensureWrk } from "./bench/wrk.js";
 
 let options: Options;
@@ -104,6 +104,42 @@ const proxy = await startPrintingUrl("bare proxy", [process.execPath, "scripts/b
   logFile: logFile("proxy"),
 });
 const configPath = writeBenchConfig(dir);
+
+/** --ci (.ci/run): the throughput ratios only; exits 1 when one collapses (under half its target) or on errors. */
+async function throughputRatiosOnly(): Promise<never> {
+  const runestone = await startRunestone("Runestone", upstream.url, configPath, logFile("runestone"));
+  const redisRunestone = await startRedisRunestone(upstream.url, dir, logFile("runestone-redis"));
+  const plain = await scenario("plain", "max throughput, plain (also the Redis backend, the translation lane)", () =>
+    maxThroughput(bench, {
+      proxy: { server: proxy, body: "plain" },
+      runestone: { server: runestone, body: "plain" },
+      anthropicLane: { server: runestone, body: "anthropicPlain" },
+      redis: { server: redisRunestone, body: "plain" },
+    }),
+  );
+  await redisRunestone.stop();
+  for (const [name, t] of Object.entries(plain)) say(`  ${name}: ${perSecond(t)}`);
+  const stream20 = await scenario("streams", "max throughput, streams of 20 chunks", () =>
+    maxThroughput(bench, {
+      proxy: { server: proxy, body: "stream20" },
+      runestone: { server: runestone, body: "stream20" },
+    }),
+  );
+  for (const [name, t] of Object.entries(stream20)) say(`  ${name}: ${perSecond(t)}`);
+  await runestone.stop();
+  await proxy.stop();
+  await upstream.stop();
+  rmSync(dir, { recursive: true, force: true });
+  const verdicts = judgeCi({ plain, stream20 });
+  say(
+    `\n${verdictTable(verdicts)}\n(other processes kept ${machine.end().othersCpus.toFixed(2)} CPUs busy on average)`,
+  );
+  const collapsed = verdicts.filter((v) => v.collapsed);
+  if (collapsed.length > 0)
+    say(`\nfar off target (under half of it, or errors): ${collapsed.map((v) => v.name).join("; ")}`);
+  process.exit(collapsed.length > 0 ? 1 : 0);
+}
+if (mode.name === "ci") await throughputRatiosOnly();
 
 const { startup, npmStart } = await scenario("start", "start to ready (before any load)", async () => ({
   startup: await startToReady("Runestone (start)", productionCommand(), upstream.url, configPath),

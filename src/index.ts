@@ -23,7 +23,7 @@ export { ConfigError } from "./config/load-config.js";
 export type { RunningGateway } from "./server.js";
 export type { Runtime } from "./runtime.js";
 export type { Logger } from "./telemetry/logger.js";
-export { VERSION } from "./runtime.js";
+export { VERSION } from "./package/version.js";
 
 export interface RunestoneOptions {
   /**

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import {
   describeAuth,
   listenFailure,
@@ -10,8 +11,10 @@ import {
 } from "./cli.js";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load-config.js";
 import { isLoopback } from "./http/client-origin.js";
-import { type Runtime, VERSION } from "./runtime.js";
-import { type RunningGateway, STATE_BACKEND_WAIT_MS, startGateway } from "./server.js";
+import { VERSION } from "./package/version.js";
+import type { Runtime } from "./runtime.js";
+import type { RunningGateway } from "./server.js";
+import { memoryBackendRefusal, parseWorkers, superviseWorkers } from "./workers.js";
 
 async function main(): Promise<void> {
   const command = parseCli(process.argv.slice(2));
@@ -35,6 +38,14 @@ async function main(): Promise<void> {
     throw err;
   }
   const { config, path } = loaded;
+  const workers = parseWorkers(process.env.RUNESTONE_WORKERS);
+  if (typeof workers === "object" || (workers > 1 && config.redis_url === undefined)) {
+    process.stderr.write(`${typeof workers === "object" ? workers.error : memoryBackendRefusal(workers)}\n`);
+    process.exit(1);
+  }
+  // The primary of several workers only supervises: it never loads the gateway itself.
+  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers, (line) => process.stdout.write(`${line}\n`));
+  const { startGateway, STATE_BACKEND_WAIT_MS } = await import("./server.js");
   let gateway: RunningGateway;
   try {
     gateway = await startGateway(config, { configPath: path, env });
@@ -69,7 +80,8 @@ async function main(): Promise<void> {
       tenants: Object.keys(config.tenants).length,
     }),
   };
-  process.stdout.write(startupBanner(facts));
+  // One banner for the whole cluster: the first worker's.
+  if (cluster.worker === undefined || cluster.worker.id === 1) process.stdout.write(startupBanner(facts));
   if (config.redis_url && !gateway.stateReady)
     process.stderr.write(unreachableRedisWarning(config.redis_url, STATE_BACKEND_WAIT_MS));
   const { redis_url: _redisUrl, ...logged } = facts;

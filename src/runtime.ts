@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { Registry } from "prom-client";
 import { redactUrl } from "./cli.js";
 import { AdmissionGate } from "./admission/admission-gate.js";
@@ -30,10 +29,7 @@ import { BudgetGuard } from "./usage/budget-guard.js";
 import { createUsageStore, recordUsage } from "./usage/record-usage.js";
 import type { UsageStore } from "./usage/usage-store.js";
 import { WebhookSender } from "./webhooks/webhook-sender.js";
-import { packageFile } from "./package/package-root.js";
-
-export const VERSION: string = (JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string })
-  .version;
+import { VERSION } from "./package/version.js";
 
 /** Everything the gateway is made of, wired once at start-up; the configuration it reads is the live snapshot. */
 export interface Runtime {

@@ -127,10 +127,16 @@ export async function maxThroughput<K extends string>(
       connections: CONNECTIONS,
       seconds,
     });
+  const warmUp = async (name: K) => {
+    let served = (await run(name, bench.mode.warmupSeconds)).requests;
+    for (const until = Date.now() + 15_000; served < bench.mode.warmupRequests && Date.now() < until; ) {
+      served += (await run(name, 1)).requests;
+    }
+  };
   const runs = await inTurns(
     keysOf(contenders),
     bench.mode.rounds,
-    (name) => run(name, bench.mode.warmupSeconds),
+    (name) => warmUp(name),
     (name) => withCpu(contenders[name].server, () => run(name, bench.mode.roundSeconds)),
   );
   return mapValues(runs, (r): Throughput => {

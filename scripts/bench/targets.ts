@@ -1,6 +1,7 @@
 // The targets of issue 11, each judged against this run's numbers. Ratios are what count on a shared machine;
 // a ratio under half its target ("collapsed") fails --quick. Absolute targets (ms, MB) are reported, never fatal.
 import type { PerServer, Results } from "./results.js";
+import type { Throughput } from "./scenarios.js";
 
 export interface Verdict {
   name: string;
@@ -17,7 +18,7 @@ const times = (ratio: number) => `${ratio.toFixed(1)}×`;
 const ms = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(2)} ms`;
 
 /** A ratio that must be at least `min`; collapsed below min / 2. */
-function atLeast(name: string, ratio: number, min: number, stretch?: number): Verdict {
+export function atLeast(name: string, ratio: number, min: number, stretch?: number): Verdict {
   const target = `≥ ${pct(min)}${stretch === undefined ? "" : ` (stretch ${pct(stretch)})`}`;
   const stretchMet = stretch !== undefined && ratio >= stretch ? " (stretch met)" : "";
   return {
@@ -147,4 +148,43 @@ export function judge(r: Results): Verdict[] {
     ),
   ];
   return verdicts;
+}
+
+/** What --ci measures: throughput only. */
+export interface CiResults {
+  plain: { proxy: Throughput; runestone: Throughput; anthropicLane: Throughput; redis: Throughput };
+  stream20: { proxy: Throughput; runestone: Throughput };
+}
+
+/**
+ * `a`'s capacity against `b`'s: the higher of their throughput ratio and their inverse ratio of CPU per request.
+ * Both fall when the code gets slower; when other processes take the CPU from one of them mid-run, only the
+ * throughput ratio does: --ci fails only when both collapse, so a busy machine does not fail it.
+ */
+function capacity(name: string, a: Throughput, b: Throughput, min: number): Verdict {
+  const byThroughput = a.perSecond / b.perSecond;
+  const byCpu = b.cpuMsPerRequest / a.cpuMsPerRequest;
+  const verdict = atLeast(name, Math.max(byThroughput, byCpu), min);
+  return { ...verdict, measured: `${pct(byThroughput)} (by CPU per request ${pct(byCpu)})` };
+}
+
+/** The throughput ratios of issue 11, for --ci; `collapsed` (under half the target, or errors) fails CI. */
+export function judgeCi(r: CiResults): Verdict[] {
+  const errors = [...Object.values(r.plain), ...Object.values(r.stream20)].reduce(
+    (sum, t) => sum + t.statusErrors + t.socketErrors,
+    0,
+  );
+  return [
+    capacity("max req/s, plain", r.plain.runestone, r.plain.proxy, 0.25),
+    capacity("max streams/s, 20 chunks", r.stream20.runestone, r.stream20.proxy, 0.25),
+    capacity("Redis backend: plain req/s vs memory", r.plain.redis, r.plain.runestone, 0.7),
+    capacity("→ Anthropic lane: plain req/s vs OpenAI lane", r.plain.anthropicLane, r.plain.runestone, 0.8),
+    {
+      name: "errors (non-2xx, socket) in every run",
+      measured: String(errors),
+      target: "0",
+      verdict: errors === 0 ? "PASS" : "MISS",
+      collapsed: errors > 0,
+    },
+  ];
 }

@@ -3,7 +3,8 @@ import { gzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "../http/app-state.js";
-import { type HandlersOf, SPEC_PATH } from "../http/openapi-dispatch.js";
+import type { HandlersOf } from "../http/openapi-dispatch.js";
+import { SPEC_PATH } from "../http/spec-for-validation.js";
 import { packageFile } from "../package/package-root.js";
 
 /** The Redoc page `npm run docs` builds from the spec (committed; CI checks it is up to date). */
@@ -34,10 +35,8 @@ function serve(ctx: AppContext, doc: Document): void {
 export function docsHandlers(): HandlersOf<"getDocs" | "getOpenApiYaml" | "getOpenApiJson"> {
   const yaml = readFileSync(SPEC_PATH, "utf8");
   const spec: Document = { body: Buffer.from(yaml), type: "application/yaml; charset=utf-8" };
-  const json: Document = {
-    body: Buffer.from(`${JSON.stringify(parse(yaml), null, 2)}\n`),
-    type: "application/json; charset=utf-8",
-  };
+  // Parsed on the first request for it, not at start-up (YAML parsing is slow).
+  let json: Document | undefined;
   let html: Document | undefined;
 
   return {
@@ -59,6 +58,10 @@ export function docsHandlers(): HandlersOf<"getDocs" | "getOpenApiYaml" | "getOp
     },
 
     getOpenApiJson(ctx) {
+      json ??= {
+        body: Buffer.from(`${JSON.stringify(parse(yaml), null, 2)}\n`),
+        type: "application/json; charset=utf-8",
+      };
       serve(ctx, json);
     },
   };

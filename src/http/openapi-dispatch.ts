@@ -1,16 +1,14 @@
 import type { Next } from "koa";
 import { OpenAPIBackend, type Context as ApiContext, type Document, type Request } from "openapi-backend";
-import addFormats from "ajv-formats";
-import { parse } from "yaml";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { operations } from "../../generated/openapi.js";
+import { requestValidators, specSha256, validationSpec } from "../../generated/request-validators.js";
 import { GatewayError } from "../errors/gateway-error.js";
-import { packageFile } from "../package/package-root.js";
 import type { AppContext } from "./app-state.js";
 import { type BodyOperation, operationBodyLimit } from "./request-body.js";
+import { AJV_OPTIONS, SPEC_PATH } from "./spec-for-validation.js";
 import { validationError } from "./validation-error.js";
-
-export const SPEC_PATH = packageFile("spec", "openapi.yaml");
 
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
@@ -52,48 +50,27 @@ export type HandlersOf<Id extends OperationId> = Pick<OperationHandlers, Id>;
  */
 type ValidatedHandler = (ctx: AppContext, input: { body: unknown; params: unknown; query: unknown }) => unknown;
 
-export function loadSpec(): Document {
-  return parse(readFileSync(SPEC_PATH, "utf8")) as Document;
-}
-
-/**
- * The spec as Ajv validates it: Ajv's discriminator support derives each branch from its `enum` and refuses
- * `mapping` (which the spec keeps for code generators and docs), so mappings are left out here.
- */
-export function loadSpecForValidation(): Document {
-  const spec = loadSpec();
-  const strip = (node: unknown): void => {
-    if (typeof node !== "object" || node === null) return;
-    const record = node as Record<string, unknown>;
-    const discriminator = record.discriminator as Record<string, unknown> | undefined;
-    if (discriminator && typeof discriminator === "object") delete discriminator.mapping;
-    for (const value of Object.values(record)) strip(value);
-  };
-  strip(spec);
-  return spec;
-}
-
 /** Reads the body an operation declares (undefined when it declares none or none was sent). */
 export type BodyReader = (ctx: AppContext, operation: BodyOperation) => Promise<unknown>;
 
 /**
  * openapi-backend over the spec: routes each request, checks the operation's security requirements, only then
- * reads its body (postSecurityHandler: a refused client's body is never read), validates the request (validators
- * compiled once, here) and dispatches it by operationId. Unknown paths, wrong methods, refusals and invalid
- * requests answer in the OpenAI error shape.
+ * reads its body (postSecurityHandler: a refused client's body is never read), validates the request and dispatches
+ * it by operationId. Unknown paths, wrong methods, refusals and invalid requests answer in the OpenAI error shape.
+ * The spec and its validators come from generated/request-validators.ts: Ajv compiled them at `npm run generate`
+ * (compiling them here took most of the start-up), hence openapi-backend's quick mode (nothing compiled at init).
  */
 export async function createOpenApiDispatch(
   handlers: OperationHandlers,
   security: Record<string, (ctx: AppContext) => unknown>,
   readBody: BodyReader,
 ) {
+  assertValidatorsMatchSpec();
   const api = new OpenAPIBackend({
-    definition: loadSpecForValidation(),
+    definition: validationSpec() as Document,
     strict: true,
-    quick: false,
-    // strictNumbers: JSON's 1e999 parses as Infinity, which no number field of the spec means.
-    ajvOpts: { discriminator: true, allErrors: false, strictNumbers: true },
-    customizeAjv: (ajv) => addFormats.default(ajv),
+    quick: true,
+    ajvOpts: AJV_OPTIONS,
     handlers: {
       // openapi-backend passes its context first; our handlers take Koa's first, as Koa code does.
       ...Object.fromEntries(
@@ -145,7 +122,12 @@ export async function createOpenApiDispatch(
   for (const [scheme, check] of Object.entries(security))
     api.registerSecurityHandler(scheme, (_c: ApiContext, ctx: AppContext) => check(ctx));
   await api.init();
-  for (const operation of api.getOperations()) operationBodyLimit(operation as BodyOperation);
+  for (const operation of api.getOperations()) {
+    operationBodyLimit(operation as BodyOperation);
+    const validators = requestValidators[operation.operationId ?? ""];
+    if (validators === undefined) throw new Error(`no generated validators for ${operation.operationId}`);
+    api.validator.requestValidators[operation.operationId as string] = validators;
+  }
 
   return async function dispatch(ctx: AppContext, next: Next): Promise<void> {
     assertDecodablePath(ctx.path);
@@ -166,5 +148,12 @@ function assertDecodablePath(path: string): void {
     decodeURIComponent(path);
   } catch {
     throw new GatewayError("invalid_value", `The URL path ${path} is not valid percent-encoding.`);
+  }
+}
+
+/** The generated validators and spec copy are of spec/openapi.yaml as it is now (else the spec was edited since). */
+function assertValidatorsMatchSpec(): void {
+  if (createHash("sha256").update(readFileSync(SPEC_PATH)).digest("hex") !== specSha256) {
+    throw new Error("spec/openapi.yaml has changed since generated/request-validators.ts: run npm run generate");
   }
 }

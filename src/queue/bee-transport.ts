@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import BeeQueue from "bee-queue";
+import type BeeQueue from "bee-queue";
 import type { Redis } from "ioredis";
+import { requireLazily } from "../package/require-lazily.js";
 import type { QueueKeys } from "../state/redis-keys.js";
 import type { JobHandler, JobTransport } from "./job-transport.js";
 import { HAND_BACK_JOB } from "./redis-job-scripts.js";
@@ -108,7 +109,8 @@ export class BeeTransport implements JobTransport {
   }
 
   private createQueue(tenant: string, isWorker: boolean): BeeQueue<JobPayload> {
-    const queue = new BeeQueue<JobPayload>(this.options.keys.bee.queue(tenant), {
+    const Queue = requireLazily("bee-queue") as typeof BeeQueue;
+    const queue = new Queue<JobPayload>(this.options.keys.bee.queue(tenant), {
       prefix: this.options.keys.bee.prefix,
       redis: { url: this.options.redisUrl },
       isWorker,

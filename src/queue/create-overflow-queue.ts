@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { requireLazily } from "../package/require-lazily.js";
 import type { QueueKeys } from "../state/redis-keys.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { BeeTransport } from "./bee-transport.js";
@@ -37,7 +38,8 @@ export function createOverflowQueue(
     const store = new MemoryJobStore(() => settings().resultTtlMs);
     return new TransportQueue(store, new MemoryTransport(), settings, paced, telemetry);
   }
-  const redis = backend.redis ?? new Redis(backend.redisUrl, { maxRetriesPerRequest: 1 });
+  const ioredis = requireLazily("ioredis") as typeof import("ioredis");
+  const redis = backend.redis ?? new ioredis.Redis(backend.redisUrl, { maxRetriesPerRequest: 1 });
   const store = new RedisJobStore(redis, {
     keys: backend.keys,
     resultTtlMs: () => settings().resultTtlMs,

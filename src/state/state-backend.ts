@@ -1,5 +1,6 @@
 import { once } from "node:events";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { requireLazily } from "../package/require-lazily.js";
 
 export interface PingResult {
   ok: boolean;
@@ -31,7 +32,8 @@ export function createStateBackend(redisUrl: string | undefined): StateBackend {
     };
   }
   // No offline queue: while Redis is down, commands fail at once instead of piling up behind a reconnect.
-  const redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  const { Redis: RedisClient } = requireLazily("ioredis") as typeof import("ioredis");
+  const redis = new RedisClient(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on("error", () => {
     // Reported through ping() and /health; ioredis reconnects by itself.
   });

@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { pino, type Logger } from "pino";
 
 export type { Logger };
@@ -5,7 +6,8 @@ export type { Logger };
 export function createLogger(level: string): Logger {
   return pino({
     level,
-    base: { service: "runestone" },
+    // Under RUNESTONE_WORKERS, which worker process wrote the line.
+    base: { service: "runestone", ...(cluster.worker ? { worker: cluster.worker.id } : {}) },
     redact: ["req.headers.authorization", "*.api_key", "*.apiKey"],
   });
 }

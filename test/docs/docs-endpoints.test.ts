@@ -4,7 +4,7 @@ import { createRunestoneClient } from "runestone/client";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DOCS_PATH } from "../../src/handlers/docs.js";
-import { SPEC_PATH } from "../../src/http/openapi-dispatch.js";
+import { SPEC_PATH } from "../../src/http/spec-for-validation.js";
 import { hashApiKey } from "../../src/tenants/tenant-directory.js";
 import { useTestGateway } from "../support/test-gateway.js";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { GATEWAY_FIELDS } from "../../generated/gateway-fields.js";
 import { GATEWAY_MARKER, gatewayFieldsBySchema, gatewayFieldsModule } from "../../scripts/gateway-fields-module.js";
-import { SPEC_PATH } from "../../src/http/openapi-dispatch.js";
+import { SPEC_PATH } from "../../src/http/spec-for-validation.js";
 
 const GENERATED = fileURLToPath(new URL("../../generated/gateway-fields.ts", import.meta.url));
 

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { loadSpecForValidation } from "../../src/http/openapi-dispatch.js";
+import { loadSpecForValidation } from "../../src/http/spec-for-validation.js";
 
 /**
  * Validation against spec/openapi.yaml (the source of truth), for any test:
