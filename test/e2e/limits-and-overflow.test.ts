@@ -46,9 +46,9 @@ describe.each([
       tenants: {
         acme: { max_concurrency: 2, overflow: "queue", webhook_secret: WEBHOOK_SECRET },
         strict: { max_concurrency: 1, overflow: "reject" },
-        shallow: { max_concurrency: 1, max_queue_depth: 1 },
-        fair_a: { max_concurrency: 1 },
-        fair_b: { max_concurrency: 1 },
+        shallow: { max_concurrency: 1, max_queue_depth: 1, overflow: "queue" },
+        fair_a: { max_concurrency: 1, overflow: "queue" },
+        fair_b: { max_concurrency: 1, overflow: "queue" },
         metered: { max_concurrency: 5, requests_per_minute: 2, overflow: "reject" },
         tokens: { max_concurrency: 5, tokens_per_minute: 100, overflow: "reject" },
       },
