@@ -73,7 +73,7 @@ describe.each([
     return () => controller.abort();
   }
 
-  it("the README's SDK flow at the default limit: 15 concurrent streams and 15 plain calls all come back whole", async () => {
+  it("the README's SDK flow at the default limit 10: 15 concurrent streams, 15 plain calls, all whole", async () => {
     const run = randomUUID().slice(0, 8);
     // Each answer takes a second, so that the fifteen requests of a round are all in flight at once, even on a busy
     // machine.
@@ -202,7 +202,7 @@ describe.each([
     await vi.waitFor(async () => expect(await inFlight("solo")).toBe(0), { timeout: 3000, interval: 20 });
   });
 
-  it("gives 202 and a job at once to a client that asks for async; a tenant's reject mode still answers 429", async () => {
+  it("gives 202 and a job at once to a client that asks for async; reject mode still answers 429", async () => {
     const release = await holdSlot("solo");
     const preferred = await chat("solo", "async please", {}, { prefer: "respond-async" });
     expect(preferred.status).toBe(202);
