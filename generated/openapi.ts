@@ -1812,8 +1812,9 @@ export interface components {
         };
         /**
          * @description The tenant is at its limit and no slot freed within its `max_wait_ms` while the request waited (overflow
-         *     `wait`), or its overflow mode is `reject`: code `rate_limit_exceeded`; or its queue is full (`queue_full`); or
-         *     the upstream provider's rate limit was hit (`upstream_rate_limited`).
+         *     `wait`), or its overflow mode is `reject`: code `rate_limit_exceeded`; or its queue, or its line of requests
+         *     waiting for a slot, is at `max_queue_depth` (`queue_full`); or the upstream provider's rate limit was hit
+         *     (`upstream_rate_limited`).
          */
         TooManyRequests: {
             headers: {

@@ -11,7 +11,7 @@ import { ClientAbortedError } from "../errors/client-aborted.js";
 import { estimateWaitSeconds } from "../queue/wait-estimate.js";
 import { type OverflowWishes, overflowModeOf } from "./overflow-choice.js";
 import type { SlotWaiters } from "./slot-waiters.js";
-import type { Slot, SlotDecision, TenantSlots } from "./slots.js";
+import type { Slot, SlotRefusal, TenantSlots } from "./slots.js";
 
 export type AdmissionOutcome =
   | {
@@ -22,8 +22,6 @@ export type AdmissionOutcome =
       waited: boolean;
     }
   | { kind: "queued"; job: Enqueued; snapshot: LimitSnapshot };
-
-type Refusal = Extract<SlotDecision, { granted: false }>;
 
 export interface AdmissionInput {
   tenant: Tenant;
@@ -64,7 +62,8 @@ export class AdmissionGate {
     const { slots, queue, waiters, telemetry } = this.options;
     const mode = overflowModeOf(tenant, { ...input.overflow, hasCallbackUrl: input.callbackUrl !== undefined });
     // Requests already waiting were first: a newcomer that would wait too goes behind them.
-    if (mode === "wait" && waiters.waiting(tenant.id) > 0) return this.waitForSlot(input, undefined);
+    const lineRefusal = mode === "wait" ? waiters.lastRefusal(tenant.id) : undefined;
+    if (lineRefusal) return this.waitForSlot(input, lineRefusal);
     const decision = await slots.take(tenant, tokens);
     if (decision.granted) {
       // Queued jobs keep their place: while the tenant has a backlog, a new request in queue mode goes behind it
@@ -94,11 +93,21 @@ export class AdmissionGate {
   }
 
   /** Overflow wait: the request's answer once a slot is its, or a 429 past the tenant's max_wait_ms. */
-  private async waitForSlot(input: AdmissionInput, refused: Refusal | undefined): Promise<AdmissionOutcome> {
+  private async waitForSlot(input: AdmissionInput, refused: SlotRefusal): Promise<AdmissionOutcome> {
     const { tenant, tokens, signal } = input;
     const { slots, waiters, telemetry } = this.options;
+    // Each waiting request holds a connection and its body: the line is as long as the tenant's queue may be.
+    if (waiters.waiting(tenant.id) >= tenant.maxQueueDepth) {
+      telemetry.emit("limits.check", { tenant: tenant.id, result: "rejected", reason: "wait_line_full" });
+      throw new GatewayError(
+        "queue_full",
+        `Tenant '${tenant.id}' already has ${tenant.maxQueueDepth} requests waiting for a slot (its max_queue_depth).`,
+        { retryAfterMs: await this.retryAfterWaitMs(tenant, refused), headers: rateLimitHeaders(refused.snapshot) },
+      );
+    }
     const waited = await waiters.wait({
       tenant: tenant.id,
+      refused,
       until: Date.now() + tenant.maxWaitMs,
       signal,
       take: () => slots.take(tenant, tokens),
@@ -112,17 +121,13 @@ export class AdmissionGate {
       case "abandoned":
         throw signal.reason instanceof Error ? signal.reason : new ClientAbortedError();
       case "timed_out": {
-        const refusal = waited.refusal ?? refused;
+        const { refusal } = waited;
         telemetry.emit("limits.check", { tenant: tenant.id, result: "rejected", reason: "wait_timeout" });
         throw new GatewayError(
           "rate_limit_exceeded",
-          `${refusal ? describeRefusal(refusal.reason, tenant) : `Tenant '${tenant.id}' is at its limit.`} ` +
-            `No slot freed within ${tenant.maxWaitMs} ms (max_wait_ms); retry later, or send ` +
-            "Prefer: respond-async to have it queued as a job.",
-          {
-            retryAfterMs: await this.retryAfterWaitMs(tenant, refusal),
-            headers: refusal ? rateLimitHeaders(refusal.snapshot) : {},
-          },
+          `${describeRefusal(refusal.reason, tenant)} No slot freed within ${tenant.maxWaitMs} ms (max_wait_ms); ` +
+            "retry later, or send Prefer: respond-async to have it queued as a job.",
+          { retryAfterMs: await this.retryAfterWaitMs(tenant, refusal), headers: rateLimitHeaders(refusal.snapshot) },
         );
       }
     }
@@ -132,8 +137,8 @@ export class AdmissionGate {
    * After a wait that found no slot: a per-minute limit's own wait, or about when a retry would get a slot behind the
    * requests still waiting, from the tenant's measured service times (never less than a second).
    */
-  private async retryAfterWaitMs(tenant: Tenant, refusal: Refusal | undefined): Promise<number> {
-    const limitWaitMs = refusal && refusal.reason !== "concurrency" ? refusal.retryAfterMs : 0;
+  private async retryAfterWaitMs(tenant: Tenant, refusal: SlotRefusal): Promise<number> {
+    const limitWaitMs = refusal.reason !== "concurrency" ? refusal.retryAfterMs : 0;
     const meanMs = await this.options.queue.meanServiceMs(tenant.id).catch(() => 0);
     const ahead = this.options.waiters.waiting(tenant.id);
     return Math.max(1000, limitWaitMs, estimateWaitSeconds(ahead, meanMs, tenant.limits.maxConcurrency) * 1000);

@@ -1,15 +1,17 @@
 import type { SlotWaitOutcome, Telemetry } from "../telemetry/events.js";
-import type { SlotDecision } from "./slots.js";
+import type { SlotDecision, SlotRefusal } from "./slots.js";
 
 export type WaitResult =
   | { kind: "admitted"; decision: Extract<SlotDecision, { granted: true }> }
-  /** No slot before the deadline: `refusal` is the last one the limiter gave, when this waiter asked it. */
-  | { kind: "timed_out"; refusal: Extract<SlotDecision, { granted: false }> | undefined }
+  /** No slot before the deadline: the limiter's latest refusal in the tenant's line. */
+  | { kind: "timed_out"; refusal: SlotRefusal }
   /** The client left (the signal was aborted): it holds no slot and is out of the line. */
   | { kind: "abandoned" };
 
 export interface WaitRequest {
   tenant: string;
+  /** The refusal that sent the request to wait. */
+  refused: SlotRefusal;
   /** Give up at this time (epoch ms). */
   until: number;
   /** Aborted when the client goes away. */
@@ -28,6 +30,12 @@ export interface SlotWaitersPacing {
 
 export const SLOT_WAITERS_PACING: Readonly<SlotWaitersPacing> = Object.freeze({ pollMs: 100 });
 
+/** A tenant's waiters in arrival order, and the limiter's latest refusal to any of them (for a 429's headers). */
+interface Line {
+  waiters: Waiter[];
+  lastRefusal: SlotRefusal;
+}
+
 interface Waiter {
   /** Resolved when this waiter is first in its tenant's line. */
   turn: Promise<void>;
@@ -45,7 +53,7 @@ interface Waiter {
  * every pollMs for slots freed elsewhere. A waiter that leaves (deadline, client gone) gives its place up.
  */
 export class SlotWaiters {
-  private readonly lines = new Map<string, Waiter[]>();
+  private readonly lines = new Map<string, Line>();
 
   constructor(
     private readonly telemetry: Telemetry,
@@ -54,17 +62,22 @@ export class SlotWaiters {
 
   /** How many requests of the tenant wait in this process. */
   waiting(tenant: string): number {
-    return this.lines.get(tenant)?.length ?? 0;
+    return this.lines.get(tenant)?.waiters.length ?? 0;
+  }
+
+  /** The limiter's latest refusal to a waiting request of the tenant; undefined when none waits. */
+  lastRefusal(tenant: string): SlotRefusal | undefined {
+    return this.lines.get(tenant)?.lastRefusal;
   }
 
   /** Waiting requests by tenant (tenants with none left out). */
   counts(): Record<string, number> {
-    return Object.fromEntries([...this.lines].map(([tenant, line]) => [tenant, line.length]));
+    return Object.fromEntries([...this.lines].map(([tenant, line]) => [tenant, line.waiters.length]));
   }
 
   /** A slot of the tenant was given back in this process: its first waiter asks for it now. */
   wake(tenant: string): void {
-    const first = this.lines.get(tenant)?.[0];
+    const first = this.lines.get(tenant)?.waiters[0];
     if (first) {
       first.nudged = true;
       first.nudge();
@@ -73,11 +86,12 @@ export class SlotWaiters {
 
   async wait(request: WaitRequest): Promise<WaitResult> {
     const { tenant } = request;
-    const waiter = this.join(tenant);
+    const line = this.lineOf(tenant, request.refused);
+    const waiter = this.join(tenant, line);
     const started = performance.now();
     let outcome: SlotWaitOutcome = "failed";
     try {
-      const result = await this.waitInLine(waiter, request);
+      const result = await this.waitInLine(waiter, line, request);
       outcome = result.kind;
       return result;
     } finally {
@@ -86,8 +100,10 @@ export class SlotWaiters {
     }
   }
 
-  private async waitInLine(waiter: Waiter, request: WaitRequest): Promise<WaitResult> {
-    if (!(await until(waiter.turn, request))) return request.signal.aborted ? abandoned() : timedOut(undefined);
+  private async waitInLine(waiter: Waiter, line: Line, request: WaitRequest): Promise<WaitResult> {
+    const gaveUp = (): WaitResult =>
+      request.signal.aborted ? { kind: "abandoned" } : { kind: "timed_out", refusal: line.lastRefusal };
+    if (!(await until(waiter.turn, request))) return gaveUp();
     for (;;) {
       waiter.nudged = false;
       const decision = await request.take();
@@ -96,24 +112,28 @@ export class SlotWaiters {
         // The client left while the slot was being granted: nothing is sent upstream, and the slot (with all the
         // tokens it reserved) goes back.
         await decision.slot.release(0);
-        return abandoned();
+        return { kind: "abandoned" };
       }
+      line.lastRefusal = decision;
       if (waiter.nudged) continue;
       const pauseMs = Math.max(this.pacing.pollMs, decision.reason === "concurrency" ? 0 : decision.retryAfterMs);
       if (Date.now() + pauseMs > request.until && decision.reason !== "concurrency") {
         // A per-minute limit that frees up only after the deadline: waiting longer cannot help.
-        return timedOut(decision);
+        return gaveUp();
       }
       const nudged = new Promise<void>((resolve) => (waiter.nudge = resolve));
       const pause = new Promise<void>((resolve) => setTimeout(resolve, pauseMs).unref());
-      if (!(await until(Promise.race([nudged, pause]), request)))
-        return request.signal.aborted ? abandoned() : timedOut(decision);
+      if (!(await until(Promise.race([nudged, pause]), request))) return gaveUp();
     }
   }
 
-  private join(tenant: string): Waiter {
-    const line = this.lines.get(tenant) ?? [];
+  private lineOf(tenant: string, refused: SlotRefusal): Line {
+    const line = this.lines.get(tenant) ?? { waiters: [], lastRefusal: refused };
     this.lines.set(tenant, line);
+    return line;
+  }
+
+  private join(tenant: string, { waiters: line }: Line): Waiter {
     let giveTurn = () => {};
     const turn = new Promise<void>((resolve) => (giveTurn = resolve));
     const waiter: Waiter = { turn, giveTurn, nudge: () => {}, nudged: false };
@@ -124,7 +144,7 @@ export class SlotWaiters {
   }
 
   private leave(tenant: string, waiter: Waiter): void {
-    const line = this.lines.get(tenant);
+    const line = this.lines.get(tenant)?.waiters;
     if (!line) return;
     const index = line.indexOf(waiter);
     if (index < 0) return;
@@ -151,12 +171,4 @@ async function until(event: Promise<void>, { until: deadline, signal }: WaitRequ
     clearTimeout(timer);
     signal.removeEventListener("abort", onAbort);
   }
-}
-
-function abandoned(): WaitResult {
-  return { kind: "abandoned" };
-}
-
-function timedOut(refusal: Extract<SlotDecision, { granted: false }> | undefined): WaitResult {
-  return { kind: "timed_out", refusal };
 }

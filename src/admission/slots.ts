@@ -13,6 +13,9 @@ export type SlotDecision =
   | { granted: true; slot: Slot; snapshot: LimitSnapshot }
   | { granted: false; reason: RefusalReason; retryAfterMs: number; snapshot: LimitSnapshot };
 
+/** Why the limiter gave no slot, how long until one of its limits would, and the limits' state. */
+export type SlotRefusal = Extract<SlotDecision, { granted: false }>;
+
 export interface TenantSlotsOptions {
   limiter: Limiter;
   telemetry: Telemetry;

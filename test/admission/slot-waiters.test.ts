@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { overflowModeOf } from "../../src/admission/overflow-choice.js";
 import { SlotWaiters, type WaitResult } from "../../src/admission/slot-waiters.js";
-import { type Slot, TenantSlots } from "../../src/admission/slots.js";
+import { type Slot, type SlotRefusal, TenantSlots } from "../../src/admission/slots.js";
 import { MemoryLimiter } from "../../src/limits/memory-limiter.js";
 import { RedisLimiter } from "../../src/limits/redis-limiter.js";
 import type { Limiter } from "../../src/limits/types.js";
@@ -36,19 +36,25 @@ function replica(limiter: Limiter, pollMs: number) {
     },
     onReleased: (id) => waiters.wake(id),
   });
+  const refusal = async (): Promise<SlotRefusal> => {
+    const decision = await slots.take(tenant, 1);
+    if (decision.granted) throw new Error("expected the tenant to be at its limit");
+    return decision;
+  };
   const take = async (): Promise<Slot> => {
     const decision = await slots.take(tenant, 1);
     if (!decision.granted) throw new Error("expected a free slot");
     return decision.slot;
   };
-  const wait = (options: { maxWaitMs?: number; signal?: AbortSignal } = {}) =>
+  const wait = (refused: SlotRefusal, options: { maxWaitMs?: number; signal?: AbortSignal } = {}) =>
     waiters.wait({
       tenant: tenant.id,
+      refused,
       until: Date.now() + (options.maxWaitMs ?? 10_000),
       signal: options.signal ?? new AbortController().signal,
       take: () => slots.take(tenant, 1),
     });
-  return { waiters, take, wait };
+  return { waiters, take, refusal, wait };
 }
 
 function slotOf(result: WaitResult): Slot {
@@ -62,11 +68,12 @@ describe("SlotWaiters", () => {
 
   it("hands freed slots to the waiters in arrival order, woken by the release", async () => {
     const limiter = new MemoryLimiter(() => DEFAULTS.lease);
-    const { waiters, take, wait } = replica(limiter, NO_POLL);
+    const { waiters, take, refusal, wait } = replica(limiter, NO_POLL);
     const holder = await take();
+    const refused = await refusal();
     const served: number[] = [];
     const line = [0, 1, 2].map((n) =>
-      wait().then(async (result) => {
+      wait(refused).then(async (result) => {
         served.push(n);
         const slot = slotOf(result);
         await slot.release(1);
@@ -84,10 +91,11 @@ describe("SlotWaiters", () => {
 
   it("gives up at the deadline with the limiter's refusal, and the next in line moves up", async () => {
     const limiter = new MemoryLimiter(() => DEFAULTS.lease);
-    const { waiters, take, wait } = replica(limiter, 20);
+    const { waiters, take, refusal, wait } = replica(limiter, 20);
     const holder = await take();
-    const first = wait({ maxWaitMs: 100 });
-    const second = wait({ maxWaitMs: 5_000 });
+    const refused = await refusal();
+    const first = wait(refused, { maxWaitMs: 100 });
+    const second = wait(refused, { maxWaitMs: 5_000 });
     const timedOut = await first;
     expect(timedOut).toMatchObject({ kind: "timed_out", refusal: { granted: false, reason: "concurrency" } });
     expect(waiters.waiting(tenant.id)).toBe(1);
@@ -99,11 +107,12 @@ describe("SlotWaiters", () => {
 
   it("lets a waiter whose client left go without a slot; the one behind it is served", async () => {
     const limiter = new MemoryLimiter(() => DEFAULTS.lease);
-    const { waiters, take, wait } = replica(limiter, NO_POLL);
+    const { waiters, take, refusal, wait } = replica(limiter, NO_POLL);
     const holder = await take();
+    const refused = await refusal();
     const leaving = new AbortController();
-    const first = wait({ signal: leaving.signal });
-    const second = wait();
+    const first = wait(refused, { signal: leaving.signal });
+    const second = wait(refused);
     leaving.abort();
     expect(await first).toEqual({ kind: "abandoned" });
     expect(waiters.waiting(tenant.id)).toBe(1);
@@ -126,7 +135,7 @@ describe("SlotWaiters", () => {
       const a = replica(limiterA, 50);
       const b = replica(limiterB, NO_POLL);
       const heldOnB = await b.take();
-      const waiting = a.wait();
+      const waiting = a.wait(await a.refusal());
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(a.waiters.waiting(tenant.id)).toBe(1);
       const freedAt = Date.now();

@@ -284,6 +284,8 @@ describe.each([
     const { job_id: id } = (await first.json()) as { job_id: string };
     const full = await chat("shallow");
     expect(full.status).toBe(429);
+    // About when a place frees up: the tenant's measured service time per slot, at least a second.
+    expect(full.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
     expect(await full.json()).toMatchObject({ error: { type: "rate_limit_error", code: "queue_full" } });
     release();
     await vi.waitFor(async () => expect((await job(id, "shallow")).body?.status).toBe("succeeded"), {

@@ -34,7 +34,7 @@ describe.each([
       tenant_defaults: { max_concurrency: 10 },
       tenants: {
         solo: { max_concurrency: 1, max_wait_ms: 10_000 },
-        brief: { max_concurrency: 1, max_wait_ms: 300 },
+        brief: { max_concurrency: 1, max_wait_ms: 300, max_queue_depth: 1 },
         picky: { max_concurrency: 1, overflow: "reject" },
         measured: { max_concurrency: 1, overflow: "queue" },
       },
@@ -165,9 +165,18 @@ describe.each([
       error: { type: "rate_limit_error", code: "rate_limit_exceeded", message: expect.stringContaining("300 ms") },
     });
     expect(upstreamCalls("too late")).toBe(0);
+
+    // The line is as long as the tenant's queue may be (max_queue_depth 1): a second waiter is refused at once.
+    const waiting = chat("brief", "waits");
+    await vi.waitFor(async () => expect(await waitingInHealth("brief")).toBe(1), { timeout: 3000, interval: 20 });
+    const full = await chat("brief", "no room in line");
+    expect(full.status).toBe(429);
+    expect(full.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
+    expect(await full.json()).toMatchObject({ error: { type: "rate_limit_error", code: "queue_full" } });
+    expect((await waiting).status).toBe(429);
     expect(
       sampleValue(await metrics(), "runestone_slot_wait_seconds_count", { tenant: "brief", outcome: "timed_out" }),
-    ).toBe(1);
+    ).toBe(2);
     release();
     await vi.waitFor(async () => expect(await inFlight("brief")).toBe(0), { timeout: 3000, interval: 20 });
   });
