@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it, vi } from "vitest";
 import { openaiStream } from "../fake-upstream/index.js";
 import { openaiDefaultAnswer } from "../fake-upstream/openai-default-answer.js";
@@ -118,6 +119,38 @@ describe.each([
     });
     expect(waited - waitedBefore).toBeGreaterThanOrEqual(10);
     await vi.waitFor(async () => expect(await inFlight("default")).toBe(0), { timeout: 3000, interval: 20 });
+  });
+
+  it("waits the same way on the Messages API (Anthropic SDK) and for embeddings", async () => {
+    const run = randomUUID().slice(0, 8);
+    tg.fake.use(slowAnswer(1_000, (r) => promptOf(r).includes(run)));
+    const anthropic = new Anthropic({ baseURL: tg.url, apiKey: "unused", maxRetries: 0, fetch: tg.fetch });
+    const admittedAfterWait = async () =>
+      sampleValue(await metrics(), "runestone_slot_wait_seconds_count", { tenant: "default", outcome: "admitted" });
+    const waitedBefore = await admittedAfterWait();
+    const messages = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const message = await anthropic.messages.create({
+          model: "gpt-4o-mini",
+          max_tokens: 64,
+          messages: [{ role: "user", content: `${run} message ${i}` }],
+        });
+        return message.content.map((block) => (block.type === "text" ? block.text : "")).join("");
+      }),
+    );
+    expect(messages).toEqual(Array.from({ length: 12 }, (_, i) => `echo: ${run} message ${i}`));
+    expect(upstreamCalls(`${run} message`)).toBe(12);
+    // Two of the twelve were over the limit of 10.
+    expect((await admittedAfterWait()) - waitedBefore).toBeGreaterThanOrEqual(2);
+
+    const release = await holdSlot("solo");
+    const embedding = tg.post("/v1/embeddings", { model: "text-embedding-3-small", input: "wait", tenant_id: "solo" });
+    await vi.waitFor(async () => expect(await waitingInHealth("solo")).toBe(1), { timeout: 3000, interval: 20 });
+    release();
+    const embedded = await embedding;
+    expect(embedded.status).toBe(200);
+    expect(((await embedded.json()) as { data: unknown[] }).data).toHaveLength(1);
+    await vi.waitFor(async () => expect(await inFlight("solo")).toBe(0), { timeout: 3000, interval: 20 });
   });
 
   it("serves waiting requests in arrival order, streamed or plain, as if there had been no queue", async () => {
