@@ -148,13 +148,16 @@ export class AdmissionGate {
   private timed(tenant: Tenant, slot: Slot): Slot {
     const began = performance.now();
     const queue = this.options.queue;
+    let measured = false;
     return {
       id: slot.id,
       release(usedTokens) {
         // An answer gives its slot back with the tokens it used; a request that failed before any answer did not
         // show how long serving takes.
-        if (usedTokens !== undefined)
+        if (usedTokens !== undefined && !measured) {
+          measured = true;
           void queue.recordServiceTime(tenant.id, performance.now() - began).catch(() => undefined);
+        }
         return slot.release(usedTokens);
       },
     };

@@ -121,9 +121,11 @@ export class SlotWaiters {
         // A per-minute limit that frees up only after the deadline: waiting longer cannot help.
         return gaveUp();
       }
+      let timer: NodeJS.Timeout | undefined;
       const nudged = new Promise<void>((resolve) => (waiter.nudge = resolve));
-      const pause = new Promise<void>((resolve) => setTimeout(resolve, pauseMs).unref());
-      if (!(await until(Promise.race([nudged, pause]), request))) return gaveUp();
+      const pause = new Promise<void>((resolve) => (timer = setTimeout(resolve, pauseMs)));
+      const goOn = await until(Promise.race([nudged, pause]), request).finally(() => clearTimeout(timer));
+      if (!goOn) return gaveUp();
     }
   }
 
