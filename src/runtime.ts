@@ -1,6 +1,7 @@
 import type { Registry } from "prom-client";
 import { redactUrl } from "./cli.js";
 import { AdmissionGate } from "./admission/admission-gate.js";
+import { SlotWaiters } from "./admission/slot-waiters.js";
 import { TenantSlots } from "./admission/slots.js";
 import { ModelDirectory } from "./catalog/model-directory.js";
 import { ModelDiscovery } from "./catalog/model-discovery.js";
@@ -102,15 +103,17 @@ function wire(live: LiveConfig, logger: Logger): Runtime {
   const usage = createUsageStore(state, keys.usage);
   recordUsage(telemetry, usage, logger);
   logRequests(telemetry, logger);
+  const waiters = new SlotWaiters(telemetry);
   const slots = new TenantSlots({
     limiter,
     telemetry,
     onReleaseError: (err, tenant) =>
       logger.warn({ err, tenant }, "could not give a slot back; its lease will expire by itself"),
+    onReleased: (tenant) => waiters.wake(tenant),
   });
   const defaultMaxTokens = () => table().defaultMaxTokens;
   const pipeline = new Pipeline({
-    admission: new AdmissionGate({ slots, queue, callbackPolicy: () => current().webhooks, telemetry }),
+    admission: new AdmissionGate({ slots, waiters, queue, callbackPolicy: () => current().webhooks, telemetry }),
     router: new Router(table, breakers),
     failover: {
       breakers,
@@ -158,6 +161,7 @@ function wire(live: LiveConfig, logger: Logger): Runtime {
       state,
       ...(redisUrl !== undefined ? { stateAddress: redactUrl(redisUrl) } : {}),
       queue,
+      waitingRequests: () => waiters.counts(),
       startedAt: Date.now(),
     }),
     breakers,

@@ -7,27 +7,41 @@ import type { Telemetry } from "../telemetry/events.js";
 import type { Tenant } from "../tenants/tenant-directory.js";
 import type { AddressPolicy } from "../webhooks/address-policy.js";
 import { CallbackUrlError, validateCallbackUrl } from "../webhooks/callback-url.js";
-import type { Slot, TenantSlots } from "./slots.js";
+import { ClientAbortedError } from "../errors/client-aborted.js";
+import { estimateWaitSeconds } from "../queue/wait-estimate.js";
+import { type OverflowWishes, overflowModeOf } from "./overflow-choice.js";
+import type { SlotWaiters } from "./slot-waiters.js";
+import type { Slot, SlotRefusal, TenantSlots } from "./slots.js";
 
 export type AdmissionOutcome =
-  | { kind: "admitted"; slot: Slot; snapshot: LimitSnapshot }
+  | {
+      kind: "admitted";
+      slot: Slot;
+      snapshot: LimitSnapshot;
+      /** The request waited on its connection for the slot (overflow wait). */
+      waited: boolean;
+    }
   | { kind: "queued"; job: Enqueued; snapshot: LimitSnapshot };
 
 export interface AdmissionInput {
   tenant: Tenant;
   requestId: string;
-  /** The `x-runestone-overflow` header: the client's choice over the tenant's overflow mode. */
-  overflow: string | undefined;
+  /** What the client's headers say about overflow (`x-runestone-overflow`, `Prefer`). */
+  overflow: Omit<OverflowWishes, "hasCallbackUrl">;
   /** What a slot reserves for the request: its prompt estimate and the completion tokens assumed. */
   tokens: number;
   /** The request as a queued job would store and run it. */
   job: QueuedRequest;
   /** Where the queued job's end is posted (Runestone's `callback_url`); the tenant's default when absent. */
   callbackUrl: string | undefined;
+  /** Aborted when the client goes away: a waiting request then gives its place up. */
+  signal: AbortSignal;
 }
 
 export interface AdmissionGateOptions {
   slots: TenantSlots;
+  /** The requests waiting on their connection for a slot (overflow wait). */
+  waiters: SlotWaiters;
   queue: OverflowQueue;
   /** Which addresses callback URLs may resolve to. */
   callbackPolicy: () => AddressPolicy;
@@ -36,17 +50,21 @@ export interface AdmissionGateOptions {
 
 /**
  * Per-tenant admission of a client's request (any operation): a slot (and the per-minute budgets) before the
- * upstream call, or, over the limit, the overflow queue (202 and a job) or a 429, as the tenant's mode or the client's
- * `x-runestone-overflow` says.
+ * upstream call; over the limit, as the request's overflow mode says (see overflowModeOf): a wait on the connection
+ * for a slot, in line with the tenant's other waiters (then the answer, or a 429 past max_wait_ms), the overflow
+ * queue (202 and a job), or a 429 at once.
  */
 export class AdmissionGate {
   constructor(private readonly options: AdmissionGateOptions) {}
 
   async admit(input: AdmissionInput): Promise<AdmissionOutcome> {
-    const { tenant, tokens, overflow } = input;
-    const { slots, queue, telemetry } = this.options;
+    const { tenant, tokens } = input;
+    const { slots, queue, waiters, telemetry } = this.options;
+    const mode = overflowModeOf(tenant, { ...input.overflow, hasCallbackUrl: input.callbackUrl !== undefined });
+    // Requests already waiting were first: a newcomer that would wait too goes behind them.
+    const lineRefusal = mode === "wait" ? waiters.lastRefusal(tenant.id) : undefined;
+    if (lineRefusal) return this.waitForSlot(input, lineRefusal);
     const decision = await slots.take(tenant, tokens);
-    const mode = overflow === "queue" || overflow === "reject" ? overflow : tenant.overflow;
     if (decision.granted) {
       // Queued jobs keep their place: while the tenant has a backlog, a new request in queue mode goes behind it
       // rather than taking the slot a queued job is waiting for. (Its tokens are given back; the request still
@@ -56,18 +74,93 @@ export class AdmissionGate {
         return this.enqueue(input, decision.snapshot, "backlog");
       }
       telemetry.emit("limits.check", { tenant: tenant.id, result: "allowed" });
-      return { kind: "admitted", slot: decision.slot, snapshot: decision.snapshot };
+      return { kind: "admitted", slot: this.timed(tenant, decision.slot), snapshot: decision.snapshot, waited: false };
     }
-    if (mode === "reject") {
-      telemetry.emit("limits.check", { tenant: tenant.id, result: "rejected", reason: decision.reason });
+    switch (mode) {
+      case "reject":
+        telemetry.emit("limits.check", { tenant: tenant.id, result: "rejected", reason: decision.reason });
+        throw new GatewayError(
+          "rate_limit_exceeded",
+          `${describeRefusal(decision.reason, tenant)} ` +
+            "Retry later, or send x-runestone-overflow: queue to have it queued.",
+          { retryAfterMs: Math.max(1000, decision.retryAfterMs), headers: rateLimitHeaders(decision.snapshot) },
+        );
+      case "queue":
+        return this.enqueue(input, decision.snapshot, decision.reason);
+      case "wait":
+        return this.waitForSlot(input, decision);
+    }
+  }
+
+  /** Overflow wait: the request's answer once a slot is its, or a 429 past the tenant's max_wait_ms. */
+  private async waitForSlot(input: AdmissionInput, refused: SlotRefusal): Promise<AdmissionOutcome> {
+    const { tenant, tokens, signal } = input;
+    const { slots, waiters, telemetry } = this.options;
+    // Each waiting request holds a connection and its body: the line is as long as the tenant's queue may be.
+    if (waiters.waiting(tenant.id) >= tenant.maxQueueDepth) {
+      telemetry.emit("limits.check", { tenant: tenant.id, result: "rejected", reason: "wait_line_full" });
       throw new GatewayError(
-        "rate_limit_exceeded",
-        `${describeRefusal(decision.reason, tenant)} ` +
-          "Retry later, or send x-runestone-overflow: queue to have it queued.",
-        { retryAfterMs: Math.max(1000, decision.retryAfterMs), headers: rateLimitHeaders(decision.snapshot) },
+        "queue_full",
+        `Tenant '${tenant.id}' already has ${tenant.maxQueueDepth} requests waiting for a slot (its max_queue_depth).`,
+        { retryAfterMs: await this.retryAfterWaitMs(tenant, refused), headers: rateLimitHeaders(refused.snapshot) },
       );
     }
-    return this.enqueue(input, decision.snapshot, decision.reason);
+    const waited = await waiters.wait({
+      tenant: tenant.id,
+      refused,
+      until: Date.now() + tenant.maxWaitMs,
+      signal,
+      take: () => slots.take(tenant, tokens),
+    });
+    switch (waited.kind) {
+      case "admitted": {
+        const { slot, snapshot } = waited.decision;
+        telemetry.emit("limits.check", { tenant: tenant.id, result: "allowed", reason: "waited" });
+        return { kind: "admitted", slot: this.timed(tenant, slot), snapshot, waited: true };
+      }
+      case "abandoned":
+        throw signal.reason instanceof Error ? signal.reason : new ClientAbortedError();
+      case "timed_out": {
+        const { refusal } = waited;
+        telemetry.emit("limits.check", { tenant: tenant.id, result: "rejected", reason: "wait_timeout" });
+        throw new GatewayError(
+          "rate_limit_exceeded",
+          `${describeRefusal(refusal.reason, tenant)} No slot freed within ${tenant.maxWaitMs} ms (max_wait_ms); ` +
+            "retry later, or send Prefer: respond-async to have it queued as a job.",
+          { retryAfterMs: await this.retryAfterWaitMs(tenant, refusal), headers: rateLimitHeaders(refusal.snapshot) },
+        );
+      }
+    }
+  }
+
+  /**
+   * After a wait that found no slot: a per-minute limit's own wait, or about when a retry would get a slot behind the
+   * requests still waiting, from the tenant's measured service times (never less than a second).
+   */
+  private async retryAfterWaitMs(tenant: Tenant, refusal: SlotRefusal): Promise<number> {
+    const limitWaitMs = refusal.reason !== "concurrency" ? refusal.retryAfterMs : 0;
+    const meanMs = await this.options.queue.meanServiceMs(tenant.id).catch(() => 0);
+    const ahead = this.options.waiters.waiting(tenant.id);
+    return Math.max(1000, limitWaitMs, estimateWaitSeconds(ahead, meanMs, tenant.limits.maxConcurrency) * 1000);
+  }
+
+  /** The slot, measured: how long a live answer held it feeds the wait estimates (see wait-estimate.ts). */
+  private timed(tenant: Tenant, slot: Slot): Slot {
+    const began = performance.now();
+    const queue = this.options.queue;
+    let measured = false;
+    return {
+      id: slot.id,
+      release(usedTokens) {
+        // An answer gives its slot back with the tokens it used; a request that failed before any answer did not
+        // show how long serving takes.
+        if (usedTokens !== undefined && !measured) {
+          measured = true;
+          void queue.recordServiceTime(tenant.id, performance.now() - began).catch(() => undefined);
+        }
+        return slot.release(usedTokens);
+      },
+    };
   }
 
   private async enqueue(

@@ -13,11 +13,16 @@ export type SlotDecision =
   | { granted: true; slot: Slot; snapshot: LimitSnapshot }
   | { granted: false; reason: RefusalReason; retryAfterMs: number; snapshot: LimitSnapshot };
 
+/** Why the limiter gave no slot, how long until one of its limits would, and the limits' state. */
+export type SlotRefusal = Extract<SlotDecision, { granted: false }>;
+
 export interface TenantSlotsOptions {
   limiter: Limiter;
   telemetry: Telemetry;
   /** Told when giving a slot back failed (state backend away): the lease then expires by itself. */
   onReleaseError: (err: unknown, tenant: string) => void;
+  /** Told when a slot of the tenant was given back (the requests waiting for one are woken). */
+  onReleased?: (tenant: string) => void;
 }
 
 /**
@@ -29,7 +34,7 @@ export class TenantSlots {
   constructor(private readonly options: TenantSlotsOptions) {}
 
   async take(tenant: Tenant, estimatedTokens: number): Promise<SlotDecision> {
-    const { limiter, telemetry, onReleaseError } = this.options;
+    const { limiter, telemetry, onReleaseError, onReleased } = this.options;
     const decision = await limiter
       .admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens })
       .catch((err: unknown) => {
@@ -57,7 +62,10 @@ export class TenantSlots {
       lease
         .release(usedTokens)
         .catch((err: unknown) => onReleaseError(err, tenant.id))
-        .finally(() => telemetry.emit("limits.slot", { tenant: tenant.id, delta: -1 }));
+        .finally(() => {
+          telemetry.emit("limits.slot", { tenant: tenant.id, delta: -1 });
+          onReleased?.(tenant.id);
+        });
     return {
       granted: true,
       slot: { id: lease.id, release: (usedTokens) => (released ??= release(usedTokens)) },

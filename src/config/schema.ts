@@ -97,6 +97,9 @@ const byteSize = z.union([
   z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, "must be a size such as 20mb"),
 ]);
 
+/** What a request over its tenant's limit gets; see tenant_defaults.overflow. */
+export const OVERFLOW_MODES = ["wait", "queue", "reject"] as const;
+
 const keyHash = z
   .string()
   .regex(/^(sha256:)?[0-9a-f]{64}$/, "must be the SHA-256 hex digest of the key (npm run hash-key -- <key> prints it)")
@@ -116,7 +119,16 @@ const tenantLimits = {
     .positive()
     .optional()
     .describe("Estimated prompt + max tokens reserved at admission, reconciled with real usage"),
-  overflow: z.enum(["queue", "reject"]).optional().describe("Over the limit: queue (202 + job) or reject (429)"),
+  overflow: z
+    .enum(OVERFLOW_MODES)
+    .optional()
+    .describe("Over the limit: wait for a slot on the connection, queue (202 + job) or reject (429)"),
+  max_wait_ms: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Overflow wait: how long a request waits for a slot before its 429"),
   max_queue_depth: z.number().int().positive().optional().describe("Queued jobs per tenant; beyond it, 429"),
   monthly_budget_usd: z
     .number()
@@ -344,10 +356,23 @@ export const configSchema = z
           .positive()
           .optional()
           .describe("Tokens per minute (estimated at admission, reconciled with real usage); unlimited when absent"),
+        // wait: a client that did not ask for async (the OpenAI SDK) can only read the answer it asked for, or a
+        // 429 it retries by itself; a 202 would reach it as an empty answer.
         overflow: z
-          .enum(["queue", "reject"])
-          .default("queue")
-          .describe("Over the limit: queue (202 + job) or reject (429)"),
+          .enum(OVERFLOW_MODES)
+          .default("wait")
+          .describe(
+            "Over the limit: wait (on the connection, FIFO, up to max_wait_ms; then 429), queue (202 + job) or " +
+              "reject (429). A client's Prefer: respond-async, callback_url or x-runestone-overflow overrides it",
+          ),
+        // 30 s: well inside the SDKs' 10-minute timeout and common 60 s proxy idle timeouts; past it the SDK's own
+        // retries (honouring Retry-After) take over.
+        max_wait_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(30_000)
+          .describe("Overflow wait: how long a request waits on its connection for a slot before its 429"),
         max_queue_depth: z
           .number()
           .int()

@@ -28,9 +28,9 @@ export interface Served<Request, Event, Out, Plain> {
 }
 
 /**
- * One request of any operation, from the handler's side: its tenant, admission (202 and a job when queued), then
- * the answer, streamed or plain, with the routing and rate-limit headers; what it used goes in the request's log
- * line and metrics.
+ * One request of any operation, from the handler's side: its tenant, admission (202 and a job when queued; a wait for
+ * a slot happens inside it), then the answer, streamed or plain, with the routing and rate-limit headers; what it
+ * used goes in the request's log line and metrics.
  */
 export async function serveAnswer<Request, Event, Out, Plain>(
   ctx: AppContext,
@@ -47,11 +47,12 @@ export async function serveAnswer<Request, Event, Out, Plain>(
     request,
     requestId: ctx.state.requestId,
     stream,
-    overflow: ctx.get("x-runestone-overflow") || undefined,
+    overflow: { header: ctx.get("x-runestone-overflow") || undefined, prefer: ctx.get("prefer") || undefined },
     signal: clientSignal(ctx),
   });
   ctx.set(rateLimitHeaders(admission.limits));
   if (admission.kind === "queued") return answerQueued(ctx, admission.job, tenant.id);
+  if (admission.waited) ctx.state.summary.overflow = "waited";
   const answer = await admission.answer();
   const { routing } = answer;
   Object.assign(ctx.state.summary, {

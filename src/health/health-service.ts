@@ -8,6 +8,7 @@ type Schemas = components["schemas"];
 export type HealthReport = Schemas["HealthReport"];
 export type Readiness = Schemas["Readiness"];
 type ComponentHealth = Schemas["ComponentHealth"];
+type RateLimiterHealth = Schemas["RateLimiterHealth"];
 type HealthStatus = Schemas["HealthStatus"];
 
 const SEVERITY: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
@@ -20,6 +21,8 @@ export interface HealthServiceOptions {
   /** Where the state backend is (a Redis URL without its password), for the messages that it is unreachable. */
   stateAddress?: string;
   queue: OverflowQueue;
+  /** Requests waiting on their connection for a slot in this process, by tenant. */
+  waitingRequests: () => Record<string, number>;
   startedAt: number;
 }
 
@@ -102,17 +105,19 @@ export class HealthService {
     return { status: "healthy", message: `configured: ${configured.join(", ")}`, details };
   }
 
-  /** The limiter keeps its state in the state backend: it works when that does. */
-  private limiterHealth(state: ComponentHealth): ComponentHealth {
+  /**
+   * The limiter keeps its state in the state backend: it works when that does. Requests waiting for a slot are
+   * shown, not judged: waiting is what overflow wait is for.
+   */
+  private limiterHealth(state: ComponentHealth): RateLimiterHealth {
     const kind = this.options.state.kind;
-    const details = { backend: kind };
+    const byTenant = this.options.waitingRequests();
+    const waiting = Object.values(byTenant).reduce((sum, n) => sum + n, 0);
+    const details = { backend: kind, waiting_requests: waiting, waiting_by_tenant: byTenant };
     if (state.status === "unhealthy")
       return { status: "unhealthy", message: "the state backend is unreachable: admissions fail", details };
-    return {
-      status: "healthy",
-      message: kind === "memory" ? "per-process limits (in memory)" : "limits shared by every replica (Redis)",
-      details,
-    };
+    const limits = kind === "memory" ? "per-process limits (in memory)" : "limits shared by every replica (Redis)";
+    return { status: "healthy", message: `${limits}; ${waiting} waiting for a slot`, details };
   }
 
   private async queueHealth(): Promise<ComponentHealth> {

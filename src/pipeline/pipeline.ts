@@ -1,4 +1,4 @@
-import type { AdmissionGate } from "../admission/admission-gate.js";
+import type { AdmissionGate, AdmissionInput } from "../admission/admission-gate.js";
 import type { Slot } from "../admission/slots.js";
 import { formatModelRef } from "../catalog/model-ref.js";
 import { GatewayError } from "../errors/gateway-error.js";
@@ -21,8 +21,8 @@ export interface PipelineInput<Request> {
   request: Request;
   requestId: string;
   stream: boolean;
-  /** The `x-runestone-overflow` header. */
-  overflow: string | undefined;
+  /** What the client's headers say about overflow (`x-runestone-overflow`, `Prefer`). */
+  overflow: AdmissionInput["overflow"];
   /** Aborted, with a ClientAbortedError, when the client goes away. */
   signal: AbortSignal;
 }
@@ -33,6 +33,8 @@ export type Admission<Event, Out> =
   | {
       kind: "admitted";
       limits: LimitSnapshot;
+      /** The request waited on its connection for its slot. */
+      waited: boolean;
       /** The rest of the pipeline; the answer holds the tenant's slot until its events end. */
       answer(): Promise<Answer<Event, Out>>;
     };
@@ -63,10 +65,11 @@ export interface PipelineDeps {
 
 /**
  * Every request, whatever its operation (chat, messages, embeddings), from arrival to its answer's events: admit (a
- * slot of its tenant, else the overflow queue), then answer: plan (the router's candidates the tenant may use,
- * within its budget) → failover (the first candidate that answers) → the answer (the provider's events as the
- * client gets them, with their accounting). The operation says how to route its request, how to call a provider and
- * how to read the events; encoders write them out. Queued jobs take the same path from plan on.
+ * slot of its tenant, possibly after waiting for one, else the overflow queue), then answer: plan (the router's
+ * candidates the tenant may use, within its budget) → failover (the first candidate that answers) → the answer (the
+ * provider's events as the client gets them, with their accounting). The operation says how to route its request,
+ * how to call a provider and how to read the events; encoders write them out. Queued jobs take the same path from
+ * plan on.
  */
 export class Pipeline {
   constructor(private readonly deps: PipelineDeps) {}
@@ -75,7 +78,7 @@ export class Pipeline {
     operation: Operation<Request, Event, Out, Plain>,
     input: PipelineInput<Request>,
   ): Promise<Admission<Event, Out>> {
-    const { tenant, request, requestId, overflow } = input;
+    const { tenant, request, requestId, overflow, signal } = input;
     const admitted = await this.deps.admission.admit({
       tenant,
       requestId,
@@ -83,12 +86,14 @@ export class Pipeline {
       tokens: reservedTokensOf(operation.route(request), this.deps.defaultMaxTokens()),
       job: operation.job(request),
       callbackUrl: operation.callbackUrl(request),
+      signal,
     });
     if (admitted.kind === "queued") return { kind: "queued", job: admitted.job, limits: admitted.snapshot };
     const { slot } = admitted;
     return {
       kind: "admitted",
       limits: admitted.snapshot,
+      waited: admitted.waited,
       answer: async () => {
         try {
           return await this.answer(operation, input, slot);

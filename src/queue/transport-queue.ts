@@ -116,6 +116,14 @@ export class TransportQueue implements OverflowQueue {
     return { waiting: await this.depth(), running: this.workers?.processor.running ?? 0, workers };
   }
 
+  recordServiceTime(tenant: string, ms: number): Promise<void> {
+    return this.store.recordServiceTime(tenant, ms);
+  }
+
+  meanServiceMs(tenant: string): Promise<number> {
+    return this.store.meanServiceMs(tenant);
+  }
+
   startWorkers(setup: WorkerSetup): void {
     if (this.workers) throw new Error("workers already started");
     if (this.closed) throw new Error("the overflow queue is closed");

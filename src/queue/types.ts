@@ -116,6 +116,13 @@ export interface OverflowQueue {
   /** Queued jobs of the tenant, or of all tenants. */
   depth(tenant?: string): Promise<number>;
   stats(): Promise<QueueStats>;
+  /**
+   * How long a request of the tenant held its slot (a live answer or a job's run): a sample of the moving average
+   * that the wait estimates read (with Redis: shared by the replicas).
+   */
+  recordServiceTime(tenant: string, ms: number): Promise<void>;
+  /** The moving average of the tenant's service times; a fixed seed before the first sample. */
+  meanServiceMs(tenant: string): Promise<number>;
   startWorkers(setup: WorkerSetup): void;
   /**
    * Stops taking jobs; running jobs get closeGraceMs to finish, the rest (and jobs waiting for a slot) are left

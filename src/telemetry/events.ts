@@ -42,6 +42,10 @@ export interface TelemetryEvents {
   "limits.check": { tenant: string; result: "allowed" | "queued" | "rejected"; reason?: string };
   /** A client request took (+1) or gave back (-1) one of its tenant's slots in this process. */
   "limits.slot": { tenant: string; delta: 1 | -1 };
+  /** A request over its tenant's limit started (+1) or stopped (-1) waiting on its connection for a slot. */
+  "limits.waiting": { tenant: string; delta: 1 | -1 };
+  /** How a request's wait for a slot ended, and how long it waited. */
+  "limits.wait": { tenant: string; outcome: SlotWaitOutcome; waitMs: number };
   /** The tokens an answer used and what they cost, for requests and queued jobs alike, of every operation. */
   "answer.usage": {
     requestId: string;
@@ -97,6 +101,9 @@ export type QueueJobOutcome =
   /** The worker itself failed (e.g. Redis unreachable); with Redis, the job is put back in the queue. */
   | "errored";
 
+/** admitted: got a slot; timed_out: none within max_wait_ms (429); abandoned: the client left; failed: the limiter. */
+export type SlotWaitOutcome = "admitted" | "timed_out" | "abandoned" | "failed";
+
 export type BreakerState = "closed" | "open" | "half_open";
 
 export interface RequestSummary {
@@ -118,7 +125,8 @@ export interface RequestSummary {
   promptTokens?: number;
   completionTokens?: number;
   costUsd?: number;
-  overflow?: "queued" | "rejected";
+  /** queued: 202 and a job; waited: answered after waiting for a slot; rejected: 429 (at once, or after the wait). */
+  overflow?: "queued" | "waited" | "rejected";
   jobId?: string;
   errorCode?: string;
   /** What caused the error (an SDK or socket error, a bug's exception), for the log; never shown to clients. */

@@ -110,6 +110,19 @@ export function createMetrics(sources: MetricsSources): Registry {
     labelNames: ["tenant"],
     registers: [registry],
   });
+  const waiting = new Gauge({
+    name: "runestone_waiting_requests",
+    help: "Requests over their tenant's limit waiting on their connection for a slot in this process, by tenant.",
+    labelNames: ["tenant"],
+    registers: [registry],
+  });
+  const slotWait = new Histogram({
+    name: "runestone_slot_wait_seconds",
+    help: "How long a request waited for a slot, by tenant and outcome (admitted, timed_out, abandoned, failed).",
+    labelNames: ["tenant", "outcome"],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
   const jobs = new Counter({
     name: "runestone_queue_jobs_total",
     help: "Overflow job events, by tenant and outcome.",
@@ -202,6 +215,10 @@ export function createMetrics(sources: MetricsSources): Registry {
   telemetry.on("routing.retry", (e) => retries.inc({ provider: e.provider }));
   telemetry.on("limits.check", (e) => limitChecks.inc({ tenant: tenant(e.tenant), result: e.result }));
   telemetry.on("limits.slot", (e) => inFlight.inc({ tenant: tenant(e.tenant) }, e.delta));
+  telemetry.on("limits.waiting", (e) => waiting.inc({ tenant: tenant(e.tenant) }, e.delta));
+  telemetry.on("limits.wait", (e) =>
+    slotWait.observe({ tenant: tenant(e.tenant), outcome: e.outcome }, e.waitMs / 1000),
+  );
   telemetry.on("queue.job", (e) => {
     jobs.inc({ tenant: tenant(e.tenant), outcome: e.outcome });
     if (e.outcome === "started" && e.waitMs !== undefined)

@@ -1,14 +1,19 @@
 import { createHash } from "node:crypto";
 import { formatModelRef } from "../catalog/model-ref.js";
-import type { Config } from "../config/schema.js";
+import type { Config, OVERFLOW_MODES } from "../config/schema.js";
 import type { TenantLimits } from "../limits/types.js";
 
 export const OPEN_MODE_TENANT = "default";
 
+/** What a request over its tenant's limit gets: a wait for a slot, a job (202), or a 429. */
+export type OverflowMode = (typeof OVERFLOW_MODES)[number];
+
 export interface Tenant {
   id: string;
   limits: TenantLimits;
-  overflow: "queue" | "reject";
+  overflow: OverflowMode;
+  /** Overflow wait: how long a request may wait on its connection for a slot. */
+  maxWaitMs: number;
   maxQueueDepth: number;
   monthlyBudgetUsd: number | undefined;
   webhookSecret: string | undefined;
@@ -50,6 +55,7 @@ export class TenantDirectory {
     const d = config.tenant_defaults;
     const base = {
       overflow: d.overflow,
+      maxWaitMs: d.max_wait_ms,
       maxQueueDepth: d.max_queue_depth,
       monthlyBudgetUsd: d.monthly_budget_usd,
       webhookSecret: undefined,
@@ -74,6 +80,7 @@ export class TenantDirectory {
           tokensPerMinute: t.tokens_per_minute ?? d.tokens_per_minute,
         },
         overflow: t.overflow ?? d.overflow,
+        maxWaitMs: t.max_wait_ms ?? d.max_wait_ms,
         maxQueueDepth: t.max_queue_depth ?? d.max_queue_depth,
         monthlyBudgetUsd: t.monthly_budget_usd ?? d.monthly_budget_usd,
         webhookSecret: t.webhook_secret,

@@ -22,6 +22,9 @@ interface LogLine {
 
 const WEBHOOK_SECRET = newWebhookSecret();
 
+/** A health report in which one request of acme waits for a slot. */
+const waitingAcme = { components: { rate_limiter: { details: { waiting_by_tenant: { acme: 1 } } } } };
+
 /**
  * Every key group applies live: each test edits the config file of a running gateway (on Redis) and checks the
  * effect. Each edit is the base config plus that test's changes, so it also takes back the previous test's.
@@ -175,6 +178,26 @@ describe("editing the config file", () => {
     expect((await chat({ tenant_id: undefined })).status).toBe(401);
     await applyConfig();
     expect((await chat({ tenant_id: undefined })).status).toBe(200);
+  });
+
+  it("tenants: overflow and max_wait_ms of the requests over the limit after the edit", async () => {
+    const release = await holdSlot();
+    await applyConfig({ tenants: { acme: { overflow: "wait", max_wait_ms: 200 } } });
+    const refused = await chat();
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("within 200 ms");
+
+    await applyConfig({ tenants: { acme: { overflow: "wait", max_wait_ms: 10_000 } } });
+    const waiting = chat();
+    await vi.waitFor(() => expect(tg.gateway.runtime.health.report()).resolves.toMatchObject(waitingAcme), {
+      timeout: 3000,
+      interval: 20,
+    });
+    release();
+    const served = await waiting;
+    expect(served.status).toBe(200);
+    await served.text();
+    await applyConfig();
   });
 
   it("queue: max_wait_ms, job_timeout_ms and max_attempts of the jobs queued after the edit", async () => {

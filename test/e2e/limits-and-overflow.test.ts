@@ -46,9 +46,9 @@ describe.each([
       tenants: {
         acme: { max_concurrency: 2, overflow: "queue", webhook_secret: WEBHOOK_SECRET },
         strict: { max_concurrency: 1, overflow: "reject" },
-        shallow: { max_concurrency: 1, max_queue_depth: 1 },
-        fair_a: { max_concurrency: 1 },
-        fair_b: { max_concurrency: 1 },
+        shallow: { max_concurrency: 1, max_queue_depth: 1, overflow: "queue" },
+        fair_a: { max_concurrency: 1, overflow: "queue" },
+        fair_b: { max_concurrency: 1, overflow: "queue" },
         metered: { max_concurrency: 5, requests_per_minute: 2, overflow: "reject" },
         tokens: { max_concurrency: 5, tokens_per_minute: 100, overflow: "reject" },
       },
@@ -284,6 +284,8 @@ describe.each([
     const { job_id: id } = (await first.json()) as { job_id: string };
     const full = await chat("shallow");
     expect(full.status).toBe(429);
+    // About when a place frees up: the tenant's measured service time per slot, at least a second.
+    expect(full.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
     expect(await full.json()).toMatchObject({ error: { type: "rate_limit_error", code: "queue_full" } });
     release();
     await vi.waitFor(async () => expect((await job(id, "shallow")).body?.status).toBe("succeeded"), {

@@ -210,6 +210,49 @@ describe("gateway replicas as separate processes sharing Redis", () => {
     }
   }, 30_000);
 
+  it("overflow wait across two processes: every request answered once, the shared limit never exceeded", async () => {
+    contract = new ContractRecorder();
+    const LIMIT = 3;
+    const TOTAL = 30;
+    const config: ConfigInput = {
+      redis_key_prefix: newPrefix(),
+      tenants: { acme: { api_keys: [hashApiKey(API_KEY)], max_concurrency: LIMIT } },
+    };
+    let maxInFlight = 0;
+    let upstreamCalls = 0;
+    fake.use((request) => {
+      if (!isChat(request)) return undefined;
+      upstreamCalls++;
+      maxInFlight = Math.max(maxInFlight, fake.openResponses());
+      const content = `pong ${lastUserText(request)}`;
+      return { kind: "json", body: openaiCompletion({ model: String(request.body.model), content }), delayMs: 100 };
+    });
+    const gateways = await Promise.all([start("A", config), start("B", config)]);
+
+    // All at once, half on each replica: 3 run, 27 wait (their own replica's line, slots shared through Redis).
+    const began = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: TOTAL }, async (_, n) => {
+        const response = await post(gateways[n % 2] as GatewayProcess, {
+          model: "gpt-4o-mini",
+          messages: [{ role: "user", content: `ping ${n}` }],
+        });
+        const body = (await response.json()) as { choices?: Array<{ message: { content: string | null } }> };
+        return { status: response.status, content: body.choices?.[0]?.message.content };
+      }),
+    );
+    const elapsedMs = performance.now() - began;
+    console.log(
+      `[replicas] overflow wait, limit ${LIMIT} across 2 processes: ${TOTAL} requests at once answered in ` +
+        `${Math.round(elapsedMs)} ms (${TOTAL / LIMIT} rounds of 100 ms upstream time); ` +
+        `max in flight at the upstream ${maxInFlight}, upstream calls ${upstreamCalls}`,
+    );
+    expect(answers).toEqual(Array.from({ length: TOTAL }, (_, n) => ({ status: 200, content: `pong ping ${n}` })));
+    expect(upstreamCalls).toBe(TOTAL);
+    expect(maxInFlight).toBeLessThanOrEqual(LIMIT);
+    expect(maxInFlight).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+
   it("a gateway killed with queued jobs: after a restart every job completes exactly once", async () => {
     contract = new ContractRecorder();
     const JOBS = 6;

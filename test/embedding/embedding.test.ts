@@ -90,7 +90,7 @@ describe("createApp() mounted under /llm in another Koa app", () => {
     while (fake.openResponses() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     const queued = await contract.fetch(`${url}/llm/v1/chat/completions`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", prefer: "respond-async" },
       body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "queued" }] }),
     });
     expect(queued.status).toBe(202);

@@ -52,8 +52,8 @@ beforeAll(async () => {
       tenants: {
         acme: { api_keys: [hashApiKey(ACME_KEY)], ...roomy },
         ops: { admin_api_keys: [hashApiKey(ADMIN_KEY)], ...roomy },
-        // At its limit at once: its requests are queued (202) or refused (429).
-        tight: { api_keys: [hashApiKey(TIGHT_KEY)], requests_per_minute: 1, max_queue_depth: 5 },
+        // At its limit at once: its requests wait briefly and are refused (429), or are queued (202) when asked.
+        tight: { api_keys: [hashApiKey(TIGHT_KEY)], requests_per_minute: 1, max_queue_depth: 5, max_wait_ms: 500 },
       },
     },
   });

@@ -903,6 +903,21 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description The rate limiter, with the requests waiting on their connection for a slot in this process. */
+        RateLimiterHealth: components["schemas"]["ComponentHealth"] & {
+            details: {
+                /** @enum {string} */
+                backend: "memory" | "redis";
+                /** @description Requests waiting for a slot in this process (overflow `wait`), all tenants. */
+                waiting_requests: number;
+                /** @description The same, by tenant (tenants with none left out). */
+                waiting_by_tenant: {
+                    [key: string]: number;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+        };
         HealthReport: {
             status: components["schemas"]["HealthStatus"];
             /** Format: date-time */
@@ -913,7 +928,7 @@ export interface components {
             components: {
                 providers: components["schemas"]["ComponentHealth"];
                 state_backend: components["schemas"]["ComponentHealth"];
-                rate_limiter: components["schemas"]["ComponentHealth"];
+                rate_limiter: components["schemas"]["RateLimiterHealth"];
                 overflow_queue: components["schemas"]["ComponentHealth"];
             };
         };
@@ -1745,8 +1760,10 @@ export interface components {
             };
         };
         /**
-         * @description The tenant is at its limit and its overflow mode is `queue`: the request was queued and will run when a slot
-         *     frees up. Poll `Location` (GET /v1/jobs/{job_id}) or receive the finished job at `callback_url`.
+         * @description The tenant is at its limit and the request asked for an asynchronous answer (`Prefer: respond-async`,
+         *     `x-runestone-overflow: queue` or a `callback_url`), or its tenant's overflow mode is `queue`: the request was
+         *     queued as a job and will run when a slot frees up. Poll `Location` (GET /v1/jobs/{job_id}) or receive the
+         *     finished job at `callback_url`. `estimated_wait_time` comes from the tenant's measured service times.
          */
         Queued: {
             headers: {
@@ -1837,8 +1854,10 @@ export interface components {
             };
         };
         /**
-         * @description The tenant is at its limit and its overflow mode is `reject` (or its queue is full), code `rate_limit_exceeded`
-         *     or `queue_full`; or the upstream provider's rate limit was hit (`upstream_rate_limited`).
+         * @description The tenant is at its limit and no slot freed within its `max_wait_ms` while the request waited (overflow
+         *     `wait`), or its overflow mode is `reject`: code `rate_limit_exceeded`; or its queue, or its line of requests
+         *     waiting for a slot, is at `max_queue_depth` (`queue_full`); or the upstream provider's rate limit was hit
+         *     (`upstream_rate_limited`).
          */
         TooManyRequests: {
             headers: {
@@ -2108,8 +2127,9 @@ export interface components {
             };
         };
         /**
-         * @description The tenant is at its limit and its overflow mode is `reject` (or its queue is full, or its budget spent), or
-         *     the provider's rate limit was hit. The Anthropic SDK retries it after `retry-after`.
+         * @description The tenant is at its limit and no slot freed within its `max_wait_ms` (overflow `wait`), or its overflow mode
+         *     is `reject` (or its queue is full, or its budget spent), or the provider's rate limit was hit. The Anthropic
+         *     SDK retries it after `retry-after`.
          */
         AnthropicTooManyRequests: {
             headers: {
@@ -2197,6 +2217,21 @@ export interface components {
     };
     parameters: {
         /**
+         * @description RFC 7240 preferences. `respond-async` asks, when the tenant is at its limit, for `202` and a job to poll (or
+         *     to receive at `callback_url`) instead of waiting on the connection for a slot. Other preferences are ignored.
+         *     Under the limit the request is answered at once either way.
+         * @example respond-async
+         */
+        Prefer: string;
+        /**
+         * @description What this request gets when its tenant is at its limit, over the tenant's `overflow` mode and `Prefer`:
+         *     `wait` (on the connection, first come first served with the tenant's other waiting requests, up to its
+         *     `max_wait_ms`; then the normal answer, or `429` with `retry-after`), `queue` (`202` and a job at once) or
+         *     `reject` (`429` at once). Another value is ignored.
+         * @example wait
+         */
+        Overflow: string;
+        /**
          * @description The Messages API version the client speaks (the Anthropic SDK always sends it). Passed on to Claude, so a
          *     client pinned to `2023-06-01` keeps that version's fields (`temperature`, `top_p`, `top_k`).
          * @example 2023-06-01
@@ -2245,7 +2280,23 @@ export interface operations {
     createChatCompletion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description RFC 7240 preferences. `respond-async` asks, when the tenant is at its limit, for `202` and a job to poll (or
+                 *     to receive at `callback_url`) instead of waiting on the connection for a slot. Other preferences are ignored.
+                 *     Under the limit the request is answered at once either way.
+                 * @example respond-async
+                 */
+                prefer?: components["parameters"]["Prefer"];
+                /**
+                 * @description What this request gets when its tenant is at its limit, over the tenant's `overflow` mode and `Prefer`:
+                 *     `wait` (on the connection, first come first served with the tenant's other waiting requests, up to its
+                 *     `max_wait_ms`; then the normal answer, or `429` with `retry-after`), `queue` (`202` and a job at once) or
+                 *     `reject` (`429` at once). Another value is ignored.
+                 * @example wait
+                 */
+                "x-runestone-overflow"?: components["parameters"]["Overflow"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2289,7 +2340,23 @@ export interface operations {
     createStreamingChatCompletion: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description RFC 7240 preferences. `respond-async` asks, when the tenant is at its limit, for `202` and a job to poll (or
+                 *     to receive at `callback_url`) instead of waiting on the connection for a slot. Other preferences are ignored.
+                 *     Under the limit the request is answered at once either way.
+                 * @example respond-async
+                 */
+                prefer?: components["parameters"]["Prefer"];
+                /**
+                 * @description What this request gets when its tenant is at its limit, over the tenant's `overflow` mode and `Prefer`:
+                 *     `wait` (on the connection, first come first served with the tenant's other waiting requests, up to its
+                 *     `max_wait_ms`; then the normal answer, or `429` with `retry-after`), `queue` (`202` and a job at once) or
+                 *     `reject` (`429` at once). Another value is ignored.
+                 * @example wait
+                 */
+                "x-runestone-overflow"?: components["parameters"]["Overflow"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2348,6 +2415,21 @@ export interface operations {
                  * @example prompt-caching-2024-07-31
                  */
                 "anthropic-beta"?: components["parameters"]["AnthropicBeta"];
+                /**
+                 * @description RFC 7240 preferences. `respond-async` asks, when the tenant is at its limit, for `202` and a job to poll (or
+                 *     to receive at `callback_url`) instead of waiting on the connection for a slot. Other preferences are ignored.
+                 *     Under the limit the request is answered at once either way.
+                 * @example respond-async
+                 */
+                prefer?: components["parameters"]["Prefer"];
+                /**
+                 * @description What this request gets when its tenant is at its limit, over the tenant's `overflow` mode and `Prefer`:
+                 *     `wait` (on the connection, first come first served with the tenant's other waiting requests, up to its
+                 *     `max_wait_ms`; then the normal answer, or `429` with `retry-after`), `queue` (`202` and a job at once) or
+                 *     `reject` (`429` at once). Another value is ignored.
+                 * @example wait
+                 */
+                "x-runestone-overflow"?: components["parameters"]["Overflow"];
             };
             path?: never;
             cookie?: never;
@@ -2479,7 +2561,23 @@ export interface operations {
     createEmbedding: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description RFC 7240 preferences. `respond-async` asks, when the tenant is at its limit, for `202` and a job to poll (or
+                 *     to receive at `callback_url`) instead of waiting on the connection for a slot. Other preferences are ignored.
+                 *     Under the limit the request is answered at once either way.
+                 * @example respond-async
+                 */
+                prefer?: components["parameters"]["Prefer"];
+                /**
+                 * @description What this request gets when its tenant is at its limit, over the tenant's `overflow` mode and `Prefer`:
+                 *     `wait` (on the connection, first come first served with the tenant's other waiting requests, up to its
+                 *     `max_wait_ms`; then the normal answer, or `429` with `retry-after`), `queue` (`202` and a job at once) or
+                 *     `reject` (`429` at once). Another value is ignored.
+                 * @example wait
+                 */
+                "x-runestone-overflow"?: components["parameters"]["Overflow"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3052,9 +3150,13 @@ export interface operations {
                      *         },
                      *         "rate_limiter": {
                      *           "status": "healthy",
-                     *           "message": "limits shared by every replica (Redis)",
+                     *           "message": "limits shared by every replica (Redis); 3 waiting for a slot",
                      *           "details": {
-                     *             "backend": "redis"
+                     *             "backend": "redis",
+                     *             "waiting_requests": 3,
+                     *             "waiting_by_tenant": {
+                     *               "acme": 3
+                     *             }
                      *           }
                      *         },
                      *         "overflow_queue": {
@@ -3104,7 +3206,9 @@ export interface operations {
                      *           "status": "unhealthy",
                      *           "message": "the state backend is unreachable: admissions fail",
                      *           "details": {
-                     *             "backend": "redis"
+                     *             "backend": "redis",
+                     *             "waiting_requests": 0,
+                     *             "waiting_by_tenant": {}
                      *           }
                      *         },
                      *         "overflow_queue": {
