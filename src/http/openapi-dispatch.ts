@@ -7,6 +7,7 @@ import type { operations } from "../../generated/openapi.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import { packageFile } from "../package/package-root.js";
 import type { AppContext } from "./app-state.js";
+import { PrecomputedRouter } from "./precomputed-router.js";
 import { type BodyOperation, operationBodyLimit } from "./request-body.js";
 import { validationError } from "./validation-error.js";
 
@@ -145,6 +146,7 @@ export async function createOpenApiDispatch(
   for (const [scheme, check] of Object.entries(security))
     api.registerSecurityHandler(scheme, (_c: ApiContext, ctx: AppContext) => check(ctx));
   await api.init();
+  PrecomputedRouter.install(api);
   for (const operation of api.getOperations()) operationBodyLimit(operation as BodyOperation);
 
   return async function dispatch(ctx: AppContext, next: Next): Promise<void> {
