@@ -83,7 +83,8 @@ export async function postJson(
   throw fromUpstreamErrorBody(statusCode, parsedOrText(text), header, endpoint.provider, cause);
 }
 
-function parsedOrText(text: string): unknown {
+/** A body parsed as JSON, else the text itself. */
+export function parsedOrText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
