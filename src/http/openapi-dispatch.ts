@@ -6,6 +6,7 @@ import type { operations } from "../../generated/openapi.js";
 import { requestValidators, specSha256, validationSpec } from "../../generated/request-validators.js";
 import { GatewayError } from "../errors/gateway-error.js";
 import type { AppContext } from "./app-state.js";
+import { PrecomputedRouter } from "./precomputed-router.js";
 import { type BodyOperation, operationBodyLimit } from "./request-body.js";
 import { AJV_OPTIONS, SPEC_PATH } from "./spec-for-validation.js";
 import { validationError } from "./validation-error.js";
@@ -122,6 +123,7 @@ export async function createOpenApiDispatch(
   for (const [scheme, check] of Object.entries(security))
     api.registerSecurityHandler(scheme, (_c: ApiContext, ctx: AppContext) => check(ctx));
   await api.init();
+  PrecomputedRouter.install(api);
   for (const operation of api.getOperations()) {
     operationBodyLimit(operation as BodyOperation);
     const validators = requestValidators[operation.operationId ?? ""];

@@ -58,18 +58,22 @@ function errorFields(body: unknown): UpstreamErrorFields {
   return { message: pick("message"), type: pick("type"), param: pick("param") ?? null };
 }
 
+/** One response header by its lower-case name. */
+export type HeaderLookup = (name: string) => string | null | undefined;
+
 /** How long the upstream asked to wait: `retry-after-ms` at full precision, else `retry-after` (seconds or a date). */
-function retryAfterMsOf(headers: Headers | undefined): number | undefined {
-  const ms = headers?.get("retry-after-ms");
+function retryAfterMsOf(header: HeaderLookup | undefined): number | undefined {
+  const ms = header?.("retry-after-ms");
   if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const value = headers?.get("retry-after");
+  const value = header?.("retry-after");
   return value ? parseRetryAfter(value, Date.now()) : undefined;
 }
 
-function fromUpstreamErrorBody(
+/** The GatewayError for an upstream's error answer: its status, its body (parsed, else as text), its headers. */
+export function fromUpstreamErrorBody(
   status: number | undefined,
   body: unknown,
-  headers: Headers | undefined,
+  header: HeaderLookup | undefined,
   provider: string,
   cause: unknown,
 ): GatewayError {
@@ -79,7 +83,15 @@ function fromUpstreamErrorBody(
   // The upstream's `param` names a field of the request the client sent: passed on for the client's own mistakes.
   const param = ERROR_TABLE[code].status === 400 ? fields.param : null;
   const message = `Provider '${provider}' answered ${upstreamStatus}: ${fields.message ?? `status ${upstreamStatus}`}`;
-  return new GatewayError(code, message, { param, retryAfterMs: retryAfterMsOf(headers), cause });
+  return new GatewayError(code, message, { param, retryAfterMs: retryAfterMsOf(header), cause });
+}
+
+export function upstreamTimeout(provider: string, cause: unknown): GatewayError {
+  return new GatewayError("upstream_timeout", `Provider '${provider}' did not answer in time.`, { cause });
+}
+
+export function upstreamUnreachable(provider: string, cause: unknown): GatewayError {
+  return new GatewayError("upstream_unreachable", `Provider '${provider}' could not be reached.`, { cause });
 }
 
 /**
@@ -97,13 +109,14 @@ export function streamErrorToGatewayError(body: unknown, provider: string): Gate
 export function toGatewayError(err: unknown, provider: string): GatewayError {
   if (err instanceof GatewayError) return err;
   if (err instanceof OpenAITimeoutError || err instanceof AnthropicTimeoutError) {
-    return new GatewayError("upstream_timeout", `Provider '${provider}' did not answer in time.`, { cause: err });
+    return upstreamTimeout(provider, err);
   }
   if (err instanceof OpenAIConnectionError || err instanceof AnthropicConnectionError) {
-    return new GatewayError("upstream_unreachable", `Provider '${provider}' could not be reached.`, { cause: err });
+    return upstreamUnreachable(provider, err);
   }
   if (err instanceof OpenAIAPIError || err instanceof AnthropicAPIError) {
-    return fromUpstreamErrorBody(err.status, err.error, err.headers, provider, err);
+    const { headers } = err;
+    return fromUpstreamErrorBody(err.status, err.error, headers && ((name) => headers.get(name)), provider, err);
   }
   return new GatewayError(
     "upstream_error",

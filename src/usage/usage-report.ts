@@ -9,8 +9,14 @@ type UsageQuery = NonNullable<operations["getUsage"]["parameters"]["query"]>;
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;
 
+/** The last day utcDay named, kept because every request asks for the same one (it was a measurable cost). */
+let lastDay = { start: 0, end: 0, day: "" };
+
 export function utcDay(time: number): string {
-  return new Date(time).toISOString().slice(0, 10);
+  if (time >= lastDay.start && time < lastDay.end) return lastDay.day;
+  const start = time - (((time % DAY_MS) + DAY_MS) % DAY_MS);
+  lastDay = { start, end: start + DAY_MS, day: new Date(time).toISOString().slice(0, 10) };
+  return lastDay.day;
 }
 
 function parseDay(value: string, param: string): number {

@@ -52,7 +52,7 @@ describe("one chat pipeline: upstream failures", () => {
     expect(ends[0]?.clientClosed).toBeUndefined();
   });
 
-  it("logs the cause behind a 502 (the SDK's error, with its stack) on the request's log line", async () => {
+  it("logs the cause behind a 502 (the transport's error, with its stack) on the request's log line", async () => {
     tg.fake.once("openai", { kind: "reset" });
     const response = await tg.post("/v1/chat/completions", chatBody());
     expect(response.status).toBe(502);
@@ -60,8 +60,8 @@ describe("one chat pipeline: upstream failures", () => {
     await expect.poll(() => logLines.find((line) => line.request_id === requestId)).toBeDefined();
     const line = logLines.find((l) => l.request_id === requestId) as { err?: Record<string, string> };
     expect(line).toMatchObject({ status: 502, error_code: "upstream_unreachable" });
-    expect(line.err).toMatchObject({ type: "APIConnectionError", message: expect.stringContaining("ECONNRESET") });
-    expect(line.err?.stack).toContain("makeRequest");
+    expect(line.err).toMatchObject({ type: "UpstreamConnectionError", message: expect.stringContaining("ECONNRESET") });
+    expect(line.err?.stack).toContain("postJson");
   });
 });
 

@@ -1,5 +1,9 @@
 import Anthropic from "@anthropic-ai/sdk";
-import type { MessageCountTokensParams, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  Message,
+  MessageCountTokensParams,
+  MessageCreateParamsNonStreaming,
+} from "@anthropic-ai/sdk/resources/messages";
 import { GatewayError } from "../../errors/gateway-error.js";
 import { chunkStreamEvents, completionEvents } from "../chat-events.js";
 import { withoutRunestoneFields } from "../runestone-fields.js";
@@ -14,7 +18,9 @@ import type {
 } from "../types.js";
 import { createUpstreamAgent } from "../upstream-agent.js";
 import { RequestSending } from "../request-sending.js";
-import { callFailure } from "../upstream-error.js";
+import { callFailure, toGatewayError } from "../upstream-error.js";
+import { postJson, readJson, upstreamEndpoint } from "../upstream-http.js";
+import { anthropicEvents } from "./anthropic-events.js";
 import { fromAnthropicResponse } from "./from-anthropic-response.js";
 import { jsonResponseToolName } from "./json-response-tool.js";
 import { createStreamTransformer } from "./stream-transformer.js";
@@ -39,10 +45,16 @@ export interface AnthropicProviderOptions {
   now?: () => number;
 }
 
+/** The API version `@anthropic-ai/sdk` sends, sent when the client names none. */
+const ANTHROPIC_VERSION = "2026-10-21";
+const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
+
 /**
- * The Anthropic provider: translation in the pure functions next to this file, the wire in the official SDK.
- * All SDK use is in this file, so the transport can be swapped here. One client, made here, serves every
- * request; the SDK does not retry (the gateway decides about retries and fallbacks). Chat answers are translated to
+ * The Anthropic provider: translation in the pure functions next to this file, the wire here. Chat and Messages
+ * requests, the hot path, go over undici directly (a keep-alive pool per provider, a lean SSE reader; see
+ * openai/client.ts for why) with the SDK's wire: `Authorization: Bearer`, its `anthropic-version`, JSON, its timeout
+ * as the time to the response head, its error mapping. Token counting, rarer, goes through the SDK (its own retries
+ * off: the gateway decides about retries and fallbacks). Chat answers are translated to
  * OpenAI's shapes (a completion, or chunks) and read into events as an OpenAI-compatible upstream's are; Messages
  * API requests go to Claude as they are (less Runestone's fields), with the client's anthropic-version and
  * anthropic-beta, and the answer comes back event by event.
@@ -51,14 +63,48 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   const { name, defaultMaxTokens } = options;
   const now = options.now ?? Date.now;
   const sending = new RequestSending();
+  const dispatcher = createUpstreamAgent(options.connectTimeoutMs);
   const client = new Anthropic({
     apiKey: options.apiKey,
     baseURL: options.baseURL,
     maxRetries: 0,
     timeout: options.timeoutMs,
     fetch: sending.fetch,
-    fetchOptions: { dispatcher: createUpstreamAgent(options.connectTimeoutMs) },
+    fetchOptions: { dispatcher },
   });
+  const endpoint = upstreamEndpoint({
+    provider: name,
+    dispatcher,
+    baseURL: options.baseURL ?? ANTHROPIC_BASE_URL,
+    headers: {
+      authorization: `Bearer ${options.apiKey}`,
+      "anthropic-version": ANTHROPIC_VERSION,
+      "content-type": "application/json",
+      accept: "application/json",
+      "user-agent": "Runestone",
+    },
+    timeoutMs: options.timeoutMs,
+  });
+  /** Messages API events; a body that cannot be serialised is the gateway's failure, thrown as it is, never sent. */
+  async function* events(body: object, signal: AbortSignal, headers?: Record<string, string>) {
+    const payload = JSON.stringify(body);
+    try {
+      yield* anthropicEvents(await postJson(endpoint, "/v1/messages", payload, signal, headers), name);
+    } catch (err) {
+      throw signal.aborted ? signal.reason : toGatewayError(err, name);
+    }
+    // A cut-off answer must never look complete.
+    if (signal.aborted) throw signal.reason;
+  }
+  /** A plain Messages API answer; failures as events' are. */
+  async function message(body: object, signal: AbortSignal, headers?: Record<string, string>): Promise<Message> {
+    const payload = JSON.stringify(body);
+    try {
+      return (await readJson(await postJson(endpoint, "/v1/messages", payload, signal, headers))) as Message;
+    } catch (err) {
+      throw signal.aborted ? signal.reason : toGatewayError(err, name);
+    }
+  }
 
   const created = (): number => Math.floor(now() / 1000);
 
@@ -68,20 +114,15 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       jsonToolName: jsonResponseToolName(request),
       provider: name,
     });
-    const attempt = sending.start();
-    try {
-      const events = await attempt.run(() =>
-        client.messages.create(
-          { ...toAnthropicRequest(request, { model, defaultMaxTokens }), stream: true },
-          { signal },
-        ),
-      );
-      for await (const event of events) yield* transformer.push(event);
-    } catch (err) {
-      throw signal.aborted ? signal.reason : callFailure(err, name, attempt);
+    const body = { ...toAnthropicRequest(request, { model, defaultMaxTokens }), stream: true };
+    for await (const event of events(body, signal)) {
+      try {
+        yield* transformer.push(event);
+      } catch (err) {
+        // An event the translation cannot read is the upstream's fault, as a 502.
+        throw toGatewayError(err, name);
+      }
     }
-    // On abort the SDK's stream just ends, as if the answer were complete: it is not.
-    if (signal.aborted) throw signal.reason;
     yield* transformer.finish();
   }
 
@@ -95,20 +136,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
         ...withoutRunestoneFields("MessagesRequest", request.body),
         model,
       } as MessageCreateParamsNonStreaming;
-      const options = { signal, headers: anthropicHeaders(request.headers) };
-      const attempt = sending.start();
-      try {
-        if (!stream) {
-          yield await attempt.run(() => client.messages.create(params, options));
-          return;
-        }
-        const events = await attempt.run(() => client.messages.create({ ...params, stream: true }, options));
-        for await (const event of events) yield event;
-      } catch (err) {
-        throw signal.aborted ? signal.reason : callFailure(err, name, attempt);
-      }
-      // On abort the SDK's stream just ends, as if the answer were complete: it is not.
-      if (signal.aborted) throw signal.reason;
+      const headers = anthropicHeaders(request.headers);
+      if (!stream) yield await message(params, signal, headers);
+      else yield* events({ ...params, stream: true }, signal, headers);
     },
     async countTokens({ request, model, signal }): Promise<number> {
       const params = { ...withoutRunestoneFields("CountTokensRequest", request.body), model };
@@ -137,17 +167,12 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
       if (call.stream) return yield* chunkStreamEvents(chunks(call), name);
       const { request, model, signal } = call;
       let completion: Completion;
-      const attempt = sending.start();
+      const answer = await message(toAnthropicRequest(request, { model, defaultMaxTokens }), signal);
       try {
-        const message = await attempt.run(() =>
-          client.messages.create(toAnthropicRequest(request, { model, defaultMaxTokens }), { signal }),
-        );
-        completion = fromAnthropicResponse(message, {
-          created: created(),
-          jsonToolName: jsonResponseToolName(request),
-        });
+        completion = fromAnthropicResponse(answer, { created: created(), jsonToolName: jsonResponseToolName(request) });
       } catch (err) {
-        throw signal.aborted ? signal.reason : callFailure(err, name, attempt);
+        // An answer that is not a message fails to translate: the upstream's fault, as a 502.
+        throw toGatewayError(err, name);
       }
       yield* completionEvents(completion);
     },
