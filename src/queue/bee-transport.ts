@@ -3,6 +3,7 @@ import BeeQueue from "bee-queue";
 import type { Redis } from "ioredis";
 import { REDIS_COMMAND_TIMEOUT_MS } from "../state/state-backend.js";
 import type { QueueKeys } from "../state/redis-keys.js";
+import { integerReply } from "../state/redis-script.js";
 import { BeeScripts, isNoScript } from "./bee-scripts.js";
 import type { JobHandler, JobTransport } from "./job-transport.js";
 import { HAND_BACK_JOB, RECOVER_STALLED_JOBS } from "./redis-job-scripts.js";
@@ -140,23 +141,24 @@ export class BeeTransport implements JobTransport {
   }
 
   /**
-   * Jobs left taken by a dead worker go back to the head of the queue before this worker takes any: when some are
-   * taken, one stall interval is waited for their workers' heartbeats (a live replica's jobs stay with it).
+   * Jobs left taken by a dead worker go back to the head of the queue before this worker takes any. A job is known
+   * to be left behind when its worker sent no heartbeat between two stall checks, so while jobs are taken, this
+   * waits for two checks of its own (one to three stall intervals; a live replica's jobs stay with it).
    */
   private async start(tenant: string, worker: TenantWorker): Promise<void> {
     await worker.queue.ready();
     await this.scripts.load();
-    await this.recoverStalled(tenant);
-    if ((await this.redis.llen(this.options.keys.bee.key(tenant, "active"))) > 0) {
-      await sleep(this.options.stallIntervalMs + 50);
-      await this.recoverStalled(tenant);
+    const active = this.options.keys.bee.key(tenant, "active");
+    for (let checks = 0; checks < 2 && !worker.stopped && (await this.redis.llen(active)) > 0; ) {
+      if ((await this.recoverStalled(tenant)) >= 0) checks++;
+      if (checks < 2) await sleep(this.options.stallIntervalMs + 50);
     }
     if (worker.stopped) return;
     worker.queue.process(worker.concurrency, (job) => this.run(tenant, worker, job));
-    worker.stallCheck = setInterval(
-      () => void this.recoverStalled(tenant).catch((err: unknown) => this.failed(tenant, err)),
-      this.options.stallIntervalMs,
-    ).unref();
+    // Checks now (so that bee-queue's own check, when process() starts, finds one just done), then every interval.
+    const check = () => void this.recoverStalled(tenant).catch((err: unknown) => this.failed(tenant, err));
+    check();
+    worker.stallCheck = setInterval(check, this.options.stallIntervalMs).unref();
   }
 
   private async run(tenant: string, worker: TenantWorker, job: BeeQueue.Job<JobPayload>): Promise<void> {
@@ -175,10 +177,12 @@ export class BeeTransport implements JobTransport {
     throw new Error(`job ${job.id} handed back at shutdown`);
   }
 
-  private async recoverStalled(tenant: string): Promise<void> {
+  /** -1 when a check (of any replica) was made less than a stall interval ago, else how many jobs went back. */
+  private async recoverStalled(tenant: string): Promise<number> {
     const keys = ["stallBlock", "stalling", "waiting", "active"].map((name) => this.options.keys.bee.key(tenant, name));
-    await RECOVER_STALLED_JOBS.run(this.redis, keys, [this.options.stallIntervalMs]);
+    const recovered = integerReply(await RECOVER_STALLED_JOBS.run(this.redis, keys, [this.options.stallIntervalMs]));
     this.lastFailure = undefined;
+    return recovered;
   }
 
   private async stop(tenant: string, worker: TenantWorker): Promise<void> {

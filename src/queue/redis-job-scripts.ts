@@ -96,25 +96,26 @@ return 1
  * bee-queue's own check, except that stalled jobs go back to the head of the queue (RPUSH: bee-queue pops from the
  * right) in the order they were taken, so a crash does not let younger jobs run first. (bee-queue puts them at the
  * tail so that a job that crashes its worker cannot hog it; here a job's attempts are bounded by
- * queue.max_attempts.) At most one check per stall interval, whoever runs it. Returns the ids moved back.
+ * queue.max_attempts.) At most one check per stall interval, whoever runs it: -1 when one was made within it,
+ * else the number of jobs moved back.
  */
 export const RECOVER_STALLED_JOBS = new RedisScript(`
-if not redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[1]), 'NX') then return {} end
-local stalled = {}
+if not redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[1]), 'NX') then return -1 end
+local recovered = 0
 if redis.call('SCARD', KEYS[2]) > 0 then
   local actives = redis.call('LRANGE', KEYS[4], 0, -1)
   for _, id in ipairs(actives) do
     if redis.call('SISMEMBER', KEYS[2], id) == 1 then
       redis.call('LREM', KEYS[4], 0, id)
       redis.call('RPUSH', KEYS[3], id)
-      stalled[#stalled + 1] = id
+      recovered = recovered + 1
     end
   end
   redis.call('DEL', KEYS[2])
 end
 local actives = redis.call('LRANGE', KEYS[4], 0, -1)
 if #actives > 0 then redis.call('SADD', KEYS[2], unpack(actives)) end
-return stalled
+return recovered
 `);
 
 /**
