@@ -76,7 +76,7 @@ async function settledClients(): Promise<number> {
 }
 
 describe("the Redis queue's per-tenant resources", () => {
-  it("opens connections only for a tenant with jobs, and closes them once it is idle; the registry is pruned", async () => {
+  it("opens connections only for a tenant with jobs, closes them once it is idle, prunes the registry", async () => {
     const baseline = await settledClients();
     const tenants = Array.from({ length: 50 }, (_, n) => `tenant-${n}`);
     const queue = openQueue(300);
