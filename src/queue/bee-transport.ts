@@ -248,8 +248,10 @@ export class BeeTransport implements JobTransport {
       removeOnSuccess: true,
       removeOnFailure: true,
     });
+    // Reported, not remembered as the transport's state: these are its connections' errors (Redis away, which the
+    // store's health shows), or a worker's blocking pop that bee-queue retries by itself.
     queue.on("error", (err: Error) => {
-      if (!this.closing) this.failed(tenant, err);
+      if (!this.closing) this.options.onError(tenant, err.message);
     });
     return queue;
   }
