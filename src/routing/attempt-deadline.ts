@@ -13,13 +13,25 @@ export interface AttemptTimeouts {
  * timeout from a client that left afterwards.
  */
 export class AttemptDeadline {
-  private readonly timeout = new AbortController();
+  /**
+   * Not AbortSignal.any(): Node keeps a signal made by it alive for as long as it has listeners and has not aborted,
+   * and the SDKs add a listener they never remove, so every attempt that ended normally stayed in memory.
+   */
+  private readonly combined = new AbortController();
   private readonly firstByteTimer: NodeJS.Timeout;
   private readonly totalTimer: NodeJS.Timeout;
+  private readonly onClientAbort: () => void;
   readonly signal: AbortSignal;
 
-  constructor(client: AbortSignal, provider: string, timeouts: AttemptTimeouts) {
-    this.signal = AbortSignal.any([client, this.timeout.signal]);
+  constructor(
+    private readonly client: AbortSignal,
+    provider: string,
+    timeouts: AttemptTimeouts,
+  ) {
+    this.signal = this.combined.signal;
+    this.onClientAbort = () => this.combined.abort(client.reason);
+    if (client.aborted) this.onClientAbort();
+    else client.addEventListener("abort", this.onClientAbort, { once: true });
     this.firstByteTimer = setTimeout(
       () => this.expire(`Provider '${provider}' sent nothing within ${timeouts.firstByteMs} ms.`),
       timeouts.firstByteMs,
@@ -37,10 +49,11 @@ export class AttemptDeadline {
   dispose(): void {
     clearTimeout(this.firstByteTimer);
     clearTimeout(this.totalTimer);
+    this.client.removeEventListener("abort", this.onClientAbort);
   }
 
   private expire(message: string): void {
     this.dispose();
-    this.timeout.abort(new GatewayError("upstream_timeout", message));
+    this.combined.abort(new GatewayError("upstream_timeout", message));
   }
 }
