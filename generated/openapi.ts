@@ -1934,6 +1934,31 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /**
+         * @description The state backend (the Redis named in the message) did not answer in time or is not connected; the gateway
+         *     reconnects by itself.
+         */
+        StateBackendUnavailable: {
+            headers: {
+                "x-request-id": components["headers"]["RequestId"];
+                /** @description Seconds to wait before retrying (1). */
+                "retry-after"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "message": "The state backend (Redis at 10.0.0.5:6379) is unavailable: it did not answer in time. Try again shortly.",
+                 *         "type": "service_error",
+                 *         "code": "state_backend_unavailable",
+                 *         "param": null
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The upstream provider did not answer in time. */
         GatewayTimeout: {
             headers: {
@@ -2896,6 +2921,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["JobNotFound"];
+            503: components["responses"]["StateBackendUnavailable"];
         };
     };
     cancelJob: {
@@ -2946,6 +2972,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["JobNotFound"];
             409: components["responses"]["Conflict"];
+            503: components["responses"]["StateBackendUnavailable"];
         };
     };
     getUsage: {

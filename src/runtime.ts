@@ -100,6 +100,9 @@ function wire(live: LiveConfig, logger: Logger): Runtime {
     onStoreError: (err, operation) =>
       logger.warn({ err, operation }, "circuit breaker store failed; letting the request through"),
   });
+  telemetry.on("queue.error", (e) =>
+    logger.warn({ tenant: e.tenant, reason: e.message }, "overflow queue: a Redis operation failed"),
+  );
   const usage = createUsageStore(state, keys.usage);
   recordUsage(telemetry, usage, logger);
   logRequests(telemetry, logger);

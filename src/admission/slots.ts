@@ -39,6 +39,7 @@ export class TenantSlots {
       .admit({ tenant: tenant.id, limits: tenant.limits, estimatedTokens })
       .catch((err: unknown) => {
         // Limits live in the state backend: without it no limit can be enforced, and readiness already says 503.
+        if (err instanceof GatewayError) throw err;
         throw new GatewayError(
           "state_backend_unavailable",
           "The rate limiter's state backend is unreachable; try again shortly.",

@@ -2,6 +2,7 @@ import type { components } from "../../generated/openapi.js";
 import type { ProviderRegistry } from "../providers/provider-registry.js";
 import type { CircuitBreakers } from "../routing/breaker/circuit-breakers.js";
 import type { OverflowQueue } from "../queue/types.js";
+import { describeRedisFailure } from "../state/redis-failure.js";
 import type { StateBackend } from "../state/state-backend.js";
 
 type Schemas = components["schemas"];
@@ -36,12 +37,17 @@ export class HealthService {
   constructor(private readonly options: HealthServiceOptions) {}
 
   async report(): Promise<HealthReport> {
-    const state = await this.stateBackend();
+    // At once: each may wait for a Redis that does not answer (up to its command timeout).
+    const [state, providers, queue] = await Promise.all([
+      this.stateBackend(),
+      this.providersHealth(),
+      this.queueHealth(),
+    ]);
     const components = {
-      providers: await this.providersHealth(),
+      providers,
       state_backend: state,
       rate_limiter: this.limiterHealth(state),
-      overflow_queue: await this.queueHealth(),
+      overflow_queue: queue,
     };
     const worst = Object.values(components).reduce<HealthStatus>(
       (acc, c) => (SEVERITY[c.status] > SEVERITY[acc] ? c.status : acc),
@@ -120,13 +126,21 @@ export class HealthService {
     return { status: "healthy", message: `${limits}; ${waiting} waiting for a slot`, details };
   }
 
+  /** The queue's store answers, its transport's last operation did not fail, and this process runs its jobs. */
   private async queueHealth(): Promise<ComponentHealth> {
     const queue = this.options.queue;
     try {
       const stats = await queue.stats();
       const details = { backend: queue.kind, waiting: stats.waiting, running: stats.running, workers: stats.workers };
-      if (stats.workers === 0)
-        return { status: "degraded", message: "no queue workers are running in this process", details };
+      if (stats.problem !== undefined)
+        return {
+          status: "unhealthy",
+          message: `jobs cannot be queued: the queue's last Redis operation failed (${describeRedisFailure(
+            new Error(stats.problem),
+          )})`,
+          details,
+        };
+      if (!stats.serving) return { status: "degraded", message: "this process runs no queued jobs", details };
       const durability = queue.kind === "memory" ? "in memory: queued jobs are lost on restart" : "bee-queue on Redis";
       return {
         status: "healthy",

@@ -13,5 +13,7 @@ export interface CreateLimiterOptions {
 
 /** Chosen once at start-up: Redis when the gateway has one (replicas share the limits), memory otherwise. */
 export function createLimiter(state: StateBackend, { keys, timing }: CreateLimiterOptions): Limiter {
-  return state.redis ? new RedisLimiter(state.redis, { keys, timing }) : new MemoryLimiter(timing);
+  return state.redis
+    ? new RedisLimiter(state.redis, { keys, timing, address: state.address })
+    : new MemoryLimiter(timing);
 }

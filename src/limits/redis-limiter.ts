@@ -4,6 +4,7 @@ import { decodeAdmitReply } from "./admit-reply.js";
 import { HeartbeatLease } from "./heartbeat-lease.js";
 import type { LeaseTiming } from "./lease-timing.js";
 import type { LimiterKeys } from "../state/redis-keys.js";
+import { stateBackendUnavailable } from "../state/redis-failure.js";
 import { integerReply } from "../state/redis-script.js";
 import { ADMIT, COUNT_LIVE, HEARTBEAT, RELEASE } from "./redis-scripts.js";
 import { bindingRefusal, CONCURRENCY_RETRY_AFTER_MS } from "./refusal.js";
@@ -16,6 +17,8 @@ export interface RedisLimiterOptions {
   keys: LimiterKeys;
   /** The timing of new leases, as configured now; a lease keeps the timing it was granted with. */
   timing: () => LeaseTiming;
+  /** host:port of the Redis, named in the 503 when it fails an admission. */
+  address: string;
 }
 
 /**
@@ -52,7 +55,12 @@ export class RedisLimiter implements Limiter {
         estimatedTokens,
         request.now ?? "",
       ],
-    );
+    ).catch((err: unknown) => {
+      // A script that timed out may still run once Redis answers again (it was frozen, say): the lease it would
+      // grant is given back right behind it, on the same connection, instead of holding a slot until it expires.
+      RELEASE.run(this.redis, [keys.leases, keys.tokens], [leaseId, 0, 0, ""]).catch(() => {});
+      throw stateBackendUnavailable(this.options.address, err);
+    });
     const outcome = decodeAdmitReply(reply, limits);
     const snapshot = buildSnapshot(outcome.inFlight, limits.maxConcurrency, outcome.requests, outcome.tokens);
     if (outcome.admitted)

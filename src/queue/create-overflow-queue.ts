@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
 import { requireLazily } from "../package/require-lazily.js";
+import { redisAddress, stateBackendUnavailable } from "../state/redis-failure.js";
+import { REDIS_OPTIONS } from "../state/state-backend.js";
 import type { QueueKeys } from "../state/redis-keys.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { BeeTransport } from "./bee-transport.js";
@@ -39,7 +41,7 @@ export function createOverflowQueue(
     return new TransportQueue(store, new MemoryTransport(), settings, paced, telemetry);
   }
   const ioredis = requireLazily("ioredis") as typeof import("ioredis");
-  const redis = backend.redis ?? new ioredis.Redis(backend.redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = backend.redis ?? new ioredis.Redis(backend.redisUrl, REDIS_OPTIONS);
   const store = new RedisJobStore(redis, {
     keys: backend.keys,
     resultTtlMs: () => settings().resultTtlMs,
@@ -50,7 +52,10 @@ export function createOverflowQueue(
     redisUrl: backend.redisUrl,
     keys: backend.keys,
     stallIntervalMs: backend.stallIntervalMs,
-    onError: (tenant, err) => telemetry.emit("queue.error", { tenant, message: err.message }),
+    onError: (tenant, message) => telemetry.emit("queue.error", { tenant, message }),
   });
-  return new TransportQueue(store, transport, settings, paced, telemetry);
+  const address = redisAddress(backend.redisUrl);
+  return new TransportQueue(store, transport, settings, paced, telemetry, (err) =>
+    stateBackendUnavailable(address, err),
+  );
 }

@@ -52,8 +52,15 @@ export interface JobStore {
   finish(id: string, ending: JobEnding, now: number): Promise<boolean>;
   cancel(id: string, tenant: string, now: number): Promise<CancelOutcome>;
   depth(tenant: string | undefined, now: number): Promise<number>;
-  /** Tenants that ever queued a job (all replicas, for Redis). */
+  /** Tenants with a queued job (all replicas, for Redis). */
   knownTenants(): Promise<string[]>;
+  /**
+   * Those of `tenants` that have jobs queued, waiting or taken by a worker (in memory: all of them, as serving a
+   * tenant there costs nothing).
+   */
+  tenantsWithWork(tenants: readonly string[], now: number): Promise<Set<string>>;
+  /** Forgets the tenants that have no job queued, waiting or taken any more. */
+  pruneTenants(): Promise<void>;
   recordServiceTime(tenant: string, ms: number): Promise<void>;
   meanServiceMs(tenant: string): Promise<number>;
   close(): Promise<void>;

@@ -81,6 +81,11 @@ export class MemoryJobStore implements JobStore {
   async knownTenants(): Promise<string[]> {
     return [...this.queued.keys()];
   }
+  async tenantsWithWork(tenants: readonly string[]): Promise<Set<string>> {
+    return new Set(tenants);
+  }
+
+  async pruneTenants(): Promise<void> {}
 
   async recordServiceTime(tenant: string, ms: number): Promise<void> {
     this.meanService.set(tenant, nextMeanServiceMs(this.meanService.get(tenant), ms));

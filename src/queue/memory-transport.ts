@@ -66,6 +66,15 @@ export class MemoryTransport implements JobTransport {
     for (let i = 0; i < concurrency; i++) void work();
   }
 
+  /** Workers in memory cost nothing: they keep serving. */
+  async release(): Promise<boolean> {
+    return false;
+  }
+
+  problem(): undefined {
+    return undefined;
+  }
+
   async close(): Promise<void> {}
 
   private lineOf(tenant: string): TenantLine {

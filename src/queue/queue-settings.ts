@@ -32,8 +32,10 @@ export interface QueuePacing {
   /** The backoff before retry n is drawn from [0, retryBaseDelayMs · 2^(n−1)), at most retryMaxDelayMs. */
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
-  /** Redis: how often a replica looks for tenants that other replicas queued jobs for. */
+  /** How often a process looks for its tenants that have jobs (queued by any replica) and releases idle ones. */
   tenantRefreshMs: number;
+  /** A tenant with no job for this long stops being served here: its queue's Redis connections are closed. */
+  idleReleaseMs: number;
   /** On close, how long running jobs may take to finish before they are left for another worker. */
   closeGraceMs: number;
 }
@@ -47,6 +49,7 @@ export const QUEUE_PACING: Readonly<QueuePacing> = Object.freeze({
   retryBaseDelayMs: 1_000,
   retryMaxDelayMs: 30_000,
   tenantRefreshMs: 5_000,
+  idleReleaseMs: 60_000,
   closeGraceMs: 10_000,
 });
 

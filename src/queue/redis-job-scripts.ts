@@ -90,3 +90,45 @@ redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('RPUSH', KEYS[3], ARGV[1])
 return 1
 `);
+
+/**
+ * KEYS: the tenant's bee-queue stallBlock, stalling set, waiting list and active list. ARGV: stall interval ms.
+ * bee-queue's own check, except that stalled jobs go back to the head of the queue (RPUSH: bee-queue pops from the
+ * right) in the order they were taken, so a crash does not let younger jobs run first. (bee-queue puts them at the
+ * tail so that a job that crashes its worker cannot hog it; here a job's attempts are bounded by
+ * queue.max_attempts.) At most one check per stall interval, whoever runs it: -1 when one was made within it,
+ * else the number of jobs moved back.
+ */
+export const RECOVER_STALLED_JOBS = new RedisScript(`
+if not redis.call('SET', KEYS[1], '1', 'PX', tonumber(ARGV[1]), 'NX') then return -1 end
+local recovered = 0
+if redis.call('SCARD', KEYS[2]) > 0 then
+  local actives = redis.call('LRANGE', KEYS[4], 0, -1)
+  for _, id in ipairs(actives) do
+    if redis.call('SISMEMBER', KEYS[2], id) == 1 then
+      redis.call('LREM', KEYS[4], 0, id)
+      redis.call('RPUSH', KEYS[3], id)
+      recovered = recovered + 1
+    end
+  end
+  redis.call('DEL', KEYS[2])
+end
+local actives = redis.call('LRANGE', KEYS[4], 0, -1)
+if #actives > 0 then redis.call('SADD', KEYS[2], unpack(actives)) end
+return recovered
+`);
+
+/**
+ * KEYS: the tenant registry, then for each tenant its queued index, bee-queue waiting list and active list.
+ * ARGV: the tenants. Removes from the registry every tenant with no job queued, waiting or taken.
+ */
+export const PRUNE_TENANTS = new RedisScript(`
+local pruned = 0
+for i, tenant in ipairs(ARGV) do
+  local base = 1 + (i - 1) * 3
+  local work = redis.call('ZCARD', KEYS[base + 1])
+  work = work + redis.call('LLEN', KEYS[base + 2]) + redis.call('LLEN', KEYS[base + 3])
+  if work == 0 then pruned = pruned + redis.call('SREM', KEYS[1], tenant) end
+end
+return pruned
+`);

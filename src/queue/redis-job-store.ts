@@ -2,7 +2,14 @@ import type { Redis } from "ioredis";
 import type { QueueKeys } from "../state/redis-keys.js";
 import { integerReply, unexpectedReply } from "../state/redis-script.js";
 import type { JobEnding, JobStore, NewJob, StartOutcome, StoredJob } from "./job-store.js";
-import { CANCEL_JOB, CREATE_JOB, FINISH_JOB, RECORD_SERVICE_TIME, START_JOB } from "./redis-job-scripts.js";
+import {
+  CANCEL_JOB,
+  CREATE_JOB,
+  FINISH_JOB,
+  PRUNE_TENANTS,
+  RECORD_SERVICE_TIME,
+  START_JOB,
+} from "./redis-job-scripts.js";
 import { SEED_SERVICE_MS, SERVICE_TIME_WEIGHT } from "./wait-estimate.js";
 import type { CancelOutcome, JobError, JobOperation, JobOutput, JobStatus } from "./types.js";
 
@@ -114,6 +121,32 @@ export class RedisJobStore implements JobStore {
 
   async knownTenants(): Promise<string[]> {
     return this.redis.smembers(this.keys.tenants);
+  }
+
+  async tenantsWithWork(tenants: readonly string[], now: number): Promise<Set<string>> {
+    if (tenants.length === 0) return new Set();
+    const pipeline = this.redis.pipeline();
+    for (const tenant of tenants) {
+      pipeline.zcount(this.keys.queued(tenant), `(${now}`, "+inf");
+      pipeline.llen(this.keys.bee.key(tenant, "waiting"));
+      pipeline.llen(this.keys.bee.key(tenant, "active"));
+    }
+    const counts = ((await pipeline.exec()) ?? []).map(([err, count]) => {
+      if (err) throw err;
+      return Number(count);
+    });
+    return new Set(tenants.filter((_, n) => counts.slice(n * 3, n * 3 + 3).some((count) => count > 0)));
+  }
+
+  async pruneTenants(): Promise<void> {
+    const tenants = await this.knownTenants();
+    if (tenants.length === 0) return;
+    const perTenant = tenants.flatMap((tenant) => [
+      this.keys.queued(tenant),
+      this.keys.bee.key(tenant, "waiting"),
+      this.keys.bee.key(tenant, "active"),
+    ]);
+    await PRUNE_TENANTS.run(this.redis, [this.keys.tenants, ...perTenant], tenants);
   }
 
   async recordServiceTime(tenant: string, ms: number): Promise<void> {

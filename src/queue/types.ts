@@ -101,8 +101,12 @@ export interface QueueStats {
   waiting: number;
   /** Jobs this process is running now (holding a slot). */
   running: number;
-  /** Worker loops in this process: per tenant, its concurrency. */
+  /** Worker loops in this process: per tenant with jobs, its concurrency. */
   workers: number;
+  /** Whether this process runs jobs (its workers were started and it is not closing). */
+  serving: boolean;
+  /** Why enqueueing fails now (its last attempt failed), if it does. */
+  problem?: string;
 }
 
 export interface OverflowQueue {

@@ -1,6 +1,7 @@
 import { once } from "node:events";
-import type { Redis } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import { requireLazily } from "../package/require-lazily.js";
+import { redisAddress } from "./redis-failure.js";
 
 export interface PingResult {
   ok: boolean;
@@ -13,6 +14,8 @@ export interface StateBackend {
   readonly kind: "memory" | "redis";
   /** The Redis connection, for the Redis implementations of the limiter, queue and breakers. */
   readonly redis: Redis | undefined;
+  /** host:port of the Redis, for messages ("memory" without one). */
+  readonly address: string;
   ping(): Promise<PingResult>;
   /** Resolves once connected (at once for memory), or after timeoutMs with false. */
   waitUntilReady(timeoutMs: number): Promise<boolean>;
@@ -21,25 +24,44 @@ export interface StateBackend {
 
 const PING_TIMEOUT_MS = 1000;
 
+/**
+ * No Redis command of the gateway waits longer than this: a frozen Redis (SIGSTOP, a stuck host) answers nothing
+ * while the connection stays up, and a request waiting on it would hang for as long as the freeze lasts.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1500;
+
+/**
+ * The options of every ioredis connection the gateway opens. No offline queue: while Redis is down, commands fail
+ * at once instead of piling up behind a reconnect; reconnects are tried every 50 ms to 1 s, forever.
+ */
+export const REDIS_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+  connectTimeout: 2000,
+  retryStrategy: (attempt) => Math.min(attempt * 50, 1000),
+};
+
 export function createStateBackend(redisUrl: string | undefined): StateBackend {
   if (!redisUrl) {
     return {
       kind: "memory",
       redis: undefined,
+      address: "memory",
       ping: async () => ({ ok: true, latencyMs: 0 }),
       waitUntilReady: async () => true,
       close: async () => {},
     };
   }
-  // No offline queue: while Redis is down, commands fail at once instead of piling up behind a reconnect.
   const { Redis: RedisClient } = requireLazily("ioredis") as typeof import("ioredis");
-  const redis = new RedisClient(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  const redis = new RedisClient(redisUrl, { ...REDIS_OPTIONS, lazyConnect: false });
   redis.on("error", () => {
     // Reported through ping() and /health; ioredis reconnects by itself.
   });
   return {
     kind: "redis",
     redis,
+    address: redisAddress(redisUrl),
     async ping() {
       const started = performance.now();
       const deadline = AbortSignal.timeout(PING_TIMEOUT_MS);

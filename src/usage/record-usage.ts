@@ -8,7 +8,7 @@ import { MemoryUsageStore, type UsageStore } from "./usage-store.js";
 
 /** Chosen once at start-up: counters in Redis when the gateway has one (replicas add up), in memory otherwise. */
 export function createUsageStore(state: StateBackend, keys: UsageKeys): UsageStore {
-  return state.redis ? new RedisUsageStore(state.redis, keys) : new MemoryUsageStore();
+  return state.redis ? new RedisUsageStore(state.redis, keys, state.address) : new MemoryUsageStore();
 }
 
 /** Adds every answer's usage ("answer.usage" events) to its tenant's counters; a failed update is logged. */

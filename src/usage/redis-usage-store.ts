@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { formatModelRef } from "../catalog/model-ref.js";
 import type { UsageKeys } from "../state/redis-keys.js";
+import { stateBackendUnavailable } from "../state/redis-failure.js";
 import { emptyTotals, type DayUsage, type UsageEntry, type UsageStore, type UsageTotals } from "./usage-store.js";
 
 /** Usage counters are kept this long, then Redis drops them. */
@@ -15,6 +16,8 @@ export class RedisUsageStore implements UsageStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: UsageKeys,
+    /** host:port of the Redis, named in the 503 when a budget cannot be checked. */
+    private readonly address = "the configured Redis",
   ) {}
 
   async add(entry: UsageEntry): Promise<void> {
@@ -58,6 +61,9 @@ export class RedisUsageStore implements UsageStore {
   }
 
   async monthCost(tenant: string, month: string): Promise<number> {
-    return Number((await this.redis.get(this.keys.month(tenant, month))) ?? 0);
+    const cost = await this.redis.get(this.keys.month(tenant, month)).catch((err: unknown) => {
+      throw stateBackendUnavailable(this.address, err);
+    });
+    return Number(cost ?? 0);
   }
 }

@@ -130,8 +130,8 @@ describe("SlotWaiters", () => {
 
     it("sees a slot freed by another replica by asking the shared limiter again", async () => {
       const keys = redisKeys(`runestone-test:${randomUUID()}:`).limits;
-      const limiterA = new RedisLimiter(redis, { keys, timing: () => DEFAULTS.lease });
-      const limiterB = new RedisLimiter(redis, { keys, timing: () => DEFAULTS.lease });
+      const limiterA = new RedisLimiter(redis, { keys, timing: () => DEFAULTS.lease, address: "test" });
+      const limiterB = new RedisLimiter(redis, { keys, timing: () => DEFAULTS.lease, address: "test" });
       const a = replica(limiterA, 50);
       const b = replica(limiterB, NO_POLL);
       const heldOnB = await b.take();

@@ -72,7 +72,7 @@ const implementations: { name: string; create: (timing?: () => LeaseTiming) => L
   {
     name: "RedisLimiter",
     create: (timing = () => DEFAULTS.lease) =>
-      track(new RedisLimiter(redis, { keys: redisKeys(newPrefix()).limits, timing })),
+      track(new RedisLimiter(redis, { keys: redisKeys(newPrefix()).limits, timing, address: "test" })),
   },
 ];
 
@@ -310,7 +310,9 @@ describe("RedisLimiter across replicas", () => {
     const connection = await connectRedis();
     replicaConnections.push(connection);
     return {
-      limiter: track(new RedisLimiter(connection, { keys: redisKeys(prefix).limits, timing: () => timing })),
+      limiter: track(
+        new RedisLimiter(connection, { keys: redisKeys(prefix).limits, timing: () => timing, address: "test" }),
+      ),
       connection,
     };
   }
