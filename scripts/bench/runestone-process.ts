@@ -12,6 +12,8 @@ import { type ServerProcess, startListening } from "./server-process.js";
 
 export const BENCH_API_KEY = `rs-bench-${randomBytes(12).toString("hex")}`;
 export const REDIS_URL = "redis://127.0.0.1:6379";
+/** /metrics needs a token (the default since loopback clients need one too). */
+const METRICS_TOKEN = "bench-metrics-token-0123456789";
 
 /** Writes the bench's runestone.yaml into `dir`; with `redisKeyPrefix`, state goes to the local Redis. */
 export function writeBenchConfig(dir: string, redisKeyPrefix?: string): string {
@@ -28,6 +30,7 @@ export function writeBenchConfig(dir: string, redisKeyPrefix?: string): string {
     fallbacks: { "gpt-4o-mini": ["anthropic/claude-haiku-4-5"] },
     tenants: { bench: { api_keys: [createHash("sha256").update(BENCH_API_KEY).digest("hex")], ...limits } },
     log_level: "info",
+    metrics: { token: METRICS_TOKEN },
     ...(redisKeyPrefix === undefined ? {} : { redis_url: REDIS_URL, redis_key_prefix: redisKeyPrefix }),
   };
   const path = join(dir, redisKeyPrefix === undefined ? "runestone.yaml" : "runestone-redis.yaml");
@@ -103,7 +106,9 @@ export interface Recorded {
 
 /** What Runestone itself counted (runestone_requests_total) and logged: proof that metrics and the log were on. */
 export async function recorded(runestone: ServerProcess, logFile: string): Promise<Recorded> {
-  const metrics = await (await fetch(`${runestone.url}/metrics`)).text();
+  const metrics = await (
+    await fetch(`${runestone.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
   const chatRequestsByStatus: Record<string, number> = {};
   const counters = /^runestone_requests_total\{[^}]*operation="createChatCompletion"[^}]*status="(\d+)"[^}]*\} (\d+)/gm;
   for (const [, status = "", count] of metrics.matchAll(counters)) {
