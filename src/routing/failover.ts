@@ -5,7 +5,7 @@ import { endedEarly } from "../providers/chat-events.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { AttemptDeadline, type AttemptTimeouts } from "./attempt-deadline.js";
 import type { CircuitBreakers } from "./breaker/circuit-breakers.js";
-import type { AcquireMode } from "./breaker/breaker-store.js";
+import type { AcquireMode, BreakerOutcomeOf } from "./breaker/breaker-store.js";
 import { nextStep } from "./retry-policy.js";
 import type { RetrySettings } from "./retry-settings.js";
 import type { RouteCandidate, RoutePlan } from "./route-plan.js";
@@ -36,6 +36,8 @@ export interface OpenedAttempt<Event> {
 
 const breakerKeys = (c: RouteCandidate) => ({ provider: c.provider.name, model: `${c.provider.name}:${c.model}` });
 type BreakerKeys = ReturnType<typeof breakerKeys>;
+/** The order a candidate's breakers are taken in. */
+const BREAKER_KINDS = ["provider", "model"] as const;
 
 /** A candidate's breakers let it through; `probing`: the keys whose half-open probe slot this request holds. */
 interface Permit {
@@ -128,21 +130,19 @@ class FailoverRun<Event> {
   /** The provider's breaker, then the model's; a refusal by the model's gives the provider's probe slot back. */
   private async acquire(candidate: RouteCandidate, mode: AcquireMode): Promise<Permit | Refusal> {
     const keys = breakerKeys(candidate);
-    const probing: Permit["probing"] = [];
-    for (const kind of ["provider", "model"] as const) {
-      const permit = await this.deps.breakers.acquire(keys[kind], mode);
-      if (!permit.allowed) {
-        await this.release(keys, probing);
-        return {
-          candidate,
-          key: keys[kind],
-          retryAfterMs: permit.retryAfterMs,
-          backingOff: permit.backingOff === true,
-        };
-      }
-      if (permit.state === "half_open") probing.push(kind);
-    }
-    return { probing };
+    const permits = await this.deps.breakers.acquireInOrder([keys.provider, keys.model], mode);
+    const probing = BREAKER_KINDS.filter((_, i) => permits[i]?.allowed && permits[i]?.state === "half_open");
+    const refusedAt = permits.findIndex((permit) => !permit.allowed);
+    const refusal = permits[refusedAt];
+    const refusedKind = BREAKER_KINDS[refusedAt];
+    if (refusal === undefined || refusedKind === undefined) return { probing };
+    await this.release(keys, probing);
+    return {
+      candidate,
+      key: keys[refusedKind],
+      retryAfterMs: refusal.retryAfterMs,
+      backingOff: refusal.backingOff === true,
+    };
   }
 
   /** The candidate's attempts, retried per the retry policy; throws when the error must reach the client as is. */
@@ -168,7 +168,7 @@ class FailoverRun<Event> {
         const first = await events.next();
         if (first.done) throw endedEarly(candidate.provider.name);
         deadline.firstByteReceived();
-        await Promise.all([deps.breakers.recordSuccess(keys.provider), deps.breakers.recordSuccess(keys.model)]);
+        await deps.breakers.record(BREAKER_KINDS.map((kind) => ({ key: keys[kind], outcome: "success" })));
         deps.telemetry.emit("upstream.attempt", {
           ...report,
           outcome: "success",
@@ -229,20 +229,21 @@ class FailoverRun<Event> {
     const traits = error instanceof GatewayError ? error.traits : undefined;
     const fails = { provider: traits?.breaker === "provider", model: traits?.breaker != null };
     const retryAfterMs = error instanceof GatewayError ? error.retryAfterMs : undefined;
+    const outcomes = BREAKER_KINDS.flatMap((kind): BreakerOutcomeOf[] =>
+      fails[kind]
+        ? [{ key: keys[kind], outcome: "failure" }]
+        : permit.probing.includes(kind)
+          ? [{ key: keys[kind], outcome: "neutral" }]
+          : [],
+    );
     await Promise.all([
-      ...(["provider", "model"] as const).map((kind) =>
-        fails[kind]
-          ? breakers.recordFailure(keys[kind])
-          : permit.probing.includes(kind)
-            ? breakers.recordNeutral(keys[kind])
-            : undefined,
-      ),
+      breakers.record(outcomes),
       traits?.backsOff && retryAfterMs !== undefined ? breakers.backOff(keys.model, retryAfterMs) : undefined,
     ]);
   }
 
   private async release(keys: BreakerKeys, probing: Permit["probing"]): Promise<void> {
-    await Promise.all(probing.map((kind) => this.deps.breakers.recordNeutral(keys[kind])));
+    await this.deps.breakers.record(probing.map((kind) => ({ key: keys[kind], outcome: "neutral" })));
   }
 
   private announceFailover(index: number, reason: string): void {

@@ -273,6 +273,39 @@ describe.each(storeKinds)("circuit breakers on the %s store", (_kind, makeStore)
     await Promise.all(Array.from({ length: 20 }, () => breakers.acquire(key)));
     expect(events.map((e) => e.to)).toEqual(["open", "half_open"]);
   });
+
+  it("takes several breakers in order in one call, stopping at the first refusal", async () => {
+    const { breakers, events, clock } = harness(makeStore(), { halfOpenProbes: 1 });
+    const [provider, model, other] = [freshKey(), freshKey(), freshKey()];
+    await fail(breakers, provider, 5);
+    await fail(breakers, model, 5);
+    clock.now += 10_000;
+    await fail(breakers, other, 5);
+    clock.now += 5_000; // provider and model are past their cooldown, other is not
+
+    expect(await breakers.acquireInOrder([provider, model, other])).toEqual([
+      { allowed: true, state: "half_open" },
+      { allowed: true, state: "half_open" },
+      { allowed: false, state: "open", retryAfterMs: 10_000 },
+    ]);
+    // The probe slots taken before the refusal are held: the next request is refused by the first breaker.
+    expect(await breakers.acquireInOrder([provider, model])).toEqual([{ allowed: false, state: "half_open" }]);
+    expect(events.filter((e) => e.to === "half_open").map((e) => e.key)).toEqual([provider, model]);
+  });
+
+  it("records the outcomes of several breakers in one call, each with its own transition", async () => {
+    const { breakers, events } = harness(makeStore());
+    const [provider, model] = [freshKey(), freshKey()];
+    await fail(breakers, model, 4);
+    expect(
+      await breakers.record([
+        { key: provider, outcome: "success" },
+        { key: model, outcome: "failure" },
+      ]),
+    ).toEqual(["closed", "open"]);
+    expect(await breakers.record([{ key: model, outcome: "neutral" }])).toEqual(["open"]);
+    expect(events).toEqual([{ key: model, from: "closed", to: "open", reason: "5 consecutive failures" }]);
+  });
 });
 
 describe("circuit breakers shared through Redis by two replicas", () => {
@@ -327,6 +360,28 @@ describe("circuit breakers shared through Redis by two replicas", () => {
     const ttl = await connections[0]!.pttl(keys.state(key));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(10 * 60_000);
+  });
+
+  it("costs one round trip to acquire a request's breakers and one to record its outcomes", async () => {
+    const redis = connect();
+    const a = harness(new RedisBreakerStore(redis, { keys }));
+    const [provider, model] = [freshKey(), freshKey()];
+    // Loads both scripts, should Redis not have them yet.
+    await a.breakers.acquireInOrder([provider, model]);
+    await a.breakers.recordSuccess(provider);
+    const sent: string[] = [];
+    const sendCommand = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command) => {
+      sent.push(command.name);
+      return sendCommand(command);
+    };
+    await a.breakers.acquireInOrder([provider, model]);
+    await a.breakers.record([
+      { key: provider, outcome: "success" },
+      { key: model, outcome: "success" },
+    ]);
+    redis.sendCommand = sendCommand;
+    expect(sent).toEqual(["evalsha", "evalsha"]);
   });
 
   it("fails open when Redis cannot be reached", async () => {

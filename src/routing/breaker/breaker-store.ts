@@ -37,16 +37,31 @@ export interface RecordResult {
   transition?: BreakerTransition;
 }
 
+/** One breaker's outcome, for record(). */
+export interface BreakerOutcomeOf {
+  key: string;
+  outcome: BreakerOutcome;
+}
+
 /**
- * Where breaker state lives: this process's memory, or a Redis that replicas share. Every call is atomic per
- * key, and a transition is reported to exactly one caller. `now` is the caller's clock (Date.now()); the
- * settings come with every call, so an edit of routing.breaker applies to the next one.
+ * Where breaker state lives: this process's memory, or a Redis that replicas share. A call takes several keys (a
+ * request's provider and model) in one step, atomic over those keys, and a transition is reported to exactly one
+ * caller. `now` is the caller's clock (Date.now()); the settings come with every call, so an edit of
+ * routing.breaker applies to the next one.
  */
 export interface BreakerStore {
-  /** May a request go through now? In half_open this takes a probe slot. */
-  acquire(key: string, now: number, settings: BreakerSettings, mode?: AcquireMode): Promise<AcquireResult>;
-  /** The outcome of a request that went through. Outcomes arriving while open are ignored. */
-  record(key: string, outcome: BreakerOutcome, now: number, settings: BreakerSettings): Promise<RecordResult>;
+  /**
+   * May a request go through the breakers of `keys` now? Takes them in order until one refuses: one result per key
+   * taken, the refusal (if any) last. In half_open this takes a probe slot, which a later refusal does not give back.
+   */
+  acquire(
+    keys: readonly string[],
+    now: number,
+    settings: BreakerSettings,
+    mode?: AcquireMode,
+  ): Promise<AcquireResult[]>;
+  /** The outcomes of a request that went through, one result per entry. Outcomes arriving while open are ignored. */
+  record(outcomes: readonly BreakerOutcomeOf[], now: number, settings: BreakerSettings): Promise<RecordResult[]>;
   /**
    * Refuses every acquire until `until` (an upstream's retry-after), counting nothing: the state stays as it is.
    * A later backoff replaces an earlier one.

@@ -3,7 +3,7 @@ import type { BreakerSettings } from "./breaker-settings.js";
 import type {
   AcquireMode,
   AcquireResult,
-  BreakerOutcome,
+  BreakerOutcomeOf,
   BreakerState,
   BreakerStore,
   BreakerTransition,
@@ -39,29 +39,56 @@ export class CircuitBreakers {
     this.clock = options.clock ?? Date.now;
   }
 
+  /** One breaker's permit; see acquireInOrder. */
   async acquire(key: string, mode: AcquireMode = "normal"): Promise<BreakerPermit> {
+    const [permit] = await this.acquireInOrder([key], mode);
+    return permit ?? { allowed: true, state: "closed" };
+  }
+
+  /**
+   * The breakers of `keys` in order, until one refuses (one store call, so one Redis round trip): a permit per key
+   * taken, the refusal (if any) last. Probe slots taken before a refusal are the caller's to give back.
+   */
+  async acquireInOrder(keys: readonly string[], mode: AcquireMode = "normal"): Promise<BreakerPermit[]> {
     try {
-      const { transition, ...permit } = await this.store.acquire(key, this.clock(), this.options.settings(), mode);
-      this.announce(key, transition);
-      return permit;
+      const results = await this.store.acquire(keys, this.clock(), this.options.settings(), mode);
+      return results.map(({ transition, ...permit }, i) => {
+        this.announce(keys[i], transition);
+        return permit;
+      });
     } catch (err) {
       this.options.onStoreError?.(err, "acquire");
-      return { allowed: true, state: "closed" };
+      return keys.map(() => ({ allowed: true, state: "closed" }));
     }
   }
 
   /** Only for upstream faults; the caller decides what counts (a client error is not the upstream's fault). */
-  recordFailure(key: string): Promise<BreakerState> {
-    return this.record(key, "failure");
+  async recordFailure(key: string): Promise<BreakerState> {
+    return (await this.record([{ key, outcome: "failure" }]))[0] ?? "closed";
   }
 
-  recordSuccess(key: string): Promise<BreakerState> {
-    return this.record(key, "success");
+  async recordSuccess(key: string): Promise<BreakerState> {
+    return (await this.record([{ key, outcome: "success" }]))[0] ?? "closed";
   }
 
   /** An attempt that tells nothing of the upstream's health; a half-open breaker gets its probe slot back. */
-  recordNeutral(key: string): Promise<BreakerState> {
-    return this.record(key, "neutral");
+  async recordNeutral(key: string): Promise<BreakerState> {
+    return (await this.record([{ key, outcome: "neutral" }]))[0] ?? "closed";
+  }
+
+  /** Outcomes of several breakers in one store call (one Redis round trip): the state of each after it. */
+  async record(outcomes: readonly BreakerOutcomeOf[]): Promise<BreakerState[]> {
+    if (outcomes.length === 0) return [];
+    try {
+      const results = await this.store.record(outcomes, this.clock(), this.options.settings());
+      return results.map(({ state, transition }, i) => {
+        this.announce(outcomes[i]?.key, transition);
+        return state;
+      });
+    } catch (err) {
+      this.options.onStoreError?.(err, "record");
+      return outcomes.map(() => "closed");
+    }
   }
 
   /**
@@ -85,18 +112,7 @@ export class CircuitBreakers {
     return this.store.states(this.clock(), this.options.settings());
   }
 
-  private async record(key: string, outcome: BreakerOutcome): Promise<BreakerState> {
-    try {
-      const { state, transition } = await this.store.record(key, outcome, this.clock(), this.options.settings());
-      this.announce(key, transition);
-      return state;
-    } catch (err) {
-      this.options.onStoreError?.(err, "record");
-      return "closed";
-    }
-  }
-
-  private announce(key: string, transition: BreakerTransition | undefined): void {
-    if (transition) this.telemetry.emit("breaker.transition", { key, ...transition });
+  private announce(key: string | undefined, transition: BreakerTransition | undefined): void {
+    if (key !== undefined && transition) this.telemetry.emit("breaker.transition", { key, ...transition });
   }
 }

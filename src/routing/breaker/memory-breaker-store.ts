@@ -4,6 +4,7 @@ import type {
   AcquireMode,
   AcquireResult,
   BreakerOutcome,
+  BreakerOutcomeOf,
   BreakerState,
   BreakerStore,
   RecordResult,
@@ -15,28 +16,23 @@ export class MemoryBreakerStore implements BreakerStore {
   /** Breaker key → when its backoff ends. */
   private readonly backoffs = new Map<string, number>();
 
-  async acquire(key: string, now: number, settings: BreakerSettings, mode?: AcquireMode): Promise<AcquireResult> {
-    const snapshot = this.live(key, now, idleExpiryMs(settings));
-    const backoffUntil = this.backoffs.get(key) ?? 0;
-    if (now < backoffUntil) {
-      return {
-        allowed: false,
-        state: observedState(snapshot, now, idleExpiryMs(settings)),
-        retryAfterMs: backoffUntil - now,
-        backingOff: true,
-      };
+  async acquire(
+    keys: readonly string[],
+    now: number,
+    settings: BreakerSettings,
+    mode?: AcquireMode,
+  ): Promise<AcquireResult[]> {
+    const results: AcquireResult[] = [];
+    for (const key of keys) {
+      const result = this.acquireOne(key, now, settings, mode);
+      results.push(result);
+      if (!result.allowed) break;
     }
-    return snapshot ? acquireOn(snapshot, now, settings, mode) : { allowed: true, state: "closed" };
+    return results;
   }
 
-  async record(key: string, outcome: BreakerOutcome, now: number, settings: BreakerSettings): Promise<RecordResult> {
-    let snapshot = this.live(key, now, idleExpiryMs(settings));
-    if (!snapshot) {
-      if (outcome === "neutral") return { state: "closed" };
-      snapshot = freshSnapshot(now);
-      this.breakers.set(key, snapshot);
-    }
-    return recordOn(snapshot, outcome, now, settings);
+  async record(outcomes: readonly BreakerOutcomeOf[], now: number, settings: BreakerSettings): Promise<RecordResult[]> {
+    return outcomes.map(({ key, outcome }) => this.recordOne(key, outcome, now, settings));
   }
 
   async backOff(key: string, until: number, now: number): Promise<void> {
@@ -62,6 +58,30 @@ export class MemoryBreakerStore implements BreakerStore {
   async close(): Promise<void> {
     this.breakers.clear();
     this.backoffs.clear();
+  }
+
+  private acquireOne(key: string, now: number, settings: BreakerSettings, mode?: AcquireMode): AcquireResult {
+    const snapshot = this.live(key, now, idleExpiryMs(settings));
+    const backoffUntil = this.backoffs.get(key) ?? 0;
+    if (now < backoffUntil) {
+      return {
+        allowed: false,
+        state: observedState(snapshot, now, idleExpiryMs(settings)),
+        retryAfterMs: backoffUntil - now,
+        backingOff: true,
+      };
+    }
+    return snapshot ? acquireOn(snapshot, now, settings, mode) : { allowed: true, state: "closed" };
+  }
+
+  private recordOne(key: string, outcome: BreakerOutcome, now: number, settings: BreakerSettings): RecordResult {
+    let snapshot = this.live(key, now, idleExpiryMs(settings));
+    if (!snapshot) {
+      if (outcome === "neutral") return { state: "closed" };
+      snapshot = freshSnapshot(now);
+      this.breakers.set(key, snapshot);
+    }
+    return recordOn(snapshot, outcome, now, settings);
   }
 
   /** The key's state, unless it has been idle long enough to be forgotten (as Redis would expire it). */

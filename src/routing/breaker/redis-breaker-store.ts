@@ -6,7 +6,7 @@ import { WINDOW_BUCKETS, idleExpiryMs, type BreakerSettings } from "./breaker-se
 import type {
   AcquireMode,
   AcquireResult,
-  BreakerOutcome,
+  BreakerOutcomeOf,
   BreakerState,
   BreakerStore,
   BreakerTransition,
@@ -19,8 +19,8 @@ export interface RedisBreakerStoreOptions {
 
 /**
  * Breakers shared by every replica using the same Redis: replica A's failures open the breaker for replica B.
- * Each acquire and record is one Lua script run, so concurrent replicas cannot lose an update or both report
- * the same transition.
+ * Each acquire and record is one Lua script run over all of its keys (one round trip), so concurrent replicas
+ * cannot lose an update or both report the same transition.
  *
  * Time is the caller's `now` (Date.now()), not Redis TIME, so the state machine is identical to the memory
  * store and testable without sleeping. Replicas are assumed to keep their clocks in sync (NTP); a skew of
@@ -36,39 +36,38 @@ export class RedisBreakerStore implements BreakerStore {
     this.keys = options.keys;
   }
 
-  async acquire(key: string, now: number, s: BreakerSettings, mode: AcquireMode = "normal"): Promise<AcquireResult> {
+  async acquire(
+    keys: readonly string[],
+    now: number,
+    s: BreakerSettings,
+    mode: AcquireMode = "normal",
+  ): Promise<AcquireResult[]> {
+    if (keys.length === 0) return [];
     const reply = await acquireScript.run(
       this.redis,
-      [this.keys.state(key), this.keys.index, this.keys.backoff(key)],
-      [now, idleExpiryMs(s), key, s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs, mode],
+      [this.keys.index, ...keys.flatMap((key) => [this.keys.state(key), this.keys.backoff(key)])],
+      [now, idleExpiryMs(s), s.cooldownMs, s.halfOpenProbes, s.probeLeaseMs, mode, ...keys],
     );
-    const [allowed, state, retryAfterMs, from, reason, backingOff] = reply as [
-      number,
-      string,
-      number,
-      string,
-      string,
-      number,
-    ];
-    return {
-      allowed: allowed === 1,
-      state: asState(state),
-      ...(retryAfterMs >= 0 ? { retryAfterMs } : {}),
-      ...(backingOff === 1 ? { backingOff: true } : {}),
-      ...transitionOf(from, state, reason),
-    };
+    return (reply as Array<[number, string, number, string, string, number]>).map(
+      ([allowed, state, retryAfterMs, from, reason, backingOff]) => ({
+        allowed: allowed === 1,
+        state: asState(state),
+        ...(retryAfterMs >= 0 ? { retryAfterMs } : {}),
+        ...(backingOff === 1 ? { backingOff: true } : {}),
+        ...transitionOf(from, state, reason),
+      }),
+    );
   }
 
   async backOff(key: string, until: number, now: number): Promise<void> {
     if (until > now) await this.redis.set(this.keys.backoff(key), until, "PX", until - now);
   }
 
-  async record(key: string, outcome: BreakerOutcome, now: number, s: BreakerSettings): Promise<RecordResult> {
+  async record(outcomes: readonly BreakerOutcomeOf[], now: number, s: BreakerSettings): Promise<RecordResult[]> {
+    if (outcomes.length === 0) return [];
     const args = [
       now,
       idleExpiryMs(s),
-      key,
-      outcome,
       s.consecutiveFailures,
       s.failureRatio,
       s.minimumRequests,
@@ -76,13 +75,17 @@ export class RedisBreakerStore implements BreakerStore {
       WINDOW_BUCKETS,
       s.cooldownMs,
       s.halfOpenSuccesses,
+      ...outcomes.flatMap(({ key, outcome }) => [key, outcome]),
     ];
-    const [state, from, reason] = (await recordScript.run(
+    const reply = await recordScript.run(
       this.redis,
-      [this.keys.state(key), this.keys.index],
+      [this.keys.index, ...outcomes.map(({ key }) => this.keys.state(key))],
       args,
-    )) as [string, string, string];
-    return { state: asState(state), ...transitionOf(from, state, reason) };
+    );
+    return (reply as Array<[string, string, string]>).map(([state, from, reason]) => ({
+      state: asState(state),
+      ...transitionOf(from, state, reason),
+    }));
   }
 
   async state(key: string, now: number, settings: BreakerSettings): Promise<BreakerState> {
