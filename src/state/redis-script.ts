@@ -1,24 +1,21 @@
 import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
+import { runInBatch } from "./script-batch.js";
 
 /**
  * A Lua script run by EVALSHA. When Redis does not have it (first use, restart, SCRIPT FLUSH) it answers
  * NOSCRIPT, and the script is sent in full by EVAL, which also caches it for the next EVALSHA.
  */
 export class RedisScript {
-  private readonly sha: string;
+  readonly sha: string;
 
-  constructor(private readonly source: string) {
+  constructor(readonly source: string) {
     this.sha = createHash("sha1").update(source).digest("hex");
   }
 
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!(err instanceof Error && err.message.startsWith("NOSCRIPT"))) throw err;
-      return await redis.eval(this.source, keys.length, ...keys, ...args);
-    }
+  /** Sent together with the other script runs of this round of I/O on the connection (see script-batch.ts). */
+  run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    return runInBatch(redis, this, keys, args);
   }
 }
 

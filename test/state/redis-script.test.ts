@@ -34,6 +34,36 @@ describe("RedisScript", () => {
     await expect(script.run(redis, [key], [])).rejects.toThrow(/not an integer/);
     await redis.del(key);
   });
+
+  it("sends the runs asked for in one round of I/O as one pipeline, each with its own reply or error", async () => {
+    const key = `test:redis-script:${randomUUID()}`;
+    await redis.set(key, "not a number", "PX", 10_000);
+    const known = new RedisScript(`return ARGV[1] -- ${randomUUID()}`);
+    await known.run(redis, [], ["load"]);
+    const unknown = new RedisScript(`return KEYS[1] -- ${randomUUID()}`);
+    const failing = new RedisScript(`return redis.call('INCR', KEYS[1]) -- ${randomUUID()}`);
+    let pipelines = 0;
+    const pipeline = redis.pipeline.bind(redis);
+    redis.pipeline = (...commands) => {
+      pipelines++;
+      return pipeline(...commands);
+    };
+    const runs = await Promise.allSettled([
+      known.run(redis, [], ["a"]),
+      unknown.run(redis, ["b"], []),
+      failing.run(redis, [key], []),
+      known.run(redis, [], ["c"]),
+    ]);
+    redis.pipeline = pipeline;
+    expect(pipelines).toBe(1);
+    expect(runs.map((r) => (r.status === "fulfilled" ? r.value : String(r.reason)))).toEqual([
+      "a",
+      "b",
+      expect.stringMatching(/not an integer/),
+      "c",
+    ]);
+    await redis.del(key);
+  });
 });
 
 describe("reply decoding", () => {
