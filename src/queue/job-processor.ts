@@ -8,6 +8,7 @@ import type { JobNotifier } from "./job-notifier.js";
 import { isFinished, type JobEnding, type JobStore, type StoredJob } from "./job-store.js";
 import type { QueuePacing, QueueSettings } from "./queue-settings.js";
 import { SlotGate } from "./slot-gate.js";
+import { FollowingController } from "./following-controller.js";
 import type { JobOutput, JobPayload, JobResult, JobRunner, JobStatus } from "./types.js";
 
 /** "handed_back": not finished here (the queue is closing); the transport lets another worker take it. */
@@ -180,12 +181,19 @@ export class JobProcessor {
 
   private async runWithTimeout(payload: JobPayload): Promise<JobResult> {
     const timeoutMs = this.options.settings().jobTimeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = AbortSignal.any([timeout, this.options.stopping]);
+    const running = new FollowingController(this.options.stopping);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      running.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+    }, timeoutMs);
     try {
-      return await untilAborted(this.options.runner.run(payload, signal), signal);
+      return await untilAborted(this.options.runner.run(payload, running.signal), running.signal);
     } catch (err) {
-      throw timeout.aborted ? attemptTimeoutError(timeoutMs) : err;
+      throw timedOut ? attemptTimeoutError(timeoutMs) : err;
+    } finally {
+      clearTimeout(timer);
+      running.unlink();
     }
   }
 

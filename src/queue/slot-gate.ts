@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Lease } from "../limits/types.js";
+import { FollowingController } from "./following-controller.js";
 
 export type SlotWait =
   | { kind: "granted"; lease: Lease }
@@ -68,8 +69,8 @@ export class SlotGate {
 
 /** undefined when it is this waiter's turn; otherwise why it stopped waiting first. */
 async function waitForTurn(previous: Promise<void>, request: SlotRequest): Promise<SlotWait | undefined> {
-  const cancelTimer = new AbortController();
-  const signal = AbortSignal.any([request.signal, cancelTimer.signal]);
+  const waiting = new FollowingController(request.signal);
+  const { signal } = waiting;
   try {
     return await Promise.race([
       previous.then(() => undefined),
@@ -78,6 +79,7 @@ async function waitForTurn(previous: Promise<void>, request: SlotRequest): Promi
       ),
     ]);
   } finally {
-    cancelTimer.abort();
+    waiting.unlink();
+    waiting.abort();
   }
 }
