@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Lease } from "../limits/types.js";
 import { retryDelayMs } from "../resilience/backoff.js";
+import { FollowingController } from "../resilience/following-controller.js";
 import { GatewayError, isRetryable } from "../errors/gateway-error.js";
 import type { Telemetry } from "../telemetry/events.js";
 import { attemptsExhaustedError, attemptTimeoutError, EXPIRED_ERROR, toJobError } from "./job-errors.js";
@@ -8,7 +9,6 @@ import type { JobNotifier } from "./job-notifier.js";
 import { isFinished, type JobEnding, type JobStore, type StoredJob } from "./job-store.js";
 import type { QueuePacing, QueueSettings } from "./queue-settings.js";
 import { SlotGate } from "./slot-gate.js";
-import { FollowingController } from "./following-controller.js";
 import type { JobOutput, JobPayload, JobResult, JobRunner, JobStatus } from "./types.js";
 
 /** "handed_back": not finished here (the queue is closing); the transport lets another worker take it. */
@@ -181,19 +181,13 @@ export class JobProcessor {
 
   private async runWithTimeout(payload: JobPayload): Promise<JobResult> {
     const timeoutMs = this.options.settings().jobTimeoutMs;
-    const running = new FollowingController(this.options.stopping);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      running.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
-    }, timeoutMs);
+    const running = new FollowingController(this.options.stopping, timeoutMs);
     try {
       return await untilAborted(this.options.runner.run(payload, running.signal), running.signal);
     } catch (err) {
-      throw timedOut ? attemptTimeoutError(timeoutMs) : err;
+      throw running.timedOut ? attemptTimeoutError(timeoutMs) : err;
     } finally {
-      clearTimeout(timer);
-      running.unlink();
+      running.dispose();
     }
   }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Lease } from "../limits/types.js";
-import { FollowingController } from "./following-controller.js";
+import { FollowingController } from "../resilience/following-controller.js";
 
 export type SlotWait =
   | { kind: "granted"; lease: Lease }
@@ -79,7 +79,7 @@ async function waitForTurn(previous: Promise<void>, request: SlotRequest): Promi
       ),
     ]);
   } finally {
-    waiting.unlink();
+    waiting.dispose();
     waiting.abort();
   }
 }

@@ -1,7 +1,7 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { Lease } from "../../src/limits/types.js";
-import { FollowingController } from "../../src/queue/following-controller.js";
+import { FollowingController } from "../../src/resilience/following-controller.js";
 import { SlotGate } from "../../src/queue/slot-gate.js";
 
 // The queue's draining and stopping signals live as long as the process. On Node 20, AbortSignal.any() leaves a
@@ -52,19 +52,35 @@ describe("per-job signals that follow the queue's long-lived ones", () => {
     expect(getEventListeners(draining.signal, "abort")).toHaveLength(0);
   });
 
-  it("a following controller aborts with its source's reason until unlinked, and unlinks its listener", () => {
+  it("a following controller aborts with its source's reason until disposed, and removes its listener", () => {
     const source = new AbortController();
     const following = new FollowingController(source.signal);
     source.abort("closing");
     expect(following.signal.reason).toBe("closing");
 
     const other = new AbortController();
-    const unlinked = new FollowingController(other.signal);
-    unlinked.unlink();
+    const disposedEarly = new FollowingController(other.signal);
+    disposedEarly.dispose();
     other.abort();
-    expect(unlinked.signal.aborted).toBe(false);
+    expect(disposedEarly.signal.aborted).toBe(false);
     expect(getEventListeners(other.signal, "abort")).toHaveLength(0);
     expect(dependantsOf(other.signal)).toBe(0);
+  });
+
+  it("a following controller times out unless disposed first, and tells a timeout from its source", async () => {
+    const source = new AbortController();
+    const timing = new FollowingController(source.signal, 5);
+    const disposed = new FollowingController(source.signal, 5);
+    disposed.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(timing.signal.aborted).toBe(true);
+    expect(timing.timedOut).toBe(true);
+    expect(disposed.signal.aborted).toBe(false);
+    const followed = new FollowingController(source.signal, 1_000);
+    source.abort("closing");
+    followed.dispose();
+    expect(followed.timedOut).toBe(false);
+    expect(followed.signal.reason).toBe("closing");
   });
 
   it("a following controller made from an aborted source starts aborted", () => {
