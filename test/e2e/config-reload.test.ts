@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stringify } from "yaml";
 import type { ConfigInput } from "../../src/config/schema.js";
 import { hashApiKey } from "../../src/tenants/tenant-directory.js";
-import { openaiStream } from "../fake-upstream/index.js";
 import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
 import { newWebhookSecret, WebhookReceiver } from "../webhooks/support/webhook-receiver.js";
+import { holdSlot as holdTenantSlot } from "../support/hold-slot.js";
 
 interface LogLine {
   msg: string;
@@ -74,20 +74,7 @@ describe("editing the config file", () => {
       headers,
     );
 
-  /** Takes acme's only slot with a stream the upstream leaves hanging; the returned function lets it go. */
-  async function holdSlot(): Promise<() => void> {
-    tg.fake.once("openai", { kind: "sse", events: openaiStream({ content: "a long answer" }), hangAfterEvents: 2 });
-    const controller = new AbortController();
-    const response = await fetch(`${tg.url}/v1/chat/stream`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hold" }], tenant_id: "acme" }),
-      signal: controller.signal,
-    });
-    expect(response.status).toBe(200);
-    await response.body?.getReader().read();
-    return () => controller.abort();
-  }
+  const holdSlot = () => holdTenantSlot(tg, "acme");
 
   async function enqueue(body: Record<string, unknown> = {}): Promise<string> {
     const response = await chat(body);

@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { createRunestoneClient } from "runestone/client";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openaiStream } from "../fake-upstream/index.js";
 import { useTestGateway } from "../support/test-gateway.js";
+import { holdSlot as holdTenantSlot } from "../support/hold-slot.js";
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from("runestone-test-webhook-secret-32b").toString("base64")}`;
 
@@ -73,20 +73,7 @@ describe.each([
       headers,
     );
 
-  /** Opens a stream that the upstream leaves hanging after its first events, and waits for its first bytes. */
-  async function holdSlot(tenant: string): Promise<() => void> {
-    tg.fake.once("openai", { kind: "sse", events: openaiStream({ content: "a long answer" }), hangAfterEvents: 2 });
-    const controller = new AbortController();
-    const response = await fetch(`${tg.url}/v1/chat/stream`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hold" }], tenant_id: tenant }),
-      signal: controller.signal,
-    });
-    expect(response.status).toBe(200);
-    await response.body!.getReader().read();
-    return () => controller.abort();
-  }
+  const holdSlot = (tenant: string) => holdTenantSlot(tg, tenant);
 
   /** The typed client (generated from the spec), through the contract-checking fetch. */
   const runestone = () => createRunestoneClient({ baseUrl: tg.url, fetch: tg.fetch });

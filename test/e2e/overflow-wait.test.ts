@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it, vi } from "vitest";
-import { openaiStream } from "../fake-upstream/index.js";
 import { openaiDefaultAnswer } from "../fake-upstream/openai-default-answer.js";
 import type { RecordedRequest, Scenario } from "../fake-upstream/scenario.js";
 import { parsePrometheus, sampleValue } from "../support/prometheus-text.js";
 import { parseSse } from "../support/sse.js";
 import { useTestGateway } from "../support/test-gateway.js";
+import { holdSlot as holdTenantSlot } from "../support/hold-slot.js";
 
 /** The upstream's default answer, given after `ms`: long enough for concurrent requests to overlap. */
 function slowAnswer(ms: number, which: (request: RecordedRequest) => boolean) {
@@ -59,20 +59,7 @@ describe.each([
       headers,
     );
 
-  /** Opens a stream that the upstream leaves hanging after its first events, and waits for its first bytes. */
-  async function holdSlot(tenant: string): Promise<() => void> {
-    tg.fake.once("openai", { kind: "sse", events: openaiStream({ content: "a long answer" }), hangAfterEvents: 2 });
-    const controller = new AbortController();
-    const response = await fetch(`${tg.url}/v1/chat/stream`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hold" }], tenant_id: tenant }),
-      signal: controller.signal,
-    });
-    expect(response.status).toBe(200);
-    await response.body!.getReader().read();
-    return () => controller.abort();
-  }
+  const holdSlot = (tenant: string) => holdTenantSlot(tg, tenant);
 
   it("the README's SDK flow at the default limit 10: 15 concurrent streams, 15 plain calls, all whole", async () => {
     const run = randomUUID().slice(0, 8);

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openaiStream } from "../fake-upstream/index.js";
 import { startPrivateRedis, type PrivateRedis } from "../support/private-redis.js";
 import { startTestGateway, type TestGateway } from "../support/test-gateway.js";
+import { holdSlot as holdTenantSlot } from "../support/hold-slot.js";
 
 /** A prompt that must never reach a log line. */
 const SECRET = `secret-prompt-${randomUUID()}`;
@@ -45,20 +45,7 @@ describe("Redis faults (a private redis-server restarted, stopped and frozen und
       tenant_id: "acme",
     });
 
-  /** Opens a stream the upstream leaves hanging, so that acme's only slot is taken; returns its release. */
-  async function holdSlot(): Promise<() => void> {
-    tg.fake.once("openai", { kind: "sse", events: openaiStream({ content: "long" }), hangAfterEvents: 2 });
-    const controller = new AbortController();
-    const response = await fetch(`${tg.url}/v1/chat/stream`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hold" }], tenant_id: "acme" }),
-      signal: controller.signal,
-    });
-    expect(response.status).toBe(200);
-    await response.body?.getReader().read();
-    return () => controller.abort();
-  }
+  const holdSlot = () => holdTenantSlot(tg, "acme");
 
   /** Queues a chat behind a held slot, frees the slot and waits for the job to succeed. */
   async function queueAndRun(): Promise<void> {
